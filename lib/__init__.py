@@ -1,0 +1,1 @@
+"""落实看板: the plan-implementation progress board's logic, free of Streamlit."""

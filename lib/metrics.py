@@ -1,0 +1,318 @@
+"""Completion metrics as of a date D: pure, vectorised pandas.
+
+The definitions here are the ones the board's 口径说明 states (see
+``METRIC_NOTES``); change one and you change both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from lib import schema
+from lib.model import Book
+from lib.periods import Period, period_of, periods_between
+from lib.workbook import ROW
+
+OVERALL = "总体"
+
+METRIC_NOTES = [
+    ("责任分工", "每项任务与每个责任处室组成一条“责任分工”；“机关各处”等分组展开为其包含的各处室。"),
+    ("分工进度", "截至数据日期 D，该处室对该任务最近一次填报的完成进度；同一日期多条以表中靠后的一条为准；从未填报的计 0，视为未报送。"),
+    ("任务进度", "该任务各责任分工进度的平均值。"),
+    ("板块进度", "板块内各任务进度的平均值。"),
+    ("总体进度", "全部任务进度的平均值。"),
+    ("处室进度", "该处室全部责任分工进度的平均值；同时统计牵头任务数、配合任务数和已完成分工数。"),
+    ("序时进度", "有明确完成时限的任务，按（D − 开始日期）÷（完成时限 − 开始日期）计算，限定在 0 至 100% 之间；开始日期未填的取方案起始日期。长期性任务不计序时进度。"),
+    ("预警", "依次判断，先符合者为准：① 进度达 100 为“已完成”；② 已超过完成时限，或进度落后序时进度达到红灯差距，为“红灯”；③ 落后序时进度达到黄灯差距，或任一责任处室最近报告状态为“滞后”，为“黄灯”；④ 距完成时限不超过临近天数，为“蓝灯”；⑤ 其余为“绿灯”。长期性任务只可能是已完成、黄灯（报告滞后时）或绿灯。"),
+    ("报送周期", "数据日期 D 所在的季度（或月份，依方案设置）。"),
+    ("报送率", "本期开始前尚未完成的责任分工，须在本期内（截至 D）至少填报一次，否则计为“未报送”。处室报送率 = 已报送分工数 ÷ 应报送分工数。"),
+    ("较上期", "截至 D 的进度减去上一报送周期末的进度。"),
+    ("趋势", "从方案起始日期到 D，每个报送周期末的总体进度和各板块进度。"),
+]
+
+
+@dataclass
+class Snapshot:
+    """Every metric of a Book as of one date.
+
+    Progress values are percent 0–100 floats; ``change`` is in percentage points.
+    """
+
+    as_of: dt.date
+    period: Period
+    previous_end: dt.date
+    overall: dict
+    sections: pd.DataFrame  # section, label, section_order, progress, tasks, done, change
+    units: pd.DataFrame  # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change
+    tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
+    assignments: pd.DataFrame  # task_id, unit, is_lead, progress, status, latest_date, progress_note, problems, next_steps, reporter, required, reported
+
+
+def section_label(section: str) -> str:
+    """A short chart label for a section heading: the part before the first comma.
+
+    ``一、建立常态化联络机制，构建川渝地方志工作新模式`` → ``一、建立常态化联络机制``.
+    """
+    for separator in ("，", ",", "；", ";", "。"):
+        head = section.split(separator)[0]
+        if head != section:
+            return head.strip()
+    return section.strip().rstrip("。")
+
+
+def _ts(day: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day)
+
+
+def latest_updates(book: Book, day: dt.date) -> pd.DataFrame:
+    """The latest update on or before ``day`` of each (task, unit); the later row wins a tie."""
+    updates = book.updates
+    on_or_before = updates[updates["date"] <= _ts(day)]
+    return (
+        on_or_before.sort_values(["date", ROW])
+        .drop_duplicates(["task_id", "unit"], keep="last")
+        .rename(columns={"date": "latest_date"})
+    )
+
+
+def assignment_progress(book: Book, day: dt.date) -> pd.Series:
+    """Progress (0–100) of each assignment at ``day``, indexed like ``book.assignments``."""
+    latest = latest_updates(book, day)[["task_id", "unit", "progress"]]
+    merged = book.assignments[["task_id", "unit"]].merge(latest, on=["task_id", "unit"], how="left")
+    return merged["progress"].fillna(0.0).set_axis(book.assignments.index)
+
+
+def task_progress(book: Book, day: dt.date) -> pd.Series:
+    """Progress (0–100) per task_id at ``day``."""
+    progress = assignment_progress(book, day)
+    return progress.groupby(book.assignments["task_id"]).mean()
+
+
+def _section_progress(book: Book, tasks_progress: pd.Series) -> pd.Series:
+    section_of = book.tasks.set_index("task_id")["section"]
+    return tasks_progress.groupby(section_of.reindex(tasks_progress.index)).mean()
+
+
+def expected_progress(book: Book, day: dt.date) -> pd.Series:
+    """序时进度 (0–100) per task_id; NaN for tasks without a dated deadline."""
+    tasks = book.tasks.set_index("task_id")
+    plan_start = book.plan.schedule_start
+    start = tasks["start"].fillna(_ts(plan_start) if plan_start else pd.NaT)
+    span = (tasks["deadline"] - start).dt.days
+    elapsed = (_ts(day) - start).dt.days
+    share = (elapsed / span.where(span > 0)).clip(0, 1)
+    # A deadline on or before the start: due in full from the deadline on.
+    share = share.where(span > 0, (elapsed >= span).astype(float))
+    return (share * 100).where(tasks["deadline"].notna())
+
+
+def _lights(book: Book, tasks: pd.DataFrame, lagging: pd.Series, day: dt.date) -> tuple[np.ndarray, list[str]]:
+    plan = book.plan
+    progress = tasks["progress"]
+    gap = tasks["expected"] - progress
+    days_left = (tasks["deadline"] - _ts(day)).dt.days
+    overdue = days_left < 0
+    done = progress >= 100
+    red = overdue | (gap >= plan.red_gap)
+    yellow = (gap >= plan.yellow_gap) | lagging
+    blue = (days_left >= 0) & (days_left <= plan.soon_days)
+    light = np.select(
+        [done, red, yellow, blue],
+        [schema.LIGHT_DONE, schema.LIGHT_RED, schema.LIGHT_YELLOW, schema.LIGHT_BLUE],
+        default=schema.LIGHT_GREEN,
+    )
+    reasons = []
+    for i, value in enumerate(light):
+        deadline = tasks["deadline"].iloc[i]
+        expected = tasks["expected"].iloc[i]
+        p = progress.iloc[i]
+        if value == schema.LIGHT_DONE:
+            reasons.append("完成进度已达 100%。")
+        elif value == schema.LIGHT_RED and overdue.iloc[i]:
+            reasons.append(f"已超过完成时限（{deadline:%Y-%m-%d}），完成进度 {p:.0f}%。")
+        elif value == schema.LIGHT_RED:
+            reasons.append(f"完成进度 {p:.0f}% 落后序时进度 {expected:.0f}% 达 {gap.iloc[i]:.0f} 个百分点（红灯差距 {plan.red_gap:g}）。")
+        elif value == schema.LIGHT_YELLOW and gap.iloc[i] >= plan.yellow_gap:
+            reasons.append(f"完成进度 {p:.0f}% 落后序时进度 {expected:.0f}% 达 {gap.iloc[i]:.0f} 个百分点（黄灯差距 {plan.yellow_gap:g}）。")
+        elif value == schema.LIGHT_YELLOW:
+            reasons.append("有责任处室最近一次报告的状态为“滞后”。")
+        elif value == schema.LIGHT_BLUE:
+            reasons.append(f"距完成时限（{deadline:%Y-%m-%d}）还有 {int(days_left.iloc[i])} 天（临近天数 {plan.soon_days}）。")
+        elif tasks["ongoing"].iloc[i]:
+            reasons.append("长期性任务，未报告滞后。")
+        elif pd.isna(deadline):
+            reasons.append("未设完成时限，未报告滞后。")
+        else:
+            reasons.append(f"完成进度 {p:.0f}%，序时进度 {expected:.0f}%，进度正常。")
+    return light, reasons
+
+
+def compute(book: Book, as_of: dt.date) -> Snapshot:
+    """All metrics of ``book`` as of ``as_of``."""
+    period = period_of(as_of, book.plan.cycle)
+    previous_end = period.start - dt.timedelta(days=1)
+    assignments = book.assignments.copy()
+
+    latest = latest_updates(book, as_of)
+    assignments = assignments.merge(
+        latest[["task_id", "unit", "progress", "status", "latest_date", "progress_note",
+                "problems", "next_steps", "reporter"]],
+        on=["task_id", "unit"], how="left",
+    )
+    assignments["progress"] = assignments["progress"].fillna(0.0)
+    assignments["previous_progress"] = assignment_progress(book, previous_end).to_numpy()
+    assignments["change"] = assignments["progress"] - assignments["previous_progress"]
+    assignments["required"] = assignments["previous_progress"] < 100
+    in_period = book.updates[
+        (book.updates["date"] >= _ts(period.start)) & (book.updates["date"] <= _ts(as_of))
+    ][["task_id", "unit"]].drop_duplicates()
+    in_period["reported"] = True
+    assignments = assignments.merge(in_period, on=["task_id", "unit"], how="left")
+    assignments["reported"] = assignments["reported"].astype("boolean").fillna(False).astype(bool) & assignments["required"]
+    assignments["lagging"] = assignments["status"] == schema.STATUS_LAGGING
+
+    by_task = assignments.groupby("task_id", sort=False)
+    tasks = book.tasks.set_index("task_id").copy()
+    tasks["progress"] = by_task["progress"].mean()
+    tasks["previous_progress"] = by_task["previous_progress"].mean()
+    tasks["progress"] = tasks["progress"].fillna(0.0)
+    tasks["previous_progress"] = tasks["previous_progress"].fillna(0.0)
+    tasks["change"] = tasks["progress"] - tasks["previous_progress"]
+    tasks["expected"] = expected_progress(book, as_of)
+    tasks["latest_date"] = by_task["latest_date"].max()
+    lagging = by_task["lagging"].any().reindex(tasks.index).fillna(False).astype(bool)
+    tasks = tasks.reset_index()
+    tasks["light"], tasks["light_reason"] = _lights(book, tasks, lagging.to_numpy(), as_of)
+
+    sections = (
+        tasks.groupby(["section_order", "section"], as_index=False)
+        .agg(progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
+             tasks=("task_id", "size"), done=("progress", lambda s: int((s >= 100).sum())))
+        .sort_values("section_order")
+        .reset_index(drop=True)
+    )
+    sections["change"] = sections["progress"] - sections["previous_progress"]
+    sections["label"] = sections["section"].map(section_label)
+
+    units = _unit_table(book, assignments)
+    overall_progress = float(tasks["progress"].mean()) if len(tasks) else 0.0
+    overall_previous = float(tasks["previous_progress"].mean()) if len(tasks) else 0.0
+    required = int(assignments["required"].sum())
+    reported = int(assignments["reported"].sum())
+    overall = {
+        "progress": overall_progress,
+        "previous_progress": overall_previous,
+        "change": overall_progress - overall_previous,
+        "tasks": int(len(tasks)),
+        "done": int((tasks["progress"] >= 100).sum()),
+        "required": required,
+        "reported": reported,
+        "rate": reported / required * 100 if required else float("nan"),
+        "lights": {light: int((tasks["light"] == light).sum()) for light in schema.LIGHTS},
+    }
+    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
+
+
+def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
+    grouped = assignments.assign(
+        lead=assignments["is_lead"].astype(int),
+        cooperate=(~assignments["is_lead"]).astype(int),
+        done=(assignments["progress"] >= 100).astype(int),
+        required_n=assignments["required"].astype(int),
+        reported_n=assignments["reported"].astype(int),
+    ).groupby("unit", sort=False).agg(
+        progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
+        assignments=("task_id", "size"), lead=("lead", "sum"), cooperate=("cooperate", "sum"),
+        done=("done", "sum"), required=("required_n", "sum"), reported=("reported_n", "sum"),
+    )
+    order = [u for u in book.units["unit"] if u in grouped.index]
+    units = grouped.reindex(order).reset_index()
+    units["change"] = units["progress"] - units["previous_progress"]
+    units["rate"] = (units["reported"] / units["required"].where(units["required"] > 0) * 100)
+    units["label"] = units["unit"].map(book.unit_label)
+    return units
+
+
+def trend(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """Overall and per-section progress at each period end up to ``as_of``.
+
+    Long format: date, period (label), scope (``总体`` or a section), label, progress.
+    The last point is ``as_of`` itself when the current period has not ended.
+    """
+    start = book.plan.schedule_start or as_of
+    points = []
+    for period in periods_between(start, as_of, book.plan.cycle):
+        day = min(period.end, as_of)
+        per_task = task_progress(book, day).reindex(book.tasks["task_id"]).fillna(0.0)
+        points.append({"date": day, "period": period.label, "scope": OVERALL, "label": OVERALL,
+                       "progress": float(per_task.mean()) if len(per_task) else 0.0})
+        for section, value in _section_progress(book, per_task).items():
+            points.append({"date": day, "period": period.label, "scope": section,
+                           "label": section_label(section), "progress": float(value)})
+    frame = pd.DataFrame(points, columns=["date", "period", "scope", "label", "progress"])
+    order = {s: i for i, s in enumerate([OVERALL, *book.sections])}
+    return frame.sort_values(["date", "scope"], key=lambda c: c.map(order) if c.name == "scope" else c).reset_index(drop=True)
+
+
+def filter_book(book: Book, sections: list[str] | None = None, units: list[str] | None = None) -> Book:
+    """The Book restricted to some sections and/or units.
+
+    With a unit filter, each task keeps only those units' assignments, so its
+    progress is the progress of the selected units' share of the work.
+    """
+    tasks = book.tasks
+    assignments = book.assignments
+    if sections:
+        tasks = tasks[tasks["section"].isin(sections)]
+    if units:
+        assignments = assignments[assignments["unit"].isin(units)]
+        tasks = tasks[tasks["task_id"].isin(assignments["task_id"])]
+    assignments = assignments[assignments["task_id"].isin(tasks["task_id"])]
+    updates = book.updates.merge(assignments[["task_id", "unit"]], on=["task_id", "unit"])
+    kept_units = book.units[book.units["unit"].isin(assignments["unit"])]
+    return replace(
+        book,
+        tasks=tasks.reset_index(drop=True),
+        assignments=assignments.reset_index(drop=True),
+        updates=updates,
+        units=kept_units.reset_index(drop=True),
+        sections=[s for s in book.sections if s in set(tasks["section"])],
+    )
+
+
+def summary_json(snapshot: Snapshot) -> dict:
+    """The ``summary --json`` object: exactly as_of, overall, sections, units, tasks."""
+
+    def number(value: float) -> float | None:
+        return None if pd.isna(value) else round(float(value), 2)
+
+    units_of_task = {
+        task_id: dict(zip(group["unit"], (number(p) for p in group["progress"])))
+        for task_id, group in snapshot.assignments.groupby("task_id", sort=False)
+    }
+    return {
+        "as_of": snapshot.as_of.isoformat(),
+        "overall": {
+            "progress": number(snapshot.overall["progress"]),
+            "tasks": snapshot.overall["tasks"],
+            "done": snapshot.overall["done"],
+        },
+        "sections": [
+            {"name": r.section, "progress": number(r.progress), "tasks": int(r.tasks)}
+            for r in snapshot.sections.itertuples()
+        ],
+        "units": [
+            {"name": r.unit, "progress": number(r.progress), "assignments": int(r.assignments),
+             "lead": int(r.lead), "done": int(r.done), "reported": int(r.reported), "required": int(r.required)}
+            for r in snapshot.units.itertuples()
+        ],
+        "tasks": [
+            {"id": r.task_id, "section": r.section, "progress": number(r.progress),
+             "expected": number(r.expected), "light": r.light, "units": units_of_task.get(r.task_id, {})}
+            for r in snapshot.tasks.itertuples()
+        ],
+    }

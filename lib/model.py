@@ -1,0 +1,106 @@
+"""Small records shared by every module: the parsed workbook and a problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib import schema
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a workbook, addressed to the person who fills it in.
+
+    ``row`` is the row number as Excel shows it (1-based), or None when the
+    problem concerns the whole sheet or file.
+    """
+
+    level: str  # ERROR or WARNING
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def as_text(self) -> str:
+        where = self.sheet or "文件"
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" 「{self.column}」列"
+        return f"[{self.level}] {where}：{self.message}"
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then by sheet order and row."""
+    sheet_order = {name: i for i, name in enumerate(schema.SHEETS)}
+    return sorted(
+        problems,
+        key=lambda p: (not p.is_error, sheet_order.get(p.sheet, -1), p.row or 0),
+    )
+
+
+@dataclass
+class PlanSettings:
+    """The 方案 sheet, with defaults filled in."""
+
+    name: str = ""
+    doc_no: str = ""
+    issued: dt.date | None = None
+    start: dt.date | None = None  # the schedule's start; defaults to issued
+    cycle: str = schema.CYCLE_QUARTER
+    soon_days: int = schema.DEFAULT_SOON_DAYS
+    yellow_gap: float = schema.DEFAULT_YELLOW_GAP
+    red_gap: float = schema.DEFAULT_RED_GAP
+    sample: bool = False
+
+    @property
+    def schedule_start(self) -> dt.date | None:
+        return self.start or self.issued
+
+
+@dataclass
+class Book:
+    """A workbook that has been read and normalised.
+
+    Frames (one meaning each; English column names from ``schema``):
+
+    - ``units``: unit, short, groups (list of str), row
+    - ``tasks``: task_id (str), section, content, units_text, lead_text,
+      start (datetime64), deadline_text, deadline (datetime64, NaT when none
+      or ongoing), ongoing (bool), note, section_order (int), row
+    - ``updates``: date (datetime64), task_id, unit, progress (float 0–100),
+      status, progress_note, problems, next_steps, reporter, row
+    - ``assignments``: task_id, unit, is_lead (bool), order (int); one row per
+      (task, unit) after groups are expanded.
+
+    ``row`` is the Excel row number, kept so later messages can point at it.
+    """
+
+    plan: PlanSettings
+    units: pd.DataFrame
+    tasks: pd.DataFrame
+    updates: pd.DataFrame
+    assignments: pd.DataFrame
+    sections: list[str] = field(default_factory=list)  # in plan order
+
+    def unit_label(self, unit: str) -> str:
+        """The short label of a unit for charts, or its full name."""
+        match = self.units.loc[self.units["unit"] == unit, "short"]
+        if len(match) and isinstance(match.iloc[0], str) and match.iloc[0].strip():
+            return match.iloc[0].strip()
+        return unit

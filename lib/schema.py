@@ -1,0 +1,215 @@
+"""The workbook contract: sheet names, column headers, vocabularies.
+
+Every other module refers to these constants; a Chinese header literal
+anywhere else is a smell. Frames inside the program use the English
+``field`` names; the Chinese ``header`` is what staff see in Excel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SHEET_PLAN = "方案"
+SHEET_UNITS = "处室"
+SHEET_TASKS = "任务"
+SHEET_UPDATES = "进展"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # English name used in DataFrames
+    header: str  # exact Chinese header in the workbook
+    required: bool = False  # the column must exist and the cell must be filled
+    kind: str = "text"  # text | date | progress | status | id | list
+    width: int = 14  # column width when we write the sheet
+
+
+PLAN_COLUMNS = (
+    Column("key", "项目", required=True, width=14),
+    Column("value", "内容", required=True, width=60),
+)
+
+UNIT_COLUMNS = (
+    Column("unit", "处室", required=True, width=22),
+    Column("short", "简称", width=12),
+    Column("groups", "分组", kind="list", width=20),
+)
+
+TASK_COLUMNS = (
+    Column("task_id", "编号", required=True, kind="id", width=8),
+    Column("section", "板块", required=True, width=36),
+    Column("content", "任务内容", required=True, width=60),
+    Column("units_text", "责任处室", required=True, kind="list", width=30),
+    Column("lead_text", "牵头处室", kind="list", width=20),
+    Column("start", "开始日期", kind="date", width=12),
+    Column("deadline_text", "完成时限", kind="deadline", width=16),
+    Column("note", "备注", width=20),
+)
+
+UPDATE_COLUMNS = (
+    Column("date", "填报日期", required=True, kind="date", width=12),
+    Column("task_id", "编号", required=True, kind="id", width=8),
+    Column("unit", "处室", required=True, width=18),
+    Column("progress", "完成进度", required=True, kind="progress", width=10),
+    Column("status", "状态", kind="status", width=10),
+    Column("progress_note", "进展情况", width=40),
+    Column("problems", "存在问题", width=30),
+    Column("next_steps", "下步计划", width=30),
+    Column("reporter", "填报人", width=10),
+)
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    SHEET_PLAN: PLAN_COLUMNS,
+    SHEET_UNITS: UNIT_COLUMNS,
+    SHEET_TASKS: TASK_COLUMNS,
+    SHEET_UPDATES: UPDATE_COLUMNS,
+}
+REQUIRED_SHEETS = (SHEET_UNITS, SHEET_TASKS, SHEET_UPDATES)
+
+
+def header_of(sheet: str, field: str) -> str:
+    """The Chinese header of ``field`` on ``sheet``."""
+    for column in SHEETS[sheet]:
+        if column.field == field:
+            return column.header
+    raise KeyError(f"{sheet}.{field}")
+
+
+# ---- 方案 sheet keys -------------------------------------------------------
+PLAN_NAME = "方案名称"
+PLAN_DOC_NO = "文号"
+PLAN_ISSUED = "印发日期"
+PLAN_START = "起始日期"
+PLAN_CYCLE = "报送周期"
+PLAN_SOON_DAYS = "临近天数"
+PLAN_YELLOW_GAP = "黄灯差距"
+PLAN_RED_GAP = "红灯差距"
+PLAN_SAMPLE = "示例数据"
+PLAN_KEYS = (
+    PLAN_NAME,
+    PLAN_DOC_NO,
+    PLAN_ISSUED,
+    PLAN_START,
+    PLAN_CYCLE,
+    PLAN_SOON_DAYS,
+    PLAN_YELLOW_GAP,
+    PLAN_RED_GAP,
+    PLAN_SAMPLE,
+)
+
+CYCLE_QUARTER = "季度"
+CYCLE_MONTH = "月度"
+CYCLES = (CYCLE_QUARTER, CYCLE_MONTH)
+DEFAULT_SOON_DAYS = 30
+DEFAULT_YELLOW_GAP = 10.0
+DEFAULT_RED_GAP = 30.0
+YES, NO = "是", "否"
+
+# ---- 状态 vocabulary --------------------------------------------------------
+STATUS_NOT_STARTED = "未启动"
+STATUS_IN_PROGRESS = "推进中"
+STATUS_DONE = "已完成"
+STATUS_LAGGING = "滞后"
+STATUSES = (STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_LAGGING)
+STATUS_SYNONYMS = {
+    "未开始": STATUS_NOT_STARTED,
+    "尚未启动": STATUS_NOT_STARTED,
+    "进行中": STATUS_IN_PROGRESS,
+    "正在推进": STATUS_IN_PROGRESS,
+    "正在进行": STATUS_IN_PROGRESS,
+    "完成": STATUS_DONE,
+    "已办结": STATUS_DONE,
+    "办结": STATUS_DONE,
+    "延期": STATUS_LAGGING,
+    "进度滞后": STATUS_LAGGING,
+    "滞后": STATUS_LAGGING,
+}
+
+# ---- 预警 (warning lights) ---------------------------------------------------
+LIGHT_DONE = "已完成"
+LIGHT_RED = "红"
+LIGHT_YELLOW = "黄"
+LIGHT_BLUE = "蓝"
+LIGHT_GREEN = "绿"
+LIGHTS = (LIGHT_RED, LIGHT_YELLOW, LIGHT_BLUE, LIGHT_GREEN, LIGHT_DONE)
+
+# ---- 完成时限 that mean "ongoing, never overdue" -------------------------------
+ONGOING_WORDS = ("长期坚持", "长期", "持续推进", "常态化", "以年度为单位", "持续")
+
+# Unit lists are split on these, but never inside brackets: 各县(市、区)政府 is one unit.
+LIST_SEPARATORS = "、，,；;\n"
+_OPEN = "(（[【〔"
+_CLOSE = ")）]】〕"
+
+# 机关各处 is the usual name of the group of every 处 in the office.
+ALL_DIVISIONS_GROUP = "机关各处"
+
+# Characters Excel would treat as the start of a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def split_unit_list(text: str) -> list[str]:
+    """Split a unit list such as ``省志工作处、市县志工作处`` into names.
+
+    Separators inside brackets do not split. Empty parts are dropped and the
+    order is kept, because the first unit listed leads by convention.
+    """
+    if text is None:
+        return []
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in str(text):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        if char in LIST_SEPARATORS and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    names = [p.strip() for p in parts]
+    return [n for n in names if n]
+
+
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
+
+
+def normalise_header(text: object) -> str:
+    """A header cell as we compare it: full-width folded, spaces removed."""
+    import unicodedata
+
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return _SPACE_RE.sub("", folded)
+
+
+def normalise_status(text: object) -> tuple[str | None, bool]:
+    """Map a 状态 cell to the vocabulary.
+
+    Returns (status or None when blank, whether a synonym was mapped).
+    Unknown text returns (the text itself, False); validation flags it.
+    """
+    if text is None:
+        return None, False
+    value = _SPACE_RE.sub("", str(text))
+    if not value:
+        return None, False
+    if value in STATUSES:
+        return value, False
+    if value in STATUS_SYNONYMS:
+        return STATUS_SYNONYMS[value], True
+    return value, False
+
+
+def status_from_progress(progress: float) -> str:
+    """The 状态 implied by 完成进度 when the cell is blank."""
+    if progress >= 100:
+        return STATUS_DONE
+    if progress <= 0:
+        return STATUS_NOT_STARTED
+    return STATUS_IN_PROGRESS

@@ -1,0 +1,445 @@
+"""Check a raw workbook against the contract and normalise it into a Book.
+
+Problems are values (``model.Problem``), never exceptions: the UI and the CLI
+render the same list. Rows with errors are left out of the Book, so a caller
+may still look at the rest; whether to *use* a Book with errors is the
+caller's choice (the board keeps showing the last valid version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib import schema
+from lib.dates import parse_date, parse_deadline
+from lib.model import ERROR, WARNING, Book, PlanSettings, Problem, sort_problems
+from lib.workbook import ROW, RawSheet, RawWorkbook, Source, WorkbookError, read_raw
+
+
+@dataclass
+class LoadResult:
+    book: Book | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.book is not None and not self.errors
+
+
+def load(source: Source, today: dt.date | None = None) -> LoadResult:
+    """Read, check and normalise a workbook file (path or bytes)."""
+    try:
+        raw = read_raw(source)
+    except WorkbookError as exc:
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc))])
+    except OSError as exc:
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}")])
+    return parse(raw, today=today)
+
+
+# ---- cell helpers -------------------------------------------------------------
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def cell_text(value: object) -> str:
+    """A cell as display text, for messages and text fields."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def normalise_id(value: object) -> str:
+    """A task number as text: 3.0 → '3', ' 3.2 ' → '3.2', '３' → '3'."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return unicodedata.normalize("NFKC", cell_text(value)).strip()
+
+
+def parse_progress(value: object) -> float:
+    """完成进度 as percent 0–100. Accepts 60, '60', '60%'. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        if value != value:
+            raise ValueError(value)
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if text.endswith("%"):
+        return float(text[:-1])
+    return float(text)
+
+
+class _Collector:
+    """Problems for one sheet, so each call site says only what differs."""
+
+    def __init__(self, sheet: str, problems: list[Problem]):
+        self.sheet = sheet
+        self.problems = problems
+
+    def error(self, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message))
+
+    def warning(self, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message))
+
+
+def _header(sheet: str, field_name: str) -> str:
+    return schema.header_of(sheet, field_name)
+
+
+def _check_structure(raw: RawWorkbook, problems: list[Problem]) -> bool:
+    """Missing sheets and required columns. True when parsing can go on."""
+    fine = True
+    for sheet_name in schema.REQUIRED_SHEETS:
+        if sheet_name not in raw.sheets:
+            problems.append(Problem(ERROR, sheet_name, None, "", "", f"缺少「{sheet_name}」工作表，请按模板补充。"))
+            fine = False
+    for sheet_name, sheet in raw.sheets.items():
+        for header in sheet.missing:
+            problems.append(
+                Problem(ERROR, sheet_name, sheet.header_row, header, "",
+                        f"缺少必填列「{header}」，请在前{10}行内的表头中补充该列。")
+            )
+            fine = False
+    return fine
+
+
+# ---- 方案 -----------------------------------------------------------------------
+
+
+def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings:
+    plan = PlanSettings()
+    if sheet is None or "key" not in sheet.frame.columns:
+        return plan
+    out = _Collector(schema.SHEET_PLAN, problems)
+    value_header = _header(schema.SHEET_PLAN, "value")
+    for record in sheet.frame.itertuples(index=False):
+        key = schema.normalise_header(getattr(record, "key", ""))
+        value = getattr(record, "value", "")
+        row = getattr(record, ROW)
+        if is_blank(value):
+            continue
+        try:
+            if key == schema.PLAN_NAME:
+                plan.name = cell_text(value)
+            elif key == schema.PLAN_DOC_NO:
+                plan.doc_no = cell_text(value)
+            elif key in (schema.PLAN_ISSUED, schema.PLAN_START):
+                day = parse_date(value)
+                if key == schema.PLAN_ISSUED:
+                    plan.issued = day
+                else:
+                    plan.start = day
+            elif key == schema.PLAN_CYCLE:
+                text = cell_text(value)
+                if text not in schema.CYCLES:
+                    out.error(row, value_header, value, "报送周期只能填写「季度」或「月度」。")
+                else:
+                    plan.cycle = text
+            elif key == schema.PLAN_SOON_DAYS:
+                plan.soon_days = int(parse_progress(value))
+            elif key == schema.PLAN_YELLOW_GAP:
+                plan.yellow_gap = parse_progress(value)
+            elif key == schema.PLAN_RED_GAP:
+                plan.red_gap = parse_progress(value)
+            elif key == schema.PLAN_SAMPLE:
+                plan.sample = cell_text(value) == schema.YES
+        except ValueError:
+            kind = "日期" if key in (schema.PLAN_ISSUED, schema.PLAN_START) else "数字"
+            out.error(row, value_header, value, f"「{key}」无法识别为{kind}，请检查。")
+    return plan
+
+
+# ---- 处室 -----------------------------------------------------------------------
+
+
+def _parse_units(sheet: RawSheet, problems: list[Problem]) -> pd.DataFrame:
+    out = _Collector(schema.SHEET_UNITS, problems)
+    header = _header(schema.SHEET_UNITS, "unit")
+    frame = sheet.frame
+    records = []
+    seen: dict[str, int] = {}
+    for record in frame.itertuples(index=False):
+        row = getattr(record, ROW)
+        name = cell_text(getattr(record, "unit", ""))
+        if not name:
+            out.error(row, header, "", "处室名称为空，请填写处室全称或删除该行。")
+            continue
+        if name in seen:
+            out.error(row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
+            continue
+        seen[name] = row
+        records.append(
+            {
+                "unit": name,
+                "short": cell_text(getattr(record, "short", "")),
+                "groups": schema.split_unit_list(cell_text(getattr(record, "groups", ""))),
+                ROW: row,
+            }
+        )
+    return pd.DataFrame(records, columns=["unit", "short", "groups", ROW])
+
+
+# ---- 任务 -----------------------------------------------------------------------
+
+
+def expand_units(names: list[str], units: pd.DataFrame) -> list[str]:
+    """Unit names with group names replaced by their members, order kept."""
+    members: dict[str, list[str]] = {}
+    for unit, groups in zip(units["unit"], units["groups"]):
+        for group in groups:
+            members.setdefault(group, []).append(unit)
+    expanded: list[str] = []
+    for name in names:
+        for unit in members.get(name, [name]) if name not in set(units["unit"]) else [name]:
+            if unit not in expanded:
+                expanded.append(unit)
+    return expanded
+
+
+def group_names(units: pd.DataFrame) -> set[str]:
+    return {g for groups in units["groups"] for g in groups}
+
+
+def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
+    out = _Collector(schema.SHEET_TASKS, problems)
+    h = {c.field: c.header for c in schema.TASK_COLUMNS}
+    known_units = set(units["unit"])
+    groups = group_names(units)
+    task_records, assignment_records = [], []
+    seen: dict[str, int] = {}
+    unknown_units: list[str] = []
+    for record in sheet.frame.itertuples(index=False):
+        values = record._asdict()
+        row = values[ROW]
+        task_id = normalise_id(values.get("task_id", ""))
+        bad = False
+        for name in ("task_id", "section", "content", "units_text"):
+            if is_blank(values.get(name, "")):
+                out.error(row, h[name], "", f"「{h[name]}」为必填项，请补充。")
+                bad = True
+        if task_id and task_id in seen:
+            out.error(row, h["task_id"], task_id, f"编号「{task_id}」与第{seen[task_id]}行重复，任务编号必须唯一。")
+            bad = True
+        start = deadline = None
+        ongoing = False
+        try:
+            start = parse_date(values.get("start"))
+        except ValueError:
+            out.error(row, h["start"], values.get("start"), "开始日期无法识别，请填写日期，例如 2026-01-01。")
+            bad = True
+        deadline_raw = values.get("deadline_text")
+        try:
+            deadline, ongoing = parse_deadline(None if is_blank(deadline_raw) else deadline_raw)
+        except ValueError:
+            out.error(row, h["deadline_text"], deadline_raw,
+                      "完成时限无法识别，请填写日期（如 2026-06-30）、「2026年6月底前」「2026年第三季度」或「长期」等。")
+            bad = True
+        if bad:
+            continue
+        seen[task_id] = row
+        listed = schema.split_unit_list(cell_text(values["units_text"]))
+        for name in listed:
+            if name not in known_units and name not in groups and name not in unknown_units:
+                unknown_units.append(name)
+                out.warning(row, h["units_text"], name, f"「{name}」不在处室表中，已按单独处室计入，请在处室表中补充。")
+        units_with_extra = units
+        if unknown_units:
+            units_with_extra = pd.concat(
+                [units, pd.DataFrame({"unit": unknown_units, "short": "", "groups": [[] for _ in unknown_units]})],
+                ignore_index=True,
+            )
+        responsible = expand_units(listed, units_with_extra)
+        lead_listed = schema.split_unit_list(cell_text(values.get("lead_text", "")))
+        if lead_listed:
+            leads = expand_units(lead_listed, units_with_extra)
+            outside = [u for u in leads if u not in responsible]
+            if outside:
+                out.warning(row, h["lead_text"], "、".join(outside), "牵头处室不在责任处室之内，已忽略这些处室的牵头标记。")
+            leads = [u for u in leads if u in responsible] or responsible[:1]
+        elif listed and listed[0] in groups:
+            # 机关各处、四川年鉴社: each listed unit leads its own part of the work.
+            leads = responsible
+        else:
+            leads = responsible[:1]  # 列第一位的为牵头单位
+        task_records.append(
+            {
+                "task_id": task_id,
+                "section": cell_text(values["section"]),
+                "content": cell_text(values["content"]),
+                "units_text": cell_text(values["units_text"]),
+                "lead_text": cell_text(values.get("lead_text", "")),
+                "start": pd.Timestamp(start) if start else pd.NaT,
+                "deadline_text": cell_text(deadline_raw),
+                "deadline": pd.Timestamp(deadline) if deadline else pd.NaT,
+                "ongoing": ongoing,
+                "note": cell_text(values.get("note", "")),
+                ROW: row,
+            }
+        )
+        for order, unit in enumerate(responsible):
+            assignment_records.append({"task_id": task_id, "unit": unit, "is_lead": unit in leads, "order": order})
+    tasks = pd.DataFrame(
+        task_records,
+        columns=["task_id", "section", "content", "units_text", "lead_text", "start",
+                 "deadline_text", "deadline", "ongoing", "note", ROW],
+    )
+    tasks["start"] = pd.to_datetime(tasks["start"])
+    tasks["deadline"] = pd.to_datetime(tasks["deadline"])
+    sections = list(dict.fromkeys(tasks["section"]))
+    tasks["section_order"] = tasks["section"].map({s: i for i, s in enumerate(sections)}).astype(int)
+    assignments = pd.DataFrame(assignment_records, columns=["task_id", "unit", "is_lead", "order"])
+    if unknown_units:
+        units = pd.concat(
+            [units, pd.DataFrame({"unit": unknown_units, "short": "", "groups": [[] for _ in unknown_units], ROW: None})],
+            ignore_index=True,
+        )
+    return tasks, assignments, sections, units
+
+
+# ---- 进展 -----------------------------------------------------------------------
+
+UPDATE_FRAME_COLUMNS = ["date", "task_id", "unit", "progress", "status", "progress_note",
+                        "problems", "next_steps", "reporter", ROW]
+
+
+def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
+    out = _Collector(schema.SHEET_UPDATES, problems)
+    h = {c.field: c.header for c in schema.UPDATE_COLUMNS}
+    known_tasks = set(assignments["task_id"])
+    responsible = set(zip(assignments["task_id"], assignments["unit"]))
+    units_of_task = assignments.groupby("task_id")["unit"].agg(list).to_dict()
+    records = []
+    for record in sheet.frame.itertuples(index=False):
+        values = record._asdict()
+        row = values[ROW]
+        bad = False
+        day = None
+        if is_blank(values.get("date")):
+            out.error(row, h["date"], "", "填报日期为必填项，请补充。")
+            bad = True
+        else:
+            try:
+                day = parse_date(values["date"])
+            except ValueError:
+                out.error(row, h["date"], values["date"], "填报日期无法识别，请填写日期，例如 2026-06-30。")
+                bad = True
+        task_id = normalise_id(values.get("task_id", ""))
+        unit = cell_text(values.get("unit", ""))
+        if not task_id:
+            out.error(row, h["task_id"], "", "编号为必填项，请填写任务表中的编号。")
+            bad = True
+        elif task_id not in known_tasks:
+            out.error(row, h["task_id"], task_id, f"编号「{task_id}」在任务表中不存在，请核对编号。")
+            bad = True
+        if not unit:
+            out.error(row, h["unit"], "", "处室为必填项，请填写处室全称。")
+            bad = True
+        elif task_id in known_tasks and (task_id, unit) not in responsible:
+            out.error(row, h["unit"], unit,
+                      f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{'、'.join(units_of_task[task_id])}），请核对。")
+            bad = True
+        progress = None
+        raw_progress = values.get("progress", "")
+        if is_blank(raw_progress):
+            out.error(row, h["progress"], "", "完成进度为必填项，请填写 0 到 100 之间的数字。")
+            bad = True
+        else:
+            try:
+                progress = parse_progress(raw_progress)
+                if not 0 <= progress <= 100:
+                    out.error(row, h["progress"], raw_progress, "完成进度应在 0 到 100 之间，请修改。")
+                    bad = True
+            except ValueError:
+                out.error(row, h["progress"], raw_progress, "完成进度不是数字，请填写 0 到 100 之间的数字，如 60 或 60%。")
+                bad = True
+        if bad:
+            continue
+        status, mapped = schema.normalise_status(values.get("status"))
+        if mapped:
+            out.warning(row, h["status"], values.get("status"), f"状态「{cell_text(values.get('status'))}」已按「{status}」处理。")
+        elif status is not None and status not in schema.STATUSES:
+            out.warning(row, h["status"], status, "状态不在「未启动、推进中、已完成、滞后」之内，已按完成进度推定。")
+            status = None
+        if status is None:
+            status = schema.status_from_progress(progress)
+        if progress >= 100 and status != schema.STATUS_DONE:
+            out.warning(row, h["status"], status, "完成进度为 100，但状态不是「已完成」，请核对。")
+        if day > today:
+            out.warning(row, h["date"], day, "填报日期晚于今天，请核对。")
+        records.append(
+            {
+                "date": pd.Timestamp(day),
+                "task_id": task_id,
+                "unit": unit,
+                "progress": float(progress),
+                "status": status,
+                "progress_note": cell_text(values.get("progress_note", "")),
+                "problems": cell_text(values.get("problems", "")),
+                "next_steps": cell_text(values.get("next_steps", "")),
+                "reporter": cell_text(values.get("reporter", "")),
+                ROW: row,
+            }
+        )
+    updates = pd.DataFrame(records, columns=UPDATE_FRAME_COLUMNS)
+    updates["date"] = pd.to_datetime(updates["date"])
+    updates["progress"] = updates["progress"].astype(float)
+    return _dedupe_and_check_trend(updates, out)
+
+
+def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFrame:
+    """Drop earlier duplicates of (填报日期, 编号, 处室); warn on progress going down."""
+    key = ["date", "task_id", "unit"]
+    duplicated = updates.duplicated(subset=key, keep="last")
+    if duplicated.any():
+        later_row = updates.groupby(key)[ROW].transform("max")
+        for row, later in zip(updates.loc[duplicated, ROW], later_row[duplicated]):
+            out.warning(row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
+                        f"与第{later}行的填报日期、编号、处室相同，以后面一行为准。")
+    updates = updates[~duplicated].sort_values(["date", ROW]).reset_index(drop=True)
+    previous = updates.groupby(["task_id", "unit"])["progress"].shift()
+    went_down = updates["progress"] < previous
+    for row, now, before in zip(updates.loc[went_down, ROW], updates.loc[went_down, "progress"], previous[went_down]):
+        out.warning(row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
+                    f"完成进度由上次的 {before:g} 降为 {now:g}，请核对。")
+    return updates
+
+
+def parse(raw: RawWorkbook, today: dt.date | None = None) -> LoadResult:
+    """Check every sheet and build the Book. Problems are sorted, errors first."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    if not _check_structure(raw, problems):
+        return LoadResult(None, sort_problems(problems))
+    plan = _parse_plan(raw.sheets.get(schema.SHEET_PLAN), problems)
+    units = _parse_units(raw.sheets[schema.SHEET_UNITS], problems)
+    tasks, assignments, sections, units = _parse_tasks(raw.sheets[schema.SHEET_TASKS], units, problems)
+    updates = _parse_updates(raw.sheets[schema.SHEET_UPDATES], assignments, problems, today)
+    if plan.schedule_start is None:
+        first = updates["date"].min() if len(updates) else pd.NaT
+        plan.start = first.date() if not pd.isna(first) else today
+    book = Book(plan=plan, units=units, tasks=tasks, updates=updates, assignments=assignments, sections=sections)
+    return LoadResult(book, sort_problems(problems))

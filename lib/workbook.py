@@ -1,0 +1,310 @@
+"""Read and write the shared xlsx workbook.
+
+Reading uses the calamine engine for speed and keeps Excel's row numbers so
+that every later message can point at the cell a person must fix. openpyxl
+is used only where cell formats matter: percent-formatted progress cells on
+read, and styled sheets with data validation on write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from lib import schema
+
+HEADER_SEARCH_ROWS = 10  # office sheets put a title or two above the header
+ROW = "row"  # the Excel row number column every raw frame carries
+
+Source = str | Path | bytes
+
+
+class WorkbookError(Exception):
+    """The file is not a readable xlsx workbook. The message is Chinese."""
+
+
+@dataclass
+class RawSheet:
+    """One known sheet as found in the file, before any value is checked.
+
+    ``frame`` has one column per header we recognised (named by field) plus
+    ``row``; cells are as calamine gives them ('' for blank). ``missing``
+    lists required headers that were not found.
+    """
+
+    name: str
+    header_row: int | None  # Excel row of the header, None if none was found
+    frame: pd.DataFrame
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RawWorkbook:
+    sheets: dict[str, RawSheet]  # keyed by schema sheet name; absent sheets left out
+    source: Source
+
+
+def _open(source: Source) -> CalamineWorkbook:
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if not data.startswith(b"PK\x03\x04"):
+        raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），请另存为 .xlsx 格式后重试。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），缺少工作簿内容。")
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except WorkbookError:
+        raise
+    except Exception as exc:  # zipfile, calamine: a damaged file, not our bug
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
+
+
+def _find_header(rows: list[list], columns: tuple[schema.Column, ...]) -> tuple[int, dict[str, int]]:
+    """The 0-based index of the header row and the field → column index map."""
+    wanted = {col.header: col.field for col in columns}
+    best_index, best_map = -1, {}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            header = schema.normalise_header(cell)
+            if header in wanted and wanted[header] not in found:
+                found[wanted[header]] = position
+        if len(found) > len(best_map):
+            best_index, best_map = index, found
+    return best_index, best_map
+
+
+def _fill_merged(rows: list[list], merged: list) -> None:
+    """Copy a merged cell's value into every cell it covers (a 板块 merged down)."""
+    for (top, left), (bottom, right) in merged or []:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            for c in range(left, min(right, len(rows[r]) - 1) + 1):
+                if rows[r][c] == "":
+                    rows[r][c] = value
+
+
+def _sheet_lookup(names: list[str]) -> dict[str, str]:
+    """schema sheet name → the sheet's name in the file (spaces, full width forgiven)."""
+    lookup = {}
+    for name in names:
+        key = schema.normalise_header(name)
+        if key in schema.SHEETS and key not in lookup:
+            lookup[key] = name
+    return lookup
+
+
+def read_raw(source: Source) -> RawWorkbook:
+    """Read the known sheets of a workbook. Raises WorkbookError if unreadable."""
+    book = _open(source)
+    sheets: dict[str, RawSheet] = {}
+    try:
+        lookup = _sheet_lookup(book.sheet_names)
+        for sheet_name, file_name in lookup.items():
+            sheet = book.get_sheet_by_name(file_name)
+            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            _fill_merged(rows, sheet.merged_cell_ranges)
+            sheets[sheet_name] = _raw_sheet(sheet_name, rows)
+    except WorkbookError:
+        raise
+    except Exception as exc:
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
+    _apply_percent_formats(source, lookup.get(schema.SHEET_UPDATES), sheets.get(schema.SHEET_UPDATES))
+    return RawWorkbook(sheets=sheets, source=source)
+
+
+def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
+    columns = schema.SHEETS[sheet_name]
+    header_index, field_positions = _find_header(rows, columns)
+    fields = [col.field for col in columns if col.field in field_positions]
+    missing = [col.header for col in columns if col.required and col.field not in field_positions]
+    if header_index < 0:
+        return RawSheet(sheet_name, None, pd.DataFrame(columns=[*fields, ROW]), missing)
+    body = rows[header_index + 1 :]
+    data = {
+        f: [r[field_positions[f]] if field_positions[f] < len(r) else "" for r in body]
+        for f in fields
+    }
+    frame = pd.DataFrame(data, dtype=object)
+    frame[ROW] = range(header_index + 2, header_index + 2 + len(body))
+    if fields:
+        # Blank trailing (and interleaved) rows carry nothing to check.
+        filled = frame[fields].map(lambda v: not (v == "" or v is None or (isinstance(v, str) and not v.strip())))
+        frame = frame[filled.any(axis=1)].reset_index(drop=True)
+    return RawSheet(sheet_name, header_index + 1, frame, missing)
+
+
+def _apply_percent_formats(source: Source, file_sheet: str | None, raw: RawSheet | None) -> None:
+    """Turn 0.6 into 60 where the cell is formatted as a percentage.
+
+    calamine gives values without formats, so for the few cells that could be
+    a fraction (0 < v ≤ 1) we ask openpyxl how the cell is shown.
+    """
+    if raw is None or file_sheet is None or "progress" not in raw.frame.columns:
+        return
+    values = raw.frame["progress"]
+    candidates = raw.frame.index[
+        values.map(lambda v: isinstance(v, float) and 0 < v <= 1)
+    ]
+    if len(candidates) == 0:
+        return
+    import openpyxl
+
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook[file_sheet]
+        header_row = raw.header_row or 1
+        column = None
+        for cells in sheet.iter_rows(min_row=header_row, max_row=header_row):
+            for cell in cells:
+                if schema.normalise_header(cell.value) == schema.header_of(schema.SHEET_UPDATES, "progress"):
+                    column = cell.column
+        if column is None:
+            return
+        wanted = {int(raw.frame.at[i, ROW]): i for i in candidates}
+        for cells in sheet.iter_rows(min_row=min(wanted), max_row=max(wanted), min_col=column, max_col=column):
+            cell = cells[0]
+            if getattr(cell, "row", None) in wanted and "%" in (cell.number_format or ""):
+                raw.frame.at[wanted[cell.row], "progress"] = float(cell.value) * 100
+    finally:
+        workbook.close()
+
+
+# ---- writing -----------------------------------------------------------------
+
+
+def safe_text(value: object) -> object:
+    """A value ready for a cell; text is never left to become a formula."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    return value
+
+
+def _write_rows(sheet, columns: tuple[schema.Column, ...], frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for position, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=position, value=column.header)
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        sheet.column_dimensions[get_column_letter(position)].width = column.width
+    sheet.freeze_panes = "A2"
+    for row_index, record in enumerate(frame.itertuples(index=False), start=2):
+        values = record._asdict()
+        for position, column in enumerate(columns, start=1):
+            value = safe_text(values.get(column.field))
+            if isinstance(value, list):
+                value = "、".join(value)
+            cell = sheet.cell(row=row_index, column=position)
+            cell.value = value
+            if isinstance(value, str):
+                # openpyxl turns a string that starts with '=' into a formula; a
+                # cell from a spreadsheet is data, so force it back to text.
+                cell.data_type = "s"
+                if value.startswith(schema.FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+            elif isinstance(value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
+            if column.width >= 30:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def add_update_validation(sheet, units: list[str], first_row: int = 2, last_row: int = 2000) -> None:
+    """Excel data validation on a 进展 sheet laid out as schema.UPDATE_COLUMNS."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = {
+        col.field: get_column_letter(i) for i, col in enumerate(schema.UPDATE_COLUMNS, start=1)
+    }
+
+    def cells(field_name: str) -> str:
+        return f"{letter[field_name]}{first_row}:{letter[field_name]}{last_row}"
+
+    status = DataValidation(
+        type="list", formula1='"' + ",".join(schema.STATUSES) + '"', allow_blank=True,
+        errorTitle="状态", error="请从下拉列表中选择：未启动、推进中、已完成、滞后。",
+    )
+    status.add(cells("status"))
+    progress = DataValidation(
+        type="whole", operator="between", formula1="0", formula2="100", allow_blank=False,
+        errorTitle="完成进度", error="完成进度请填写 0 到 100 之间的整数。",
+    )
+    progress.add(cells("progress"))
+    date = DataValidation(
+        type="date", operator="between", formula1="36526", formula2="73051",
+        errorTitle="填报日期", error="请填写日期，例如 2026-06-30。",
+    )
+    date.add(cells("date"))
+    for validation in (status, progress, date):
+        validation.showErrorMessage = True
+        sheet.add_data_validation(validation)
+    if units:
+        # A list formula is capped at 255 characters; longer lists live on a hidden sheet.
+        listed = ",".join(units)
+        if len(listed) <= 250:
+            formula = f'"{listed}"'
+        else:
+            lists = sheet.parent.create_sheet("_lists")
+            lists.sheet_state = "hidden"
+            for i, unit in enumerate(units, start=1):
+                lists.cell(row=i, column=1, value=unit).data_type = "s"
+            formula = f"_lists!$A$1:$A${len(units)}"
+        unit_validation = DataValidation(
+            type="list", formula1=formula, allow_blank=False,
+            errorTitle="处室", error="请从下拉列表中选择处室。", showErrorMessage=True,
+        )
+        unit_validation.add(cells("unit"))
+        sheet.add_data_validation(unit_validation)
+
+
+def plan_frame(plan: dict[str, object]) -> pd.DataFrame:
+    """The 方案 sheet's rows, in contract order, from a key → value dict."""
+    keys = [k for k in schema.PLAN_KEYS if k in plan] + [k for k in plan if k not in schema.PLAN_KEYS]
+    return pd.DataFrame({"key": keys, "value": [plan[k] for k in keys]})
+
+
+def write_workbook(
+    path_or_buffer,
+    plan: dict[str, object],
+    units: pd.DataFrame,
+    tasks: pd.DataFrame,
+    updates: pd.DataFrame,
+) -> None:
+    """Write the four sheets, formatted, to a path or a binary buffer."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    frames = {
+        schema.SHEET_PLAN: plan_frame(plan),
+        schema.SHEET_UNITS: units,
+        schema.SHEET_TASKS: tasks,
+        schema.SHEET_UPDATES: updates,
+    }
+    for sheet_name, frame in frames.items():
+        sheet = workbook.create_sheet(sheet_name)
+        _write_rows(sheet, schema.SHEETS[sheet_name], frame)
+    add_update_validation(workbook[schema.SHEET_UPDATES], list(units["unit"]) if len(units) else [])
+    workbook.save(path_or_buffer)
+
+
+def workbook_bytes(plan, units, tasks, updates) -> bytes:
+    buffer = io.BytesIO()
+    write_workbook(buffer, plan, units, tasks, updates)
+    return buffer.getvalue()
