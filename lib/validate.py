@@ -443,3 +443,8 @@ def parse(raw: RawWorkbook, today: dt.date | None = None) -> LoadResult:
         plan.start = first.date() if not pd.isna(first) else today
     book = Book(plan=plan, units=units, tasks=tasks, updates=updates, assignments=assignments, sections=sections)
     return LoadResult(book, sort_problems(problems))
+
+
+def empty_updates():
+    """An empty 进展 frame with the contract's columns, for a new workbook."""
+    return pd.DataFrame(columns=[c.field for c in schema.UPDATE_COLUMNS])

@@ -1,0 +1,50 @@
+# The front door. Every target works on a fresh clone.
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8501
+
+.PHONY: run test lint bench sample system-deps clean
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+## make run: start the board on http://localhost:$(PORT) with data/tasks.xlsx
+run: $(VENV)/.installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## make test: install everything the tests need (Chromium and CJK fonts included) and run them all
+test: $(VENV)/.dev-installed system-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+# Browser tests use Debian's chromium; slides are checked through LibreOffice and pdftoppm.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-impress poppler-utils
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m scripts.bench
+
+## make sample: rebuild data/tasks.xlsx from the notice (deterministic)
+sample: $(VENV)/.installed
+	$(PY) scripts/build_sample.py
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""落实看板 entry point: page config, grouped navigation, shared sidebar."""
+
+import streamlit as st
+
+st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
+
+pages = {
+    "看板": [
+        st.Page("pages/overview.py", title="总览", default=True, url_path="overview"),
+        st.Page("pages/section.py", title="板块", url_path="section"),
+        st.Page("pages/unit.py", title="处室", url_path="unit"),
+        st.Page("pages/task.py", title="任务", url_path="task"),
+    ],
+    "填报与管理": [
+        st.Page("pages/upload.py", title="上传更新", url_path="upload"),
+        st.Page("pages/versions.py", title="版本记录", url_path="versions"),
+    ],
+    "汇报": [
+        st.Page("pages/review.py", title="季度汇报", url_path="review"),
+    ],
+}
+st.navigation(pages).run()

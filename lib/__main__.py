@@ -1,0 +1,133 @@
+"""Command line: ``python -m lib <command>``. A thin layer over the same functions as the pages."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from lib import metrics, validate
+
+
+def _as_of(text: str | None) -> dt.date:
+    return dt.date.fromisoformat(text) if text else dt.date.today()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = validate.load(args.file)
+    for problem in result.problems:
+        print(problem.as_text())
+    errors, warnings = len(result.errors), len(result.warnings)
+    print(f"共 {errors} 个错误，{warnings} 个警告。" if result.problems else "校验通过，未发现问题。")
+    return 1 if errors else 0
+
+
+def _load_or_exit(path: str) -> validate.LoadResult:
+    result = validate.load(path)
+    if not result.ok:
+        for problem in result.errors:
+            print(problem.as_text(), file=sys.stderr)
+        print("工作簿存在错误，无法计算，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+        raise SystemExit(1)
+    return result
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    book = _load_or_exit(args.file).book
+    snapshot = metrics.compute(book, _as_of(args.as_of))
+    if args.json:
+        print(json.dumps(metrics.summary_json(snapshot), ensure_ascii=False, indent=2))
+        return 0
+    overall = snapshot.overall
+    print(f"数据截至 {snapshot.as_of}（{snapshot.period.label}）")
+    print(f"总体进度 {overall['progress']:.1f}%（较上期 {overall['change']:+.1f}），任务 {overall['tasks']} 项，已完成 {overall['done']} 项，"
+          f"本期报送 {overall['reported']}/{overall['required']}")
+    print("\n板块进度")
+    print(snapshot.sections[["label", "progress", "tasks", "done", "change"]]
+          .rename(columns={"label": "板块", "progress": "进度", "tasks": "任务数", "done": "已完成", "change": "较上期"})
+          .round(1).to_string(index=False))
+    print("\n处室进度")
+    print(snapshot.units[["unit", "progress", "assignments", "lead", "cooperate", "done", "reported", "required"]]
+          .rename(columns={"unit": "处室", "progress": "进度", "assignments": "分工数", "lead": "牵头", "cooperate": "配合",
+                           "done": "已完成", "reported": "本期已报", "required": "本期应报"})
+          .round(1).to_string(index=False))
+    print("\n任务进度")
+    print(snapshot.tasks[["task_id", "progress", "expected", "light"]]
+          .rename(columns={"task_id": "编号", "progress": "进度", "expected": "序时进度", "light": "预警"})
+          .round(1).to_string(index=False))
+    return 0
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from lib.plan_import import parse_notice
+    from lib.workbook import write_workbook
+
+    text = Path(args.notice).read_text(encoding="utf-8-sig")
+    imported = parse_notice(text)
+    for warning in imported.warnings:
+        print(f"[提示] {warning}", file=sys.stderr)
+    if imported.tasks.empty:
+        print("未能从通知中识别出任何任务，请检查文本格式。", file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        print(f"{output} 已存在；如需覆盖，请加 --force。", file=sys.stderr)
+        return 1
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(output, imported.plan, imported.units, imported.tasks, validate.empty_updates())
+    sections = imported.tasks["section"].nunique()
+    print(f"已写入 {output}：{sections} 个板块，{len(imported.tasks)} 项任务，{len(imported.units)} 个处室。")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description="落实看板命令行工具")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("validate", help="校验工作簿，有错误时退出码为 1")
+    check.add_argument("file")
+    check.set_defaults(handler=cmd_validate)
+
+    summary = commands.add_parser("summary", help="按数据截至日期输出各项指标")
+    summary.add_argument("file")
+    summary.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD，默认今天")
+    summary.add_argument("--json", action="store_true", help="输出 JSON")
+    summary.set_defaults(handler=cmd_summary)
+
+    importer = commands.add_parser("import-plan", help="从分工方案通知文本生成工作簿")
+    importer.add_argument("notice")
+    importer.add_argument("-o", "--output", required=True)
+    importer.add_argument("--force", action="store_true", help="覆盖已有文件")
+    importer.set_defaults(handler=cmd_import_plan)
+
+    # Commands of later features register themselves here, one function per module.
+    for register in _feature_commands():
+        register(commands)
+    return parser
+
+
+def _feature_commands():
+    """``register(subparsers)`` functions of the feature modules that exist."""
+    import importlib
+
+    registers = []
+    for module_name in ("lib.store_cli", "lib.accounts_cli", "lib.report_cli"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        registers.append(module.register)
+    return registers
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The one Streamlit adapter: the cached loader and the shared sidebar.
+
+Everything else in ``lib`` is free of Streamlit; pages import this module
+for the state they share (the workbook, the date D, the filters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from lib import validate
+from lib.model import Book, Problem
+
+WORKBOOK_ENV = "KANBAN_WORKBOOK"
+TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
+DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
+
+
+def workbook_path() -> Path:
+    return Path(os.environ.get(WORKBOOK_ENV, DEFAULT_WORKBOOK))
+
+
+def history_dir() -> Path:
+    return workbook_path().parent / "history"
+
+
+def today() -> dt.date:
+    fixed = os.environ.get(TODAY_ENV)
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+@st.cache_data(show_spinner="正在读取工作簿……", max_entries=16)
+def _load(path: str, mtime_ns: int, size: int, today_iso: str) -> validate.LoadResult:
+    """Keyed on the file's identity, so an edit in Excel is picked up on the next rerun."""
+    return validate.load(path, today=dt.date.fromisoformat(today_iso))
+
+
+@st.cache_resource
+def _last_valid() -> dict[str, tuple[validate.LoadResult, os.stat_result]]:
+    """Per server process: the last valid load of each workbook path."""
+    return {}
+
+
+@dataclass
+class BoardData:
+    book: Book
+    path: Path
+    modified: dt.datetime  # the workbook version shown
+    version: str  # short content id of the version shown
+    problems: list[Problem]  # problems of the *current* file (may be errors)
+    stale: bool  # True when the current file is invalid and an older version is shown
+
+
+def _version_id(stat: os.stat_result) -> str:
+    return f"{stat.st_mtime_ns:x}"[-8:]
+
+
+def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
+    stat = path.stat()
+    return _load(str(path), stat.st_mtime_ns, stat.st_size, today().isoformat()), stat
+
+
+def load_board() -> BoardData | None:
+    """The workbook to show: the current file, or the last valid version with its problems.
+
+    Returns None when no valid version exists; the caller then explains why.
+    """
+    path = workbook_path()
+    memory = _last_valid()
+    current_problems: list[Problem] = []
+    if path.exists():
+        result, stat = _load_path(path)
+        if result.ok:
+            memory[str(path)] = (result, stat)
+            return BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
+                             _version_id(stat), result.problems, stale=False)
+        current_problems = result.problems
+    else:
+        current_problems = [validate.Problem(validate.ERROR, "", None, "", str(path), f"找不到工作簿文件 {path}。")]
+    if str(path) in memory:
+        result, stat = memory[str(path)]
+    else:
+        result, stat = _newest_valid_history()
+    if result is None:
+        st.session_state["_load_problems"] = current_problems
+        return None
+    return BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
+                     _version_id(stat), current_problems, stale=True)
+
+
+def _newest_valid_history():
+    folder = history_dir()
+    if not folder.is_dir():
+        return None, None
+    for candidate in sorted(folder.glob("*.xlsx"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+        result, stat = _load_path(candidate)
+        if result.ok:
+            return result, stat
+    return None, None
+
+
+def problems_table(problems: list[Problem]):
+    """Problems as rows for st.dataframe: sheet, Excel row, column, value, message."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column,
+          "值": p.value, "说明": p.message} for p in problems]
+    )
+
+
+def require_board() -> BoardData:
+    """The board data for a page, with the data-source banners; stops the page if none."""
+    data = load_board()
+    if data is None:
+        st.error("当前工作簿未通过校验，且没有可用的历史有效版本，看板暂无法显示。请修正以下问题后重新保存或上传：")
+        st.dataframe(problems_table(st.session_state.get("_load_problems", [])), hide_index=True)
+        st.stop()
+    if data.stale:
+        errors = [p for p in data.problems if p.is_error]
+        st.warning(
+            f"当前工作簿存在 {len(errors)} 处错误，看板暂按上一有效版本（{data.modified:%Y-%m-%d %H:%M}）显示。"
+            "请修正后重新保存："
+        )
+        with st.expander("查看问题清单", expanded=False):
+            st.dataframe(problems_table(errors), hide_index=True)
+    if data.book.plan.sample:
+        st.info("示例数据：当前工作簿中的进展记录为演示用示例数据（填报人为“示例”），不代表实际工作进展。")
+    return data
+
+
+def sidebar_as_of() -> dt.date:
+    """The 数据截至 date D picked in the sidebar (default today)."""
+    return st.sidebar.date_input("数据截至", value=today(), key="as_of", format="YYYY-MM-DD")
+
+
+def sidebar_source(data: BoardData) -> None:
+    plan = data.book.plan
+    st.sidebar.caption(
+        f"数据来源：{data.path.name}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
+    )
+    if plan.name:
+        st.sidebar.caption(f"{plan.name}（{plan.doc_no}）" if plan.doc_no else plan.name)
