@@ -146,3 +146,120 @@ def sidebar_source(data: BoardData) -> None:
     )
     if plan.name:
         st.sidebar.caption(f"{plan.name}（{plan.doc_no}）" if plan.doc_no else plan.name)
+
+
+# ---- the board's shared sidebar (pages 总览 / 板块 / 处室 / 任务) -------------------
+
+_CUSTOM_DATE = "按所选日期"
+
+
+@dataclass
+class BoardState:
+    """What every board page reads: the data, D, the filters, and the metrics of the filtered book."""
+
+    data: BoardData
+    as_of: dt.date
+    sections: list[str]  # selected 板块 filter (empty: all)
+    units: list[str]  # selected 处室 filter (empty: all)
+    book: Book  # the workbook restricted to the filters
+    snapshot: object  # metrics.Snapshot of ``book`` at ``as_of``
+
+
+def _keep(key: str, default) -> None:
+    """Carry a sidebar widget's value across pages: Streamlit drops the state of widgets a page did not draw."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_kept_{key}", default)
+
+
+def _remember(*keys: str) -> None:
+    for key in keys:
+        st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
+def _period_choices(book: Book) -> dict[str, dt.date]:
+    from lib.periods import periods_between
+
+    start = book.plan.schedule_start or today()
+    ends = {p.label: min(p.end, today()) for p in periods_between(start, today(), book.plan.cycle)}
+    return {_CUSTOM_DATE: today(), **dict(reversed(list(ends.items())))}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _filtered(_book: Book, path: str, version: str, as_of: dt.date, sections: tuple, units: tuple):
+    from lib import metrics
+
+    book = metrics.filter_book(_book, list(sections), list(units))
+    return book, metrics.compute(book, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend(_book: Book, path: str, version: str, as_of: dt.date, sections: tuple, units: tuple):
+    from lib import metrics
+
+    return metrics.trend(_book, as_of)
+
+
+def board_sidebar() -> BoardState:
+    """The shared sidebar of the board pages: D, the period picker, the filters and the data source."""
+    from lib import metrics
+
+    data = require_board()
+    book = data.book
+    choices = _period_choices(book)
+    _keep("as_of", today())
+    _keep("period_pick", _CUSTOM_DATE)
+    _keep("filter_sections", [])
+    _keep("filter_units", [])
+    # A filter value that the current workbook no longer has would make the widget fail.
+    st.session_state["filter_sections"] = [s for s in st.session_state["filter_sections"] if s in book.sections]
+    st.session_state["filter_units"] = [u for u in st.session_state["filter_units"] if u in set(book.units["unit"])]
+    if st.session_state["period_pick"] not in choices:
+        st.session_state["period_pick"] = _CUSTOM_DATE
+
+    def pick_period() -> None:
+        if st.session_state["period_pick"] != _CUSTOM_DATE:
+            st.session_state["as_of"] = choices[st.session_state["period_pick"]]
+
+    def pick_date() -> None:
+        st.session_state["period_pick"] = _CUSTOM_DATE
+
+    with st.sidebar:
+        as_of = st.date_input("数据截至", key="as_of", format="YYYY-MM-DD", on_change=pick_date)
+        st.selectbox("报送周期末", list(choices), key="period_pick", on_change=pick_period,
+                     help="选择某一报送周期，数据截至日期即设为该周期末（当前周期为今天）。")
+        sections = st.multiselect("板块", book.sections, key="filter_sections", format_func=metrics.section_label,
+                                  placeholder="全部板块")
+        units = st.multiselect("处室", list(book.units["unit"]), key="filter_units", placeholder="全部处室")
+    _remember("as_of", "period_pick", "filter_sections", "filter_units")
+    sidebar_source(data)
+    filtered, snapshot = _filtered(book, str(data.path), data.version, as_of, tuple(sections), tuple(units))
+    if sections or units:
+        st.caption(f"已筛选：{'、'.join(map(metrics.section_label, sections)) or '全部板块'}；{'、'.join(units) or '全部处室'}")
+    return BoardState(data, as_of, list(sections), list(units), filtered, snapshot)
+
+
+def board_trend(state: BoardState):
+    """``metrics.trend`` of the filtered book, cached per data version, D and filters."""
+    return _trend(state.book, str(state.data.path), state.data.version, state.as_of,
+                  tuple(state.sections), tuple(state.units))
+
+
+def show_chart(figure, key: str) -> None:
+    """A figure from lib.charts, with its own colours and CJK font (not Streamlit's theme)."""
+    st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
+
+
+def show_table(frame, key: str, file_name: str, height: int | None = None) -> None:
+    """A table with progress bars and task links, and an .xlsx download of exactly the shown columns."""
+    from lib import tables
+
+    config = {
+        name: st.column_config.ProgressColumn(name, format="%.1f%%", min_value=0, max_value=100)
+        for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in frame.columns
+    }
+    if tables.LINK in frame.columns:
+        config[tables.LINK] = st.column_config.LinkColumn(tables.LINK, display_text="查看任务")
+    st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
+    shown = frame.drop(columns=[tables.LINK], errors="ignore")
+    st.download_button("下载本表（.xlsx）", tables.xlsx_bytes(shown), file_name=f"{file_name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"download_{key}")

@@ -1,19 +1,53 @@
-"""总览: how far along is the plan, by section and by unit."""
+"""总览: how far along the plan is, which sections and units are behind, what changed, what is blocked."""
 
 import streamlit as st
 
-from lib import metrics, ui
+from lib import charts, metrics, schema, tables, ui
 
-data = ui.require_board()
-as_of = ui.sidebar_as_of()
-ui.sidebar_source(data)
-snapshot = metrics.compute(data.book, as_of)
+state = ui.board_sidebar()
+snapshot = state.snapshot
+overall = snapshot.overall
+lights = overall["lights"]
 
 st.title("总览")
-overall = snapshot.overall
-cols = st.columns(3)
-cols[0].metric("总体进度", f"{overall['progress']:.1f}%", f"{overall['change']:+.1f} 个百分点（较上期）")
-cols[1].metric("任务数", overall["tasks"])
-cols[2].metric("已完成", overall["done"])
-st.bar_chart(snapshot.sections.set_index("label")["progress"])
-st.bar_chart(snapshot.units.set_index("label")["progress"])
+st.caption(f"数据截至 {state.as_of:%Y年%m月%d日}（{snapshot.period.label}），较上期为与 {snapshot.previous_end:%Y年%m月%d日} 相比。")
+
+cards = st.columns(5, border=True)
+cards[0].metric("总体进度", f"{overall['progress']:.1f}%", f"{overall['change']:+.1f} 个百分点（较上期）")
+cards[1].metric("任务数", f"{overall['tasks']} 项")
+cards[2].metric("已完成", f"{overall['done']} 项")
+cards[3].metric("红灯 / 黄灯 / 蓝灯",
+                f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]} / {lights[schema.LIGHT_BLUE]}")
+rate = "—" if overall["required"] == 0 else f"{overall['rate']:.1f}%"
+cards[4].metric("本期报送率", rate, f"{overall['reported']}/{overall['required']} 项分工已报送", delta_color="off")
+
+if overall["tasks"] == 0:
+    st.info("当前筛选条件下没有任务。")
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    ui.show_chart(charts.section_bars(snapshot.sections), "sections")
+with right:
+    ui.show_chart(charts.light_bars(lights), "lights")
+ui.show_chart(charts.unit_bars(snapshot.units), "units")
+
+st.subheader("红灯、黄灯任务及最新存在问题")
+warned = tables.warned_tasks(snapshot)
+if len(warned):
+    ui.show_table(warned, "warned", f"红黄灯任务_{state.as_of:%Y%m%d}")
+else:
+    st.success("当前没有红灯、黄灯任务。")
+
+st.subheader("进度趋势")
+ui.show_chart(charts.trend_lines(ui.board_trend(state)), "trend")
+
+st.subheader("任务 × 处室")
+ui.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
+
+st.subheader(f"本期（{snapshot.period.label}）未报送清单")
+ui.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{state.as_of:%Y%m%d}")
+
+with st.expander("口径说明"):
+    for name, text in metrics.METRIC_NOTES:
+        st.markdown(f"**{name}**：{text}")

@@ -1,5 +1,35 @@
-"""Placeholder until its issue lands."""
+"""板块: one section's tasks, trend and latest reports."""
 
 import streamlit as st
 
-st.info("本页面正在建设中。")
+from lib import charts, metrics, schema, tables, ui
+
+state = ui.board_sidebar()
+snapshot = state.snapshot
+
+st.title("板块")
+if not state.book.sections:
+    st.info("当前筛选条件下没有板块。")
+    st.stop()
+section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
+row = snapshot.sections.set_index("section").loc[section]
+st.markdown(f"#### {section}")
+
+cards = st.columns(4, border=True)
+cards[0].metric("板块进度", f"{row['progress']:.1f}%", f"{row['change']:+.1f} 个百分点（较上期）")
+cards[1].metric("任务数", f"{int(row['tasks'])} 项")
+cards[2].metric("已完成", f"{int(row['done'])} 项")
+in_section = snapshot.tasks[snapshot.tasks["section"] == section]
+cards[3].metric("红灯 / 黄灯", f"{(in_section['light'] == schema.LIGHT_RED).sum()} / {(in_section['light'] == schema.LIGHT_YELLOW).sum()}")
+
+st.subheader("任务一览")
+st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
+ui.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
+
+st.subheader("板块进度趋势")
+trend = ui.board_trend(state)
+ui.show_chart(charts.trend_lines(trend[trend["scope"].isin([metrics.OVERALL, section])],
+                                 title="板块进度趋势（与总体对照）"), "section_trend")
+
+st.subheader("各任务最新填报")
+ui.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")

@@ -1,5 +1,49 @@
-"""Placeholder until its issue lands."""
+"""任务: one task's text, deadline, light and reason, per-unit progress over time and full report history."""
 
+import pandas as pd
 import streamlit as st
 
-st.info("本页面正在建设中。")
+from lib import charts, detail, tables, ui
+
+state = ui.board_sidebar()
+snapshot = state.snapshot
+
+st.title("任务")
+tasks = snapshot.tasks.set_index("task_id")
+if tasks.empty:
+    st.info("当前筛选条件下没有任务。")
+    st.stop()
+ids = list(tasks.index)
+wanted = st.query_params.get("task")
+if wanted in ids:
+    st.session_state["task_pick"] = wanted
+task_id = st.selectbox("选择任务", ids, key="task_pick",
+                       format_func=lambda t: f"任务{t}：{tasks.at[t, 'content'][:40]}")
+st.query_params["task"] = task_id
+task = tasks.loc[task_id]
+
+st.markdown(f"**板块**：{task['section']}")
+st.markdown("**任务内容**")
+st.text(task["content"])
+
+cards = st.columns(4, border=True)
+cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"{task['change']:+.1f} 个百分点（较上期）")
+expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
+cards[1].metric("序时进度", expected)
+cards[2].metric("完成时限", task["deadline_text"] or "未设定")
+cards[3].metric("预警", charts.light_name(task["light"]))
+st.markdown(f"**预警原因**：{task['light_reason']}")
+
+st.subheader("责任处室")
+ui.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")
+
+st.subheader("各处室进度变化")
+points = detail.assignment_trend(state.book, state.as_of)
+ui.show_chart(charts.unit_lines(points[points["task_id"] == task_id]), "task_lines")
+
+st.subheader("填报记录（最新在前）")
+history = tables.task_history(state.book, task_id)
+if len(history):
+    ui.show_table(history, "task_history", f"任务{task_id}_填报记录")
+else:
+    st.info("该任务尚无填报记录。")

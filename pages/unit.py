@@ -1,5 +1,51 @@
-"""Placeholder until its issue lands."""
+"""处室: one unit's assignments (牵头 / 配合), reporting record, open problems, trend and 催报 list."""
 
 import streamlit as st
 
-st.info("本页面正在建设中。")
+from lib import charts, detail, tables, ui
+
+state = ui.board_sidebar()
+snapshot = state.snapshot
+
+st.title("处室")
+if snapshot.units.empty:
+    st.info("当前筛选条件下没有处室。")
+    st.stop()
+unit = st.selectbox("选择处室", list(snapshot.units["unit"]), key="unit_pick")
+row = snapshot.units.set_index("unit").loc[unit]
+
+cards = st.columns(4, border=True)
+cards[0].metric("处室进度", f"{row['progress']:.1f}%", f"{row['change']:+.1f} 个百分点（较上期）")
+cards[1].metric("牵头 / 配合", f"{int(row['lead'])} / {int(row['cooperate'])} 项")
+cards[2].metric("已完成分工", f"{int(row['done'])} / {int(row['assignments'])} 项")
+rate = "—" if row["required"] == 0 else f"{row['rate']:.1f}%"
+cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['required'])} 项已报送", delta_color="off")
+
+lead_tab, cooperate_tab = st.tabs([f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"])
+with lead_tab:
+    ui.show_table(tables.unit_assignments(snapshot, unit, lead=True), "unit_lead", f"{unit}_牵头任务")
+with cooperate_tab:
+    ui.show_table(tables.unit_assignments(snapshot, unit, lead=False), "unit_cooperate", f"{unit}_配合任务")
+
+st.subheader(f"本期（{snapshot.period.label}）未报送清单（催报）")
+reminders = tables.reminder_list(snapshot, unit)
+if len(reminders):
+    st.code(tables.reminder_text(reminders, snapshot.period.label), language=None)
+    ui.show_table(reminders, "unit_reminders", f"{unit}_{snapshot.period.code}_未报送清单")
+else:
+    st.success("本期应报送的分工均已报送。")
+
+st.subheader("各报送周期报送情况")
+ui.show_table(tables.unit_reporting(state.book, unit, state.as_of), "unit_reporting", f"{unit}_报送记录")
+
+st.subheader("尚未解决的存在问题")
+problems = tables.unit_problems(snapshot, unit)
+if len(problems):
+    ui.show_table(problems, "unit_problems", f"{unit}_存在问题")
+else:
+    st.success("最近一次填报中没有未完成分工的存在问题。")
+
+st.subheader("处室进度趋势")
+trend = detail.unit_trend(state.book, state.as_of)
+trend = trend[trend["unit"] == unit].assign(scope=unit)
+ui.show_chart(charts.trend_lines(trend, title=f"{row['label']}进度趋势"), "unit_trend")

@@ -1,0 +1,199 @@
+"""Every plotly figure of the board, in one colour scheme.
+
+Functions take frames from ``lib.metrics`` / ``lib.detail`` and return a
+``plotly.graph_objects.Figure``; pages only place them. Lights always carry a
+text label, never colour alone; the palette is Okabe–Ito, which reads for
+colour-blind viewers; progress axes are fixed to 0–100 so charts compare.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib import schema
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PROGRESS_COLOR = "#0072B2"  # the one sequential colour of progress bars
+GHOST_COLOR = "rgba(0, 114, 178, 0.22)"  # last period's value behind the bar
+EXPECTED_COLOR = "#000000"
+LIGHT_COLORS = {
+    schema.LIGHT_RED: "#D55E00",
+    schema.LIGHT_YELLOW: "#E69F00",
+    schema.LIGHT_BLUE: "#56B4E9",
+    schema.LIGHT_GREEN: "#009E73",
+    schema.LIGHT_DONE: "#999999",
+}
+LIGHT_NAMES = {
+    schema.LIGHT_RED: "红灯", schema.LIGHT_YELLOW: "黄灯", schema.LIGHT_BLUE: "蓝灯",
+    schema.LIGHT_GREEN: "绿灯", schema.LIGHT_DONE: "已完成",
+}
+LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue
+PROGRESS_RANGE = [0, 100]
+
+
+def light_name(light: str) -> str:
+    """The label a light is shown with: 红灯, 黄灯, 蓝灯, 绿灯, 已完成."""
+    return LIGHT_NAMES.get(light, light)
+
+
+def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
+    settings = {
+        "font": {"family": FONT_FAMILY, "size": 14},
+        "height": height,
+        "margin": {"l": 10, "r": 30, "t": 50, "b": 10},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+    }
+    figure.update_layout(**(settings | extra))
+    figure.update_yaxes(automargin=True)
+    figure.update_xaxes(automargin=True)
+    return figure
+
+
+def _signed(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:+.1f}"
+
+
+def section_bars(sections: pd.DataFrame) -> go.Figure:
+    """Progress per section in plan order (first at the top), last period's value as a ghost bar.
+
+    ``sections``: Snapshot.sections (section, label, progress, previous_progress, change, tasks).
+    """
+    ordered = sections.iloc[::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        name="上期末", y=ordered["label"], x=ordered["previous_progress"], orientation="h",
+        marker_color=GHOST_COLOR, customdata=ordered[["section"]],
+        hovertemplate="%{customdata[0]}<br>上期末进度 %{x:.1f}%<extra></extra>",
+    )
+    figure.add_bar(
+        name="当前", y=ordered["label"], x=ordered["progress"], orientation="h", width=0.5,
+        marker_color=PROGRESS_COLOR,
+        text=[f"{p:.1f}%（较上期 {_signed(c)}）" for p, c in zip(ordered["progress"], ordered["change"])],
+        textposition="outside", cliponaxis=False, customdata=ordered[["section", "tasks"]],
+        hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
+    )
+    figure.update_xaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
+    return _layout(figure, 90 + 48 * len(sections), barmode="overlay", title="各板块完成进度")
+
+
+def unit_bars(units: pd.DataFrame) -> go.Figure:
+    """Per unit: progress, tasks led / cooperated (in the label) and this period's reporting rate.
+
+    ``units``: Snapshot.units (unit, label, progress, lead, cooperate, reported, required, rate).
+    """
+    ordered = units.iloc[::-1]
+    labels = [f"{r.label}（牵头{r.lead}·配合{r.cooperate}）" for r in ordered.itertuples()]
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                           column_widths=[0.6, 0.4], subplot_titles=("处室完成进度", "本期报送率"))
+    figure.add_bar(
+        name="完成进度", y=labels, x=ordered["progress"], orientation="h", marker_color=PROGRESS_COLOR,
+        text=[f"{p:.1f}%" for p in ordered["progress"]], textposition="outside", cliponaxis=False,
+        customdata=ordered[["unit", "assignments", "done"]],
+        hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，分工 %{customdata[1]} 项，已完成 %{customdata[2]} 项<extra></extra>",
+        row=1, col=1,
+    )
+    figure.add_bar(
+        name="本期报送率", y=labels, x=ordered["rate"].fillna(0), orientation="h", marker_color="#009E73",
+        text=[f"{r.reported}/{r.required}（{r.rate:.0f}%）" if r.required else "无应报" for r in ordered.itertuples()],
+        textposition="outside", cliponaxis=False, customdata=ordered[["unit"]],
+        hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
+        row=1, col=2,
+    )
+    figure.update_xaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%", gridcolor="#E5E5E5")
+    return _layout(figure, 110 + 44 * len(units), showlegend=False)
+
+
+def light_bars(lights: dict[str, int]) -> go.Figure:
+    """Number of tasks per warning light, each bar labelled with its name and count."""
+    order = list(schema.LIGHTS)[::-1]
+    counts = [lights.get(light, 0) for light in order]
+    figure = go.Figure(go.Bar(
+        y=[light_name(light) for light in order], x=counts, orientation="h",
+        marker_color=[LIGHT_COLORS[light] for light in order],
+        text=[f"{light_name(light)} {n} 项" for light, n in zip(order, counts)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}：%{x} 项<extra></extra>",
+    ))
+    figure.update_xaxes(range=[0, max(counts + [1]) * 1.3], title="任务数（项）", dtick=1 if max(counts + [1]) < 10 else None)
+    return _layout(figure, 300, title="预警分布", showlegend=False)
+
+
+def trend_lines(trend: pd.DataFrame, title: str = "进度趋势（各报送周期末）") -> go.Figure:
+    """One line per scope (总体 first, thick and black) over period ends; y fixed 0–100.
+
+    ``trend``: long frame with date, period, scope, label, progress (``metrics.trend`` or ``detail.unit_trend``).
+    """
+    figure = go.Figure()
+    for i, (scope, points) in enumerate(trend.groupby("scope", sort=False)):
+        overall = scope == "总体"
+        figure.add_scatter(
+            x=points["period"], y=points["progress"], name=points["label"].iloc[0], mode="lines+markers",
+            line={"color": EXPECTED_COLOR if overall else LINE_COLORS[(i - 1) % len(LINE_COLORS)],
+                  "width": 4 if overall else 2, "dash": "solid" if overall else LINE_DASHES[(i - 1) % len(LINE_DASHES)]},
+            customdata=points[["scope"]],
+            hovertemplate="%{customdata[0]}<br>%{x}：%{y:.1f}%<extra></extra>",
+        )
+    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_xaxes(title="报送周期")
+    return _layout(figure, 440, title=title)
+
+
+def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame) -> go.Figure:
+    """Tasks × units: a cell is the assignment's progress, blank where the unit is not responsible; ★ marks the lead.
+
+    ``assignments``/``tasks``/``units``: the Snapshot frames.
+    """
+    grid = assignments.pivot(index="task_id", columns="unit", values="progress")
+    lead = assignments.pivot(index="task_id", columns="unit", values="is_lead")
+    task_order = [t for t in tasks["task_id"] if t in grid.index]
+    unit_order = [u for u in units["unit"] if u in grid.columns]
+    grid = grid.reindex(index=task_order, columns=unit_order)
+    lead = lead.reindex(index=task_order, columns=unit_order)
+    text = [
+        ["" if pd.isna(v) else ("★" if lead.iat[i, j] is True else "") + f"{v:.0f}" for j, v in enumerate(row)]
+        for i, row in enumerate(grid.to_numpy())
+    ]
+    content = tasks.set_index("task_id")["content"].reindex(task_order).fillna("").str.slice(0, 40)
+    hover = [[f"{content.iloc[i]}" for _ in unit_order] for i in range(len(task_order))]
+    figure = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype=float), x=[units.set_index("unit")["label"].get(u, u) for u in unit_order],
+        y=[f"任务{t}" for t in task_order], text=text, texttemplate="%{text}", textfont={"size": 13},
+        customdata=hover, colorscale=PROGRESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
+        colorbar={"title": {"text": "进度%"}, "ticksuffix": "%"},
+        hovertemplate="%{y}：%{customdata}<br>%{x}：%{z:.0f}%<extra></extra>", hoverongaps=False,
+    ))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(side="top")
+    return _layout(figure, 120 + 30 * len(task_order), title="任务 × 处室 完成进度（★为牵头处室，空白为非责任处室）",
+                   margin={"l": 10, "r": 30, "t": 110, "b": 10})
+
+
+def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title: str = "各责任处室进度") -> go.Figure:
+    """One line per unit over period ends (``detail.assignment_trend`` rows of one task); y fixed 0–100.
+
+    ``expected``: optional frame of period, expected — 序时进度 drawn as a dotted black line.
+    """
+    figure = go.Figure()
+    for i, (unit, rows) in enumerate(points.groupby("unit", sort=False)):
+        lead = bool(rows["is_lead"].iloc[0]) if "is_lead" in rows else False
+        figure.add_scatter(
+            x=rows["period"], y=rows["progress"], name=("★" if lead else "") + unit, mode="lines+markers",
+            line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
+            hovertemplate=f"{unit}<br>%{{x}}：%{{y:.0f}}%<extra></extra>",
+        )
+    if expected is not None and len(expected):
+        figure.add_scatter(
+            x=expected["period"], y=expected["expected"], name="序时进度", mode="lines",
+            line={"color": EXPECTED_COLOR, "dash": "dot", "width": 2},
+            hovertemplate="序时进度<br>%{x}：%{y:.0f}%<extra></extra>",
+        )
+    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_xaxes(title="报送周期")
+    return _layout(figure, 400, title=title)

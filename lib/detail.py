@@ -1,0 +1,125 @@
+"""Drill-down metrics for the unit and task pages: pure, vectorised pandas.
+
+These extend ``lib.metrics`` (same definitions, see its ``METRIC_NOTES``) with
+the per-period views a unit or a task page needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from lib import schema
+from lib.metrics import assignment_progress
+from lib.model import Book
+from lib.periods import periods_between
+from lib.workbook import ROW
+
+REPORTED = "已报送"
+NOT_REPORTED = "未报送"
+NOT_REQUIRED = "无需报送"  # done before the period began
+
+
+def _period_ends(book: Book, as_of: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
+    """(code, label, start, end-capped-at-as_of) of every period from the plan start to ``as_of``."""
+    start = book.plan.schedule_start or as_of
+    return [(p.code, p.label, p.start, min(p.end, as_of)) for p in periods_between(start, as_of, book.plan.cycle)]
+
+
+def assignment_trend(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """Progress (percent 0–100) of every assignment at each period end up to ``as_of``.
+
+    Long format: date, period, task_id, unit, is_lead, progress. One row per
+    (period, assignment); the last date is ``as_of`` when its period has not ended.
+    """
+    frames = [
+        book.assignments[["task_id", "unit", "is_lead"]].assign(
+            date=pd.Timestamp(end), period=label, progress=assignment_progress(book, end).to_numpy()
+        )
+        for _code, label, _start, end in _period_ends(book, as_of)
+    ]
+    columns = ["date", "period", "task_id", "unit", "is_lead", "progress"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def unit_trend(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """Each unit's progress (mean of its assignments, percent 0–100) at each period end.
+
+    Columns: date, period, unit, label, progress.
+    """
+    trend = (
+        assignment_trend(book, as_of)
+        .groupby(["date", "period", "unit"], as_index=False, sort=False)["progress"].mean()
+    )
+    trend["label"] = trend["unit"].map(book.unit_label)
+    return trend[["date", "period", "unit", "label", "progress"]]
+
+
+def reporting_grid(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """Per assignment and period: 已报送 / 未报送 / 无需报送.
+
+    An assignment must report in a period unless it was at 100 before the
+    period began; a report dated inside the period (up to ``as_of``) counts.
+    Columns: task_id, unit, period_code, period, status.
+    """
+    ends = _period_ends(book, as_of)
+    if not ends:
+        return pd.DataFrame(columns=["task_id", "unit", "period_code", "period", "status"])
+    periods = pd.DataFrame(ends, columns=["period_code", "period", "start", "end"])
+    grid = book.assignments[["task_id", "unit"]].merge(periods, how="cross")
+    before = {
+        code: assignment_progress(book, start - dt.timedelta(days=1)).to_numpy()
+        for code, _label, start, _end in ends
+    }
+    keys = book.assignments[["task_id", "unit"]]
+    previous = pd.concat(
+        [keys.assign(period_code=code, previous=values) for code, values in before.items()], ignore_index=True
+    )
+    grid = grid.merge(previous, on=["task_id", "unit", "period_code"], how="left")
+    updates = book.updates[book.updates["date"] <= pd.Timestamp(as_of)]
+    starts = pd.to_datetime(periods["start"]).to_numpy()
+    position = np.searchsorted(starts, updates["date"].to_numpy().astype("datetime64[ns]"), side="right") - 1
+    reported = pd.DataFrame({
+        "task_id": updates["task_id"].to_numpy(), "unit": updates["unit"].to_numpy(),
+        "period_code": periods["period_code"].to_numpy()[position.clip(0)],
+    })[position >= 0].drop_duplicates().assign(done=True)
+    grid = grid.merge(reported, on=["task_id", "unit", "period_code"], how="left")
+    grid["status"] = NOT_REPORTED
+    grid.loc[grid["done"].astype("boolean").fillna(False).astype(bool), "status"] = REPORTED
+    grid.loc[grid["previous"] >= 100, "status"] = NOT_REQUIRED
+    return grid[["task_id", "unit", "period_code", "period", "status"]]
+
+
+def task_history(book: Book, task_id: str) -> pd.DataFrame:
+    """Every report of one task, newest first (the later row first within a day)."""
+    updates = book.updates[book.updates["task_id"] == task_id]
+    return updates.sort_values(["date", ROW], ascending=False).reset_index(drop=True)
+
+
+def open_problems(assignments: pd.DataFrame) -> pd.DataFrame:
+    """Assignments (rows of ``Snapshot.assignments``) whose latest report names a 存在问题 and are not done."""
+    problems = assignments["problems"].fillna("").astype(str).str.strip()
+    return assignments[(problems != "") & (assignments["progress"] < 100)].reset_index(drop=True)
+
+
+def not_reported(assignments: pd.DataFrame) -> pd.DataFrame:
+    """The 催报 list: assignments required in the current period with no report yet."""
+    return assignments[assignments["required"] & ~assignments["reported"]].reset_index(drop=True)
+
+
+def warned_tasks(tasks: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """红 and 黄 tasks (rows of ``Snapshot.tasks``) with the latest 存在问题 named by any of their units.
+
+    Adds ``problems``: the non-empty latest problems, ``unit：text`` joined by ``；``.
+    """
+    warned = tasks[tasks["light"].isin([schema.LIGHT_RED, schema.LIGHT_YELLOW])]
+    named = assignments.assign(problems=assignments["problems"].fillna("").astype(str).str.strip())
+    named = named[named["problems"] != ""]
+    joined = (
+        (named["unit"] + "：" + named["problems"]).groupby(named["task_id"]).agg("；".join).rename("problems")
+    )
+    return warned.merge(joined, left_on="task_id", right_index=True, how="left").fillna({"problems": ""})

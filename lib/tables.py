@@ -1,0 +1,179 @@
+"""Tables as the board shows them, and their .xlsx downloads.
+
+Each function returns a frame with Chinese display headers, in the order the
+page shows it; ``xlsx_bytes`` writes exactly that frame. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+
+from lib import detail, schema
+from lib.charts import light_name
+from lib.metrics import Snapshot, section_label
+from lib.model import Book
+
+# Display headers: the workbook's own where the field comes from it, then the computed ones.
+LABELS = {c.field: c.header for columns in schema.SHEETS.values() for c in columns} | {
+    "progress": "完成进度",
+    "expected": "序时进度",
+    "light": "预警",
+    "light_reason": "预警原因",
+    "latest_date": "最近填报",
+    "change": "较上期",
+    "units": "责任处室",
+    "role": "分工",
+    "link": "详情",
+    "problems": "存在问题",
+    "section_label": "板块",
+}
+LINK = LABELS["link"]
+LEAD_MARK = "★"
+
+
+def task_url(task_id: str) -> str:
+    """The task page's address for one task, relative to the app root."""
+    return f"task?task={task_id}"
+
+
+def _shown(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    return frame[fields].rename(columns=LABELS).reset_index(drop=True)
+
+
+def _units_lead_first(assignments: pd.DataFrame) -> pd.Series:
+    """Per task: its units, lead units first and marked ★, joined by 、."""
+    ordered = assignments.sort_values(["task_id", "is_lead", "order"], ascending=[True, False, True])
+    names = ordered["is_lead"].map({True: LEAD_MARK, False: ""}) + ordered["unit"]
+    return names.groupby(ordered["task_id"]).agg("、".join)
+
+
+def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
+    tasks = snapshot.tasks.copy()
+    tasks["units"] = tasks["task_id"].map(_units_lead_first(snapshot.assignments)).fillna("")
+    tasks["light"] = tasks["light"].map(light_name)
+    tasks["latest_date"] = tasks["latest_date"].dt.date
+    tasks["link"] = tasks["task_id"].map(task_url)
+    tasks["section_label"] = tasks["section"].map(section_label)
+    return tasks
+
+
+def section_tasks(snapshot: Snapshot, section: str) -> pd.DataFrame:
+    """The tasks of one section: 编号, 任务内容, 完成进度, 序时进度, 预警, 责任处室 (★ lead first), 最近填报, 详情."""
+    tasks = _task_rows(snapshot)
+    tasks = tasks[tasks["section"] == section]
+    return _shown(tasks, ["task_id", "content", "progress", "expected", "light", "units", "latest_date", "link"])
+
+
+def section_notes(snapshot: Snapshot, section: str) -> pd.DataFrame:
+    """The latest 进展情况 / 存在问题 / 下步计划 of each assignment of the section's tasks."""
+    in_section = snapshot.tasks.loc[snapshot.tasks["section"] == section, "task_id"]
+    rows = snapshot.assignments[snapshot.assignments["task_id"].isin(in_section)].copy()
+    rows["latest_date"] = rows["latest_date"].dt.date
+    return _shown(rows, ["task_id", "unit", "latest_date", "progress", "progress_note", "problems", "next_steps"])
+
+
+def warned_tasks(snapshot: Snapshot) -> pd.DataFrame:
+    """红/黄 tasks with their reason and the latest 存在问题 of their units."""
+    tasks = detail.warned_tasks(_task_rows(snapshot), snapshot.assignments)
+    return _shown(tasks, ["task_id", "section_label", "content", "progress", "light", "light_reason", "problems", "link"])
+
+
+def unit_assignments(snapshot: Snapshot, unit: str, lead: bool) -> pd.DataFrame:
+    """One unit's assignments it leads (``lead``) or cooperates on, with progress and the task's light."""
+    rows = snapshot.assignments[(snapshot.assignments["unit"] == unit) & (snapshot.assignments["is_lead"] == lead)]
+    tasks = _task_rows(snapshot)[["task_id", "content", "light", "link"]]
+    rows = rows.merge(tasks, on="task_id", how="left")
+    rows["latest_date"] = rows["latest_date"].dt.date
+    rows["reported_text"] = rows["reported"].map({True: detail.REPORTED, False: detail.NOT_REPORTED})
+    rows.loc[~rows["required"], "reported_text"] = detail.NOT_REQUIRED
+    shown = _shown(rows, ["task_id", "content", "progress", "light", "latest_date", "reported_text", "link"])
+    return shown.rename(columns={"reported_text": "本期报送"})
+
+
+def unit_reporting(book: Book, unit: str, as_of: dt.date) -> pd.DataFrame:
+    """One unit's reporting record: a row per task, a column per period, 已报送 / 未报送 / 无需报送."""
+    grid = detail.reporting_grid(book, as_of)
+    grid = grid[grid["unit"] == unit]
+    periods = list(dict.fromkeys(grid["period"]))
+    table = grid.pivot(index="task_id", columns="period", values="status").reindex(columns=periods)
+    order = [t for t in book.tasks["task_id"] if t in table.index]
+    table = table.reindex(order).reset_index().rename(columns={"task_id": LABELS["task_id"]})
+    table.columns.name = None
+    return table
+
+
+def unit_problems(snapshot: Snapshot, unit: str) -> pd.DataFrame:
+    """Open 存在问题 of one unit: latest report names a problem and the assignment is not done."""
+    rows = detail.open_problems(snapshot.assignments[snapshot.assignments["unit"] == unit]).copy()
+    rows["latest_date"] = rows["latest_date"].dt.date
+    return _shown(rows, ["task_id", "latest_date", "progress", "problems", "next_steps"])
+
+
+def reminder_list(snapshot: Snapshot, unit: str | None = None) -> pd.DataFrame:
+    """The 催报 list for the current period: 处室, 编号, 任务内容, 最近填报 — optionally of one unit."""
+    rows = detail.not_reported(snapshot.assignments)
+    if unit:
+        rows = rows[rows["unit"] == unit]
+    rows = rows.merge(snapshot.tasks[["task_id", "content"]], on="task_id", how="left")
+    rows["latest_date"] = rows["latest_date"].dt.date
+    return _shown(rows, ["unit", "task_id", "content", "latest_date"])
+
+
+def reminder_text(reminders: pd.DataFrame, period_label: str) -> str:
+    """The 催报 list as plain text, one line per assignment, ready to paste into a message."""
+    lines = [f"{period_label}未报送进展清单（共 {len(reminders)} 项）："]
+    lines += [
+        f"{i}. {r[LABELS['unit']]}　任务{r[LABELS['task_id']]}　{str(r[LABELS['content']])[:30]}"
+        for i, r in enumerate(reminders.to_dict("records"), start=1)
+    ]
+    return "\n".join(lines)
+
+
+def task_history(book: Book, task_id: str) -> pd.DataFrame:
+    """Every report of one task, newest first, with the workbook's headers."""
+    history = detail.task_history(book, task_id)
+    history["date"] = history["date"].dt.date
+    return _shown(history, ["date", "unit", "progress", "status", "progress_note", "problems", "next_steps", "reporter"])
+
+
+def task_units(snapshot: Snapshot, task_id: str) -> pd.DataFrame:
+    """Each unit of one task with its role, current progress, status and latest report date."""
+    rows = snapshot.assignments[snapshot.assignments["task_id"] == task_id].copy()
+    rows["role"] = rows["is_lead"].map({True: "牵头", False: "配合"})
+    rows["latest_date"] = rows["latest_date"].dt.date
+    return _shown(rows, ["unit", "role", "progress", "status", "latest_date"])
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "看板") -> bytes:
+    """The frame as an .xlsx file; text is always stored as text, never as a formula."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name[:31]
+    for position, header in enumerate(frame.columns, start=1):
+        sheet.cell(row=1, column=position, value=str(header)).font = Font(bold=True)
+    for row_index, record in enumerate(frame.itertuples(index=False), start=2):
+        for position, value in enumerate(record, start=1):
+            cell = sheet.cell(row=row_index, column=position)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            if isinstance(value, pd.Timestamp):
+                value = value.date()
+            if hasattr(value, "item") and not isinstance(value, str):
+                value = value.item()  # numpy scalar → Python
+            cell.value = value
+            if isinstance(value, str):
+                # openpyxl turns a string starting with '=' into a formula; sheet text is data.
+                cell.data_type = "s"
+                if value.startswith(schema.FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+            elif isinstance(value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
