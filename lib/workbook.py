@@ -146,37 +146,89 @@ def _apply_percent_formats(source: Source, file_sheet: str | None, raw: RawSheet
     """Turn 0.6 into 60 where the cell is formatted as a percentage.
 
     calamine gives values without formats, so for the few cells that could be
-    a fraction (0 < v ≤ 1) we ask openpyxl how the cell is shown.
+    a fraction (0 < v ≤ 1) we look up how the cell is shown.
     """
     if raw is None or file_sheet is None or "progress" not in raw.frame.columns:
         return
     values = raw.frame["progress"]
-    candidates = raw.frame.index[
-        values.map(lambda v: isinstance(v, float) and 0 < v <= 1)
-    ]
+    candidates = raw.frame.index[values.map(lambda v: isinstance(v, float) and 0 < v <= 1)]
     if len(candidates) == 0:
         return
-    import openpyxl
-
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = workbook[file_sheet]
-        header_row = raw.header_row or 1
-        column = None
-        for cells in sheet.iter_rows(min_row=header_row, max_row=header_row):
-            for cell in cells:
-                if schema.normalise_header(cell.value) == schema.header_of(schema.SHEET_UPDATES, "progress"):
-                    column = cell.column
-        if column is None:
-            return
-        wanted = {int(raw.frame.at[i, ROW]): i for i in candidates}
-        for cells in sheet.iter_rows(min_row=min(wanted), max_row=max(wanted), min_col=column, max_col=column):
-            cell = cells[0]
-            if getattr(cell, "row", None) in wanted and "%" in (cell.number_format or ""):
-                raw.frame.at[wanted[cell.row], "progress"] = float(cell.value) * 100
-    finally:
-        workbook.close()
+    percent_rows = _percent_formatted_rows(data, file_sheet, raw.header_row or 1)
+    for index in candidates:
+        if int(raw.frame.at[index, ROW]) in percent_rows:
+            raw.frame.at[index, "progress"] = float(raw.frame.at[index, "progress"]) * 100
+
+
+_PERCENT_BUILTIN_FORMATS = {9, 10}  # 0% and 0.00%
+
+
+def _percent_formatted_rows(data: bytes, sheet_name: str, header_row: int) -> set[int]:
+    """Excel rows whose 完成进度 cell has a percent number format.
+
+    Reads styles.xml and the sheet's XML directly: openpyxl would parse every
+    cell of the sheet, which costs seconds on a large 进展 sheet.
+    """
+    import html
+    import posixpath
+    import re
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels.findall("p:Relationship", ns)}
+        sheet_path = None
+        for sheet in workbook.findall("m:sheets/m:sheet", ns):
+            if sheet.get("name") == sheet_name:
+                target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+                sheet_path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        if sheet_path is None or "xl/styles.xml" not in archive.namelist():
+            return set()
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        percent_formats = set(_PERCENT_BUILTIN_FORMATS)
+        for number_format in styles.findall("m:numFmts/m:numFmt", ns):
+            if "%" in (number_format.get("formatCode") or ""):
+                percent_formats.add(int(number_format.get("numFmtId")))
+        percent_styles = {
+            index for index, xf in enumerate(styles.findall("m:cellXfs/m:xf", ns))
+            if int(xf.get("numFmtId", 0)) in percent_formats
+        }
+        if not percent_styles:
+            return set()
+        sheet_xml = archive.read(sheet_path).decode("utf-8", errors="replace")
+    header_cells = re.search(rf'<row[^>]*\br="{header_row}"[^>]*>(.*?)</row>', sheet_xml, re.S)
+    column = None
+    if header_cells:
+        shared = _shared_strings(data)
+        wanted = schema.header_of(schema.SHEET_UPDATES, "progress")
+        for ref, attrs, body in re.findall(r'<c r="([A-Z]+)\d+"([^>]*?)(?:/>|>(.*?)</c>)', header_cells.group(1), re.S):
+            text = html.unescape(re.sub(r"<[^>]+>", "", body or ""))
+            if 't="s"' in attrs and text.strip().isdigit():
+                text = shared[int(text)]
+            if schema.normalise_header(text) == wanted:
+                column = ref
+    if column is None:
+        return set()
+    return {
+        int(row) for row, style in re.findall(rf'<c r="{column}(\d+)"[^>]*?\bs="(\d+)"', sheet_xml)
+        if int(style) in percent_styles
+    }
+
+
+def _shared_strings(data: bytes) -> list[str]:
+    from xml.etree import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/sharedStrings.xml" not in archive.namelist():
+            return []
+        root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+    return ["".join(t.text or "" for t in item.iter(f"{ns}t")) for item in root.findall(f"{ns}si")]
 
 
 # ---- writing -----------------------------------------------------------------
