@@ -1,0 +1,396 @@
+"""The review as files: a 16:9 PowerPoint and a filing-ready Excel summary.
+
+Both are built from ``lib.review``'s slide records, so they carry the same
+numbers as the 季度汇报 page. Every PowerPoint run names an East Asian font
+(``a:ea``): python-pptx only sets ``a:latin``, and WPS, LibreOffice and
+PowerPoint otherwise pick a font without Chinese glyphs and draw boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from lib import review_charts, schema
+from lib.review import COVER, FOCUS, LIGHT_LABELS, Review, Slide, missing_reports
+from lib.workbook import safe_text
+
+EA_FONT = "微软雅黑"  # Microsoft YaHei: present with Office and WPS
+LATIN_FONT = "Microsoft YaHei"
+GB2312_CHARSET = "-122"  # tells a renderer without 微软雅黑 to substitute a Chinese font
+SLIDE_WIDTH = Inches(13.333)
+SLIDE_HEIGHT = Inches(7.5)
+MARGIN = Inches(0.5)
+BODY_TOP = Inches(1.55)
+BODY_HEIGHT = SLIDE_HEIGHT - BODY_TOP - Inches(0.6)
+TITLE_SIZE = Pt(36)
+BODY_SIZE = Pt(20)
+TABLE_SIZE = Pt(16)
+CHART_SIZE = Pt(16)
+DARK = RGBColor(0x11, 0x11, 0x11)
+MUTED = RGBColor(0x44, 0x44, 0x44)
+HEADER_FILL = RGBColor(0xDD, 0xE6, 0xF0)
+# Relative column widths of the list slides' tables, by slide kind.
+TABLE_WEIGHTS = {FOCUS: (1.0, 4.0, 3.0, 4.6), "reporting": (3.0, 7.0), "plans": (3.0, 7.0)}
+
+
+def _hex(color: str) -> RGBColor:
+    return RGBColor.from_string(color.lstrip("#").upper())
+
+
+# ---- fonts ---------------------------------------------------------------------
+
+
+def set_east_asian(rPr) -> None:
+    """Name 微软雅黑 as the latin and East Asian typeface of a run or default run property element."""
+    for tag, face in (("a:latin", LATIN_FONT), ("a:ea", EA_FONT)):
+        element = rPr.find(qn(tag))
+        if element is None:
+            element = etree.SubElement(rPr, qn(tag))
+        element.set("typeface", face)
+        if tag == "a:ea":
+            element.set("charset", GB2312_CHARSET)
+    # The schema orders latin before ea, and both after any fill or line.
+    latin, ea = rPr.find(qn("a:latin")), rPr.find(qn("a:ea"))
+    rPr.remove(latin)
+    rPr.remove(ea)
+    successors = [e for e in rPr if e.tag in (qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"),
+                                               qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst"))]
+    if successors:
+        successors[0].addprevious(latin)
+        latin.addnext(ea)
+    else:
+        rPr.append(latin)
+        rPr.append(ea)
+
+
+def _style_font(font, size, bold: bool = False, color: RGBColor = DARK) -> None:
+    font.size = size
+    font.bold = bold
+    font.color.rgb = color
+    set_east_asian(font._rPr)
+
+
+def _paragraph(frame, text: str, size, bold: bool = False, color: RGBColor = DARK,
+               align=PP_ALIGN.LEFT, first: bool = False):
+    paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
+    paragraph.alignment = align
+    run = paragraph.add_run()
+    run.text = text
+    _style_font(run.font, size, bold, color)
+    return paragraph
+
+
+def _textbox(slide, left, top, width, height, lines, anchor=MSO_ANCHOR.TOP):
+    """A text box of (text, size, bold, color, align) lines, wrapped, never auto-shrunk."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    for index, (text, size, bold, color, align) in enumerate(lines):
+        _paragraph(frame, text, size, bold, color, align, first=index == 0)
+    return box
+
+
+# ---- slides --------------------------------------------------------------------
+
+
+def _header(pptx_slide, slide: Slide) -> None:
+    _textbox(pptx_slide, MARGIN, Inches(0.35), SLIDE_WIDTH - 2 * MARGIN, Inches(0.7),
+             [(slide.heading, TITLE_SIZE, True, DARK, PP_ALIGN.LEFT)])
+    if slide.note:
+        _textbox(pptx_slide, MARGIN, Inches(1.0), Inches(8.5), Inches(0.45),
+                 [(slide.note, Pt(18), False, MUTED, PP_ALIGN.LEFT)])
+    _textbox(pptx_slide, SLIDE_WIDTH - MARGIN - Inches(4), Inches(1.0), Inches(4), Inches(0.45),
+             [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(18), True, DARK, PP_ALIGN.RIGHT)])
+
+
+def _cover(pptx_slide, slide: Slide, review: Review) -> None:
+    lines = [
+        (slide.title, Pt(36), True, DARK, PP_ALIGN.CENTER),
+        (slide.note, Pt(24), False, MUTED, PP_ALIGN.CENTER),
+    ]
+    _textbox(pptx_slide, Inches(0.8), Inches(0.8), SLIDE_WIDTH - Inches(1.6), Inches(2.2), lines)
+    _textbox(pptx_slide, Inches(0.8), Inches(3.1), SLIDE_WIDTH - Inches(1.6), Inches(2.4), [
+        (slide.big_number, Pt(96), True, _hex(review_charts.ROLE_COLORS["current"]), PP_ALIGN.CENTER),
+        (slide.big_note, Pt(24), False, DARK, PP_ALIGN.CENTER),
+    ])
+    footer = [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(24), True, DARK, PP_ALIGN.CENTER)]
+    if review.sample:
+        footer.append(("示例数据：进展记录为演示用示例，不代表实际工作进展", Pt(16), False, MUTED, PP_ALIGN.CENTER))
+    _textbox(pptx_slide, Inches(0.8), Inches(5.7), SLIDE_WIDTH - Inches(1.6), Inches(1.2), footer)
+
+
+def _kpis(pptx_slide, slide: Slide, top, height) -> None:
+    count = len(slide.kpis)
+    gap = Inches(0.25)
+    width = int((SLIDE_WIDTH - 2 * MARGIN - gap * (count - 1)) / count)
+    for index, kpi in enumerate(slide.kpis):
+        left = MARGIN + index * (width + gap)
+        card = pptx_slide.shapes.add_shape(1, left, top, width, height)  # 1: rectangle
+        card.fill.solid()
+        card.fill.fore_color.rgb = RGBColor(0xF2, 0xF5, 0xF9)
+        card.line.color.rgb = RGBColor(0xB0, 0xB8, 0xC4)
+        frame = card.text_frame
+        frame.word_wrap = True
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        _paragraph(frame, kpi.label, Pt(18), False, MUTED, PP_ALIGN.CENTER, first=True)
+        _paragraph(frame, kpi.value, Pt(36), True, DARK, PP_ALIGN.CENTER)
+        if kpi.note:
+            _paragraph(frame, kpi.note, Pt(14), False, MUTED, PP_ALIGN.CENTER)
+
+
+def _chart(pptx_slide, slide: Slide, top, height) -> None:
+    chart_spec = slide.chart
+    data = CategoryChartData(number_format='0' if chart_spec.unit == "项" else '0.0"%"')
+    data.categories = list(chart_spec.categories)
+    for series in chart_spec.series:
+        data.add_series(series.name, list(series.values))
+    kind = XL_CHART_TYPE.BAR_CLUSTERED if chart_spec.horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
+    frame = pptx_slide.shapes.add_chart(kind, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height, data)
+    chart = frame.chart
+    chart.has_title = False  # the slide title says what the chart is
+    _style_font(chart.font, CHART_SIZE)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = '0' if chart_spec.unit == "项" else '0.0"%"'
+    labels.number_format_is_linked = False
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    _style_font(labels.font, CHART_SIZE, bold=True)
+    for spec, series in zip(chart_spec.series, plot.series):
+        colors = review_charts.series_colors(chart_spec, spec)
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _hex(colors[0])
+        if chart_spec.point_lights:
+            for index, color in enumerate(colors):
+                point = series.points[index]
+                point.format.fill.solid()
+                point.format.fill.fore_color.rgb = _hex(color)
+    value_axis, category_axis = chart.value_axis, chart.category_axis
+    value_axis.minimum_scale = 0
+    if chart_spec.unit == "%":
+        value_axis.maximum_scale = 110
+        value_axis.major_unit = 25
+    value_axis.has_major_gridlines = True
+    value_axis.tick_labels.number_format = '0' if chart_spec.unit == "项" else '0"%"'
+    value_axis.tick_labels.number_format_is_linked = False
+    _style_font(value_axis.tick_labels.font, CHART_SIZE)
+    _style_font(category_axis.tick_labels.font, CHART_SIZE)
+    if chart_spec.horizontal:
+        # PowerPoint draws the first category at the bottom; a slide reads from the top.
+        category_axis.reverse_order = True
+    chart.has_legend = len(chart_spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+        _style_font(chart.legend.font, CHART_SIZE)
+
+
+def _column_widths(slide: Slide) -> list[int]:
+    weights = TABLE_WEIGHTS.get(slide.kind, (1.0,) * len(slide.columns))
+    total = sum(weights)
+    width = SLIDE_WIDTH - 2 * MARGIN
+    return [int(width * w / total) for w in weights]
+
+
+def estimated_row_height(cells: tuple[str, ...], widths: list[int], size=TABLE_SIZE) -> int:
+    """EMU a table row needs: the tallest cell's wrapped lines at ``size`` (a CJK glyph is 1 em wide)."""
+    em = Emu(size).inches
+    padding = 0.2  # inches: the cell's top and bottom margins
+    lines = max(math.ceil(len(text) * em / max(Emu(w).inches - 0.2, em)) for text, w in zip(cells, widths))
+    return Inches(lines * em * 1.25 + padding)
+
+
+def table_pages(slide: Slide) -> list[list[tuple[str, ...]]]:
+    """The slide's rows split so that each table fits the body; usually one page."""
+    widths = _column_widths(slide)
+    header = estimated_row_height(slide.columns, widths)
+    pages: list[list[tuple[str, ...]]] = [[]]
+    used = header
+    for row in slide.rows():
+        height = estimated_row_height(row, widths)
+        if pages[-1] and used + height > _table_room(slide):
+            pages.append([])
+            used = header
+        pages[-1].append(row)
+        used += height
+    return pages
+
+
+def _table_room(slide: Slide) -> int:
+    return BODY_HEIGHT - (_KPI_HEIGHT + Inches(0.2) if slide.kpis else 0)
+
+
+_KPI_HEIGHT = Inches(1.3)
+
+
+def _table(pptx_slide, slide: Slide, rows: list[tuple[str, ...]], top) -> None:
+    widths = _column_widths(slide)
+    heights = [estimated_row_height(slide.columns, widths)] + [estimated_row_height(r, widths) for r in rows]
+    shape = pptx_slide.shapes.add_table(len(rows) + 1, len(slide.columns), MARGIN, top,
+                                        SLIDE_WIDTH - 2 * MARGIN, sum(heights))
+    table = shape.table
+    for index, width in enumerate(widths):
+        table.columns[index].width = width
+    for index, height in enumerate(heights):
+        table.rows[index].height = height
+    light_of = {label: light for light, label in LIGHT_LABELS.items()}
+    for r, cells in enumerate([slide.columns, *rows]):
+        for c, text in enumerate(cells):
+            cell = table.cell(r, c)
+            cell.text_frame.word_wrap = True
+            paragraph = cell.text_frame.paragraphs[0]
+            run = paragraph.add_run()
+            run.text = text
+            light = light_of.get(text) if r and c == 0 and slide.kind == FOCUS else None
+            # Black on every light's fill: the highest contrast on a washed-out projector.
+            _style_font(run.font, TABLE_SIZE, bold=r == 0 or light is not None)
+            cell.fill.solid()
+            if r == 0:
+                cell.fill.fore_color.rgb = HEADER_FILL
+            elif light is not None:
+                cell.fill.fore_color.rgb = _hex(review_charts.charts.LIGHT_COLORS[light])
+            else:
+                cell.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+def pptx_bytes(review: Review) -> bytes:
+    """The review as a 16:9 .pptx: one slide per review slide, lists split further if a table would overflow."""
+    presentation = Presentation()
+    presentation.slide_width, presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    blank = presentation.slide_layouts[6]
+    for slide in review.slides:
+        pages = table_pages(slide) if slide.items else [[]]
+        for page_index, rows in enumerate(pages):
+            pptx_slide = presentation.slides.add_slide(blank)
+            if slide.kind == COVER:
+                _cover(pptx_slide, slide, review)
+                continue
+            shown = slide
+            if len(pages) > 1:
+                # A list the web slide fits but the pptx table does not: number the extra slides 续.
+                shown = Slide(slide.kind, slide.title if page_index == 0 else f"{slide.title}（续）", slide.as_of,
+                              slide.part, slide.parts, note=slide.note)
+            _header(pptx_slide, shown)
+            top = BODY_TOP
+            if slide.kpis:
+                _kpis(pptx_slide, slide, top, _KPI_HEIGHT)
+                top += _KPI_HEIGHT + Inches(0.2)
+            if slide.chart is not None:
+                _chart(pptx_slide, slide, top, SLIDE_HEIGHT - top - Inches(0.4))
+            if rows:
+                _table(pptx_slide, slide, rows, top)
+            elif slide.items == [] and slide.kind != COVER and slide.chart is None and not slide.kpis:
+                _textbox(pptx_slide, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(1),
+                         [(slide.note, BODY_SIZE, False, DARK, PP_ALIGN.LEFT)])
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- Excel summary -------------------------------------------------------------
+
+LIGHT_FILLS = {light: color.lstrip("#").upper() for light, color in review_charts.charts.LIGHT_COLORS.items()}
+
+
+def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
+    """The Excel summary's sheets as frames with Chinese headers: 总体 / 板块 / 处室 / 任务 / 未报送."""
+    snapshot = review.snapshot
+    overall = snapshot.overall
+    total = pd.DataFrame({
+        "项目": ["方案名称", "文号", "报送周期", "数据截至", "总体进度（%）", "较上期（百分点）", "任务总数", "已完成任务",
+               "本期应报分工", "本期已报分工", "本期报送率（%）",
+               *(f"{LIGHT_LABELS[light]}任务" for light in schema.LIGHTS)],
+        "内容": [review.plan_name, review.doc_no, review.period.label, snapshot.as_of.isoformat(),
+               round(overall["progress"], 1), round(overall["change"], 1), overall["tasks"], overall["done"],
+               overall["required"], overall["reported"],
+               None if pd.isna(overall["rate"]) else round(overall["rate"], 1),
+               *(overall["lights"][light] for light in schema.LIGHTS)],
+    })
+    sections = snapshot.sections
+    section_sheet = pd.DataFrame({
+        "板块": sections["section"], "任务数": sections["tasks"], "已完成": sections["done"],
+        "上期末进度（%）": sections["previous_progress"].round(1), "本期末进度（%）": sections["progress"].round(1),
+        "较上期（百分点）": sections["change"].round(1),
+    })
+    units = snapshot.units
+    unit_sheet = pd.DataFrame({
+        "处室": units["unit"], "进度（%）": units["progress"].round(1), "较上期（百分点）": units["change"].round(1),
+        "分工数": units["assignments"], "牵头": units["lead"], "配合": units["cooperate"], "已完成": units["done"],
+        "本期应报": units["required"], "本期已报": units["reported"], "报送率（%）": units["rate"].round(1),
+    })
+    tasks = snapshot.tasks
+    assignments = snapshot.assignments
+    unit_list = assignments.groupby("task_id", sort=False)["unit"].agg("、".join)
+    problems = (assignments.assign(p=assignments["problems"].fillna("").astype(str).str.strip())
+                .query("p != ''").groupby("task_id", sort=False)
+                .apply(lambda g: "；".join(f"{u}：{p}" for u, p in zip(g["unit"], g["p"])), include_groups=False))
+    task_sheet = pd.DataFrame({
+        "编号": tasks["task_id"], "板块": tasks["section"], "任务内容": tasks["content"],
+        "责任处室": tasks["task_id"].map(unit_list).fillna(""), "完成时限": tasks["deadline_text"],
+        "进度（%）": tasks["progress"].round(1), "序时进度（%）": tasks["expected"].round(1),
+        "较上期（百分点）": tasks["change"].round(1), "预警": tasks["light"].map(LIGHT_LABELS),
+        "预警说明": tasks["light_reason"], "存在问题": tasks["task_id"].map(problems).fillna(""),
+    })
+    missing = missing_reports(book, snapshot)
+    missing_sheet = pd.DataFrame({
+        "处室": missing["unit"], "编号": missing["task_id"], "任务内容": missing["content"],
+        "当前进度（%）": missing["progress"].round(1),
+        "最近填报日期": missing["latest_date"].map(lambda d: "从未填报" if pd.isna(d) else f"{d:%Y-%m-%d}"),
+    })
+    return {"总体": total, "板块": section_sheet, "处室": unit_sheet, "任务": task_sheet, "未报送": missing_sheet}
+
+
+_WIDE = {"任务内容": 60, "板块": 36, "预警说明": 40, "存在问题": 40, "内容": 60, "责任处室": 30, "项目": 18}
+
+
+def xlsx_bytes(review: Review, book) -> bytes:
+    """The summary workbook: bold filled headers, sized columns, 预警 as a coloured cell with its label."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    light_of = {label: light for light, label in LIGHT_LABELS.items()}
+    for name, frame in summary_frames(review, book).items():
+        sheet = workbook.create_sheet(name)
+        for position, header in enumerate(frame.columns, start=1):
+            cell = sheet.cell(row=1, column=position, value=header)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE6F0")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            sheet.column_dimensions[get_column_letter(position)].width = _WIDE.get(header, max(10, len(header) * 2 + 2))
+        sheet.freeze_panes = "A2"
+        for row_index, values in enumerate(frame.itertuples(index=False), start=2):
+            for position, (header, raw) in enumerate(zip(frame.columns, values), start=1):
+                value = safe_text(raw)
+                cell = sheet.cell(row=row_index, column=position)
+                cell.value = value
+                if isinstance(value, str):
+                    # Spreadsheet text is data: never let openpyxl read it as a formula.
+                    cell.data_type = "s"
+                    if value.startswith(schema.FORMULA_PREFIXES):
+                        cell.quotePrefix = True
+                if header == "预警" and value in light_of:
+                    light = light_of[value]
+                    cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
+                    cell.font = Font(bold=True, color="000000")
+                    cell.alignment = Alignment(horizontal="center")
+                elif _WIDE.get(header, 0) >= 30:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

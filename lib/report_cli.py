@@ -1,0 +1,65 @@
+"""``python -m lib export-pptx`` and ``export-xlsx``: the quarterly review as files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_WORKBOOK = "data/tasks.xlsx"
+
+
+def _review(args: argparse.Namespace):
+    from lib import review, validate
+
+    result = validate.load(args.workbook)
+    if not result.ok:
+        for problem in result.errors:
+            print(problem.as_text(), file=sys.stderr)
+        print("工作簿存在错误，无法生成汇报，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+        return None, None
+    try:
+        period = review.period_from_code(args.period, result.book)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return None, None
+    return review.build_review(result.book, period), result.book
+
+
+def _write(output: str, data: bytes, what: str) -> int:
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    print(f"已写入 {path}（{what}）。")
+    return 0
+
+
+def cmd_export_pptx(args: argparse.Namespace) -> int:
+    from lib import report
+
+    built, _ = _review(args)
+    if built is None:
+        return 1
+    data = report.pptx_bytes(built)
+    return _write(args.output, data, f"{built.period.label}汇报，数据截至 {built.as_of}")
+
+
+def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    from lib import report
+
+    built, book = _review(args)
+    if built is None:
+        return 1
+    return _write(args.output, report.xlsx_bytes(built, book), f"{built.period.label}汇总，数据截至 {built.as_of}")
+
+
+def register(subparsers) -> None:
+    for name, handler, help_text, default_output in (
+        ("export-pptx", cmd_export_pptx, "导出季度汇报 PowerPoint（16:9）", "review.pptx"),
+        ("export-xlsx", cmd_export_xlsx, "导出季度汇总 Excel", "汇总.xlsx"),
+    ):
+        command = subparsers.add_parser(name, help=help_text)
+        command.add_argument("--period", required=True, help="报送周期，如 2026Q3（月度方案写 2026-07）")
+        command.add_argument("-o", "--output", default=default_output)
+        command.add_argument("--workbook", default=DEFAULT_WORKBOOK, help=f"工作簿，默认 {DEFAULT_WORKBOOK}")
+        command.set_defaults(handler=handler)

@@ -1,0 +1,442 @@
+"""The quarterly review (季度汇报) as data: one record per slide.
+
+The page, the PowerPoint and the Excel exports all render these records, so
+the projector, the filed .pptx and ``python -m lib summary`` show the same
+numbers: every figure comes from ``metrics.compute(book, period.end)``.
+
+Long lists are split over several slides by a line budget rather than
+shrunk: a projector several metres away needs the same type size on every
+slide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib import schema
+from lib.metrics import Snapshot, compute
+from lib.model import Book
+from lib.periods import Period, parse_period, period_of, periods_between
+
+COVER = "cover"
+OVERVIEW = "overview"
+SECTIONS = "sections"
+UNITS = "units"
+FOCUS = "focus"
+REPORTING = "reporting"
+PLANS = "plans"
+KINDS = (COVER, OVERVIEW, SECTIONS, UNITS, FOCUS, REPORTING, PLANS)
+TITLES = {
+    COVER: "封面",
+    OVERVIEW: "总体情况",
+    SECTIONS: "板块进展",
+    UNITS: "处室进展",
+    FOCUS: "重点关注",
+    REPORTING: "报送情况",
+    PLANS: "下步计划",
+}
+LIGHT_LABELS = {
+    schema.LIGHT_RED: "红灯",
+    schema.LIGHT_YELLOW: "黄灯",
+    schema.LIGHT_BLUE: "蓝灯",
+    schema.LIGHT_GREEN: "绿灯",
+    schema.LIGHT_DONE: "已完成",
+}
+FOCUS_LIGHTS = (schema.LIGHT_RED, schema.LIGHT_YELLOW)
+
+# The slide body is laid out for about this many characters per line at the
+# room-scale type size, and this many lines per slide (see pages/review.py's CSS:
+# body 28 px on a 1920-wide slide, scaled with the viewport, so the count holds
+# at 1024×768 too).
+CHARS_PER_LINE = 52
+LINES_PER_SLIDE = 12
+CHART_CATEGORIES_PER_SLIDE = 8
+TASK_TITLE_CHARS = 30
+PROBLEM_CHARS = 96  # two lines; the full text is in the Excel summary
+PLAN_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]  # percent 0–100, or counts for the lights chart
+    role: str = "current"  # previous | current | rate | count: picks the colour in every renderer
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart: categories down the side, one bar per series, values printed."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = "%"  # "%" for progress and rates, "项" for counts
+    point_lights: tuple[str, ...] = ()  # when set, each category is a light and takes its colour
+    horizontal: bool = True
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One block of text on a list slide: a heading and labelled lines."""
+
+    heading: str
+    lines: tuple[tuple[str, str], ...] = ()  # (label, text)
+    light: str | None = None  # schema light, shown as a coloured label
+
+    def line_count(self) -> int:
+        """Lines the block takes at CHARS_PER_LINE, heading included."""
+        count = _lines(self.heading)
+        for label, text in self.lines:
+            count += _lines(f"{label}：{text}")
+        return count
+
+
+@dataclass
+class Slide:
+    kind: str
+    title: str
+    as_of: dt.date
+    part: int = 1
+    parts: int = 1
+    kpis: list[Kpi] = field(default_factory=list)
+    chart: Chart | None = None
+    items: list[Item] = field(default_factory=list)
+    note: str = ""  # one sentence under the title
+    big_number: str = ""  # the cover's 总体进度
+    big_note: str = ""
+    columns: tuple[str, ...] = ()  # table headers when ``items`` are shown as a table (pptx)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """``items`` as table rows under ``columns``: the light label (when the slide has
+        lights), the heading, then each line's text — prefixed by its label unless the
+        label is the column header."""
+        rows = []
+        for item in self.items:
+            cells = [LIGHT_LABELS[item.light]] if item.light else []
+            cells.append(item.heading)
+            for label, text in item.lines:
+                header = self.columns[len(cells)] if len(cells) < len(self.columns) else ""
+                cells.append(text if label == header else f"{label}：{text}")
+            rows.append(tuple(cells))
+        return rows
+
+    @property
+    def heading(self) -> str:
+        """The title as shown, with （2/3） when a list runs over several slides."""
+        return f"{self.title}（{self.part}/{self.parts}）" if self.parts > 1 else self.title
+
+
+@dataclass
+class Review:
+    plan_name: str
+    doc_no: str
+    period: Period
+    snapshot: Snapshot
+    slides: list[Slide]
+    sample: bool = False
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.snapshot.as_of
+
+
+# ---- periods -------------------------------------------------------------------
+
+
+def review_periods(book: Book, today: dt.date) -> list[Period]:
+    """Complete periods from the plan start to ``today``, newest first.
+
+    When none has ended yet, the current period is offered so the page is never empty.
+    """
+    start = book.plan.schedule_start or today
+    periods = [p for p in periods_between(start, today, book.plan.cycle) if p.end < today]
+    return list(reversed(periods)) or [period_of(today, book.plan.cycle)]
+
+
+def default_period(book: Book, today: dt.date) -> Period:
+    """The last complete period before ``today``."""
+    return review_periods(book, today)[0]
+
+
+def period_from_code(code: str, book: Book) -> Period:
+    """``2026Q3`` (or ``2026-07`` for a monthly plan). Raises ValueError."""
+    try:
+        return parse_period(code, book.plan.cycle)
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"无法识别的报送周期「{code}」，请写成 2026Q3 或 2026-07。") from exc
+
+
+# ---- text helpers ---------------------------------------------------------------
+
+
+def _lines(text: str) -> int:
+    return max(1, math.ceil(len(text) / CHARS_PER_LINE))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis; the full text lives in the Excel summary."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def task_title(task_id: str, content: str) -> str:
+    """``5 实现川渝两地地方志部门新媒体刊载信息…``: the number and the task's first clause."""
+    clauses = [c for c in re.split(r"[，,。；;]", str(content)) if c.strip()]
+    # Whole clauses read better than a cut, as long as the heading says enough.
+    first = ""
+    for clause in clauses:
+        first = f"{first}，{clause}" if first else clause
+        if len(first) >= 10:
+            break
+    return f"{task_id} {clip(first, TASK_TITLE_CHARS)}"
+
+
+def percent(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.1f}%"
+
+
+def points(value: float) -> str:
+    """A change in percentage points, signed: ``+9.6 个百分点``."""
+    return "—" if pd.isna(value) else f"{value:+.1f} 个百分点"
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def paginate(items: list[Item], budget: int = LINES_PER_SLIDE) -> list[list[Item]]:
+    """Items split into slides of at most ``budget`` lines; an item is never split."""
+    pages: list[list[Item]] = []
+    current: list[Item] = []
+    used = 0
+    for item in items:
+        cost = item.line_count()
+        if current and used + cost > budget:
+            pages.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += cost
+    if current or not pages:
+        pages.append(current)
+    return pages
+
+
+def _chunks(count: int, size: int) -> list[range]:
+    return [range(i, min(i + size, count)) for i in range(0, count, size)] or [range(0)]
+
+
+# ---- the slides -----------------------------------------------------------------
+
+
+def build_review(book: Book, period: Period) -> Review:
+    """The review of ``period``: every figure as of the period's last day."""
+    snapshot = compute(book, period.end)
+    slides = [
+        _cover(book, snapshot),
+        _overview(snapshot),
+        *_sections(snapshot),
+        *_units(snapshot),
+        *_focus(book, snapshot),
+        *_reporting(book, snapshot),
+        *_plans(book, snapshot),
+    ]
+    return Review(book.plan.name, book.plan.doc_no, snapshot.period, snapshot, slides, book.plan.sample)
+
+
+def _cover(book: Book, snapshot: Snapshot) -> Slide:
+    overall = snapshot.overall
+    subtitle = f"{snapshot.period.label}工作进展汇报"
+    return Slide(
+        COVER, book.plan.name or "落实情况汇报", snapshot.as_of,
+        note=" ".join(t for t in (book.plan.doc_no, subtitle) if t),
+        big_number=percent(overall["progress"]),
+        big_note=f"总体进度，较上期 {points(overall['change'])}",
+    )
+
+
+def _overview(snapshot: Snapshot) -> Slide:
+    overall = snapshot.overall
+    lights = overall["lights"]
+    kpis = [
+        Kpi("总体进度", percent(overall["progress"]), f"较上期 {points(overall['change'])}"),
+        Kpi("任务总数", f"{overall['tasks']} 项", f"已完成 {overall['done']} 项"),
+        Kpi("本期报送率", percent(overall["rate"]), f"已报 {overall['reported']} / 应报 {overall['required']}"),
+        Kpi("红灯 / 黄灯", f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]}", "项任务需重点关注"),
+    ]
+    chart = Chart(
+        categories=tuple(LIGHT_LABELS[light] for light in schema.LIGHTS),
+        series=(Series("任务数", tuple(float(lights[light]) for light in schema.LIGHTS), "count"),),
+        unit="项", point_lights=schema.LIGHTS, horizontal=False,
+    )
+    return Slide(OVERVIEW, TITLES[OVERVIEW], snapshot.as_of, kpis=kpis, chart=chart,
+                 note="各预警等级的任务数")
+
+
+def _chart_slides(kind: str, snapshot: Snapshot, frame: pd.DataFrame, labels: str,
+                  series: list[tuple[str, str, str]], note: str) -> list[Slide]:
+    pages = _chunks(len(frame), CHART_CATEGORIES_PER_SLIDE)
+    slides = []
+    for number, rows in enumerate(pages, start=1):
+        part = frame.iloc[list(rows)]
+        chart = Chart(
+            categories=tuple(part[labels].astype(str)),
+            series=tuple(Series(name, tuple(part[column].astype(float).fillna(0.0).round(1)), role)
+                         for name, column, role in series),
+        )
+        slides.append(Slide(kind, TITLES[kind], snapshot.as_of, part=number, parts=len(pages),
+                            chart=chart, note=note))
+    return slides
+
+
+def _sections(snapshot: Snapshot) -> list[Slide]:
+    previous = snapshot.previous_end
+    return _chart_slides(
+        SECTIONS, snapshot, snapshot.sections, "label",
+        [(f"上期末（{previous:%Y-%m-%d}）", "previous_progress", "previous"),
+         (f"本期末（{snapshot.as_of:%Y-%m-%d}）", "progress", "current")],
+        "各板块完成进度：本期末与上期末对比",
+    )
+
+
+def _units(snapshot: Snapshot) -> list[Slide]:
+    return _chart_slides(
+        UNITS, snapshot, snapshot.units, "label",
+        [("完成进度", "progress", "current"), ("本期报送率", "rate", "rate")],
+        "各处室责任分工的平均完成进度与本期报送率",
+    )
+
+
+def unit_labels(book: Book, units: pd.Series) -> str:
+    return "、".join(book.unit_label(u) for u in units)
+
+
+def focus_tasks(book: Book, snapshot: Snapshot) -> pd.DataFrame:
+    """The 红 and 黄 tasks, red first, each with its units and latest 存在问题.
+
+    Columns: task_id, light, content, progress, expected, units (short labels,
+    、-joined), problems (distinct latest problems, ；-joined, with their units).
+    """
+    tasks = snapshot.tasks[snapshot.tasks["light"].isin(FOCUS_LIGHTS)].copy()
+    tasks["light_rank"] = tasks["light"].map({light: i for i, light in enumerate(FOCUS_LIGHTS)})
+    tasks = tasks.sort_values("light_rank", kind="stable")
+    assignments = snapshot.assignments
+    focus = assignments[assignments["task_id"].isin(tasks["task_id"])].copy()
+    focus["label"] = focus["unit"].map(book.unit_label)
+    focus["problem"] = focus["problems"].map(_text)
+    units = focus.groupby("task_id", sort=False)["label"].agg("、".join)
+    with_problem = focus[focus["problem"] != ""]
+    problems = (
+        with_problem.groupby(["task_id", "problem"], sort=False)["label"].agg("、".join).reset_index()
+        .assign(text=lambda f: f["problem"].str.rstrip("。") + "（" + f["label"] + "）")
+        .groupby("task_id", sort=False)["text"].agg("；".join)
+    )
+    tasks["units"] = tasks["task_id"].map(units).fillna("")
+    tasks["problems"] = tasks["task_id"].map(problems).fillna("")
+    return tasks[["task_id", "light", "content", "progress", "expected", "units", "problems"]].reset_index(drop=True)
+
+
+def _focus(book: Book, snapshot: Snapshot) -> list[Slide]:
+    items = []
+    for row in focus_tasks(book, snapshot).itertuples():
+        measure = f"进度 {percent(row.progress)}"
+        if not pd.isna(row.expected):
+            measure += f"，序时 {percent(row.expected)}"
+        items.append(Item(
+            heading=f"{task_title(row.task_id, row.content)}　{measure}",
+            lines=(("责任处室", row.units), ("存在问题", clip(row.problems, PROBLEM_CHARS) or "未填报")),
+            light=row.light,
+        ))
+    if not items:
+        return [Slide(FOCUS, TITLES[FOCUS], snapshot.as_of, note="本期没有红灯、黄灯任务。")]
+    pages = paginate(items)
+    return [Slide(FOCUS, TITLES[FOCUS], snapshot.as_of, part=i, parts=len(pages), items=page,
+                  note="红灯、黄灯任务及其最近一次填报的存在问题", columns=("预警", "任务", "责任处室", "存在问题"))
+            for i, page in enumerate(pages, start=1)]
+
+
+def missing_reports(book: Book, snapshot: Snapshot) -> pd.DataFrame:
+    """未报送 assignments of the period: unit, label, task_id, content, progress, latest_date."""
+    assignments = snapshot.assignments
+    missing = assignments[assignments["required"] & ~assignments["reported"]]
+    content = book.tasks.set_index("task_id")["content"]
+    return pd.DataFrame({
+        "unit": missing["unit"],
+        "label": missing["unit"].map(book.unit_label),
+        "task_id": missing["task_id"],
+        "content": missing["task_id"].map(content),
+        "progress": missing["progress"],
+        "latest_date": missing["latest_date"],
+    }).reset_index(drop=True)
+
+
+def _reporting(book: Book, snapshot: Snapshot) -> list[Slide]:
+    overall = snapshot.overall
+    kpis = [
+        Kpi("本期应报", f"{overall['required']} 项"),
+        Kpi("已报送", f"{overall['reported']} 项"),
+        Kpi("未报送", f"{overall['required'] - overall['reported']} 项"),
+        Kpi("报送率", percent(overall["rate"])),
+    ]
+    missing = missing_reports(book, snapshot)
+    order = {u: i for i, u in enumerate(book.units["unit"])}
+    items = []
+    for unit, rows in sorted(missing.groupby("unit", sort=False), key=lambda pair: order.get(pair[0], 0)):
+        tasks = "、".join(rows["task_id"])
+        items.append(Item(heading=f"{book.unit_label(unit)}：{len(rows)} 项未报送",
+                          lines=(("任务编号", tasks),)))
+    note = f"{snapshot.period.label}（{snapshot.period.start:%m-%d} 至 {snapshot.as_of:%m-%d}）"
+    if not items:
+        return [Slide(REPORTING, TITLES[REPORTING], snapshot.as_of, kpis=kpis, note=note + "：各处室均已报送。")]
+    # The KPI row takes about three lines of the slide.
+    pages = paginate(items, LINES_PER_SLIDE - 3)
+    return [Slide(REPORTING, TITLES[REPORTING], snapshot.as_of, part=i, parts=len(pages), kpis=kpis,
+                  items=page, note=note + "未报送的处室与任务", columns=("处室", "任务编号"))
+            for i, page in enumerate(pages, start=1)]
+
+
+def latest_plans(book: Book, snapshot: Snapshot) -> pd.DataFrame:
+    """The latest non-empty 下步计划 per section as of D: section, label, unit, task_id, date, text."""
+    assignments = snapshot.assignments.assign(text=snapshot.assignments["next_steps"].map(_text))
+    filled = assignments[assignments["text"] != ""]
+    section_of = book.tasks.set_index("task_id")["section"]
+    filled = filled.assign(section=filled["task_id"].map(section_of))
+    # A stable sort keeps plan order within a date, so the later assignment wins a tie.
+    latest = filled.sort_values("latest_date", kind="stable").drop_duplicates("section", keep="last")
+    order = {s: i for i, s in enumerate(book.sections)}
+    latest = latest.sort_values("section", key=lambda c: c.map(order))
+    labels = snapshot.sections.set_index("section")["label"]
+    return pd.DataFrame({
+        "section": latest["section"],
+        "label": latest["section"].map(labels),
+        "unit": latest["unit"],
+        "task_id": latest["task_id"],
+        "date": latest["latest_date"],
+        "text": latest["text"],
+    }).reset_index(drop=True)
+
+
+def _plans(book: Book, snapshot: Snapshot) -> list[Slide]:
+    items = [
+        Item(heading=row.label,
+             lines=((f"{book.unit_label(row.unit)} {row.date:%m-%d}", clip(row.text, PLAN_CHARS)),))
+        for row in latest_plans(book, snapshot).itertuples()
+    ]
+    if not items:
+        return [Slide(PLANS, TITLES[PLANS], snapshot.as_of, note="各板块尚未填报下步计划。")]
+    pages = paginate(items)
+    return [Slide(PLANS, TITLES[PLANS], snapshot.as_of, part=i, parts=len(pages), items=page,
+                  note="各板块最近一次填报的下步计划", columns=("板块", "下步计划"))
+            for i, page in enumerate(pages, start=1)]
