@@ -1,0 +1,264 @@
+"""Accounts, roles, password hashing, login throttling, and the upload feature's settings.
+
+Accounts live in a TOML file outside git (default ``<workbook dir>/accounts.toml``,
+i.e. ``data/accounts.toml``). Passwords are stored only as scrypt hashes with a
+random salt. Two roles: 管理员 (admin) and 处室填报 (reporter, own units only).
+
+Settings are environment variables, read in one place (:func:`load_settings`):
+
+- ``KANBAN_ACCOUNTS``: the accounts file (default ``<dir of KANBAN_WORKBOOK>/accounts.toml``);
+- ``KANBAN_REQUIRE_LOGIN``: ``1`` makes login required for viewing the board too (default ``0``);
+- ``KANBAN_SESSION_IDLE_MINUTES``: idle time before a session logs out (default 30);
+- ``KANBAN_LOCKOUT_FAILURES`` / ``KANBAN_LOCKOUT_SECONDS``: after this many failures for a name,
+  wait this long before the next try; the wait doubles with every further failure (default 5 / 30).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+
+ROLE_ADMIN = "admin"
+ROLE_REPORTER = "reporter"
+ROLE_LABELS = {ROLE_ADMIN: "管理员", ROLE_REPORTER: "处室填报"}
+
+WORKBOOK_ENV = "KANBAN_WORKBOOK"
+DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
+
+# scrypt cost: 2^14 × 8 × 128 B = 16 MB of memory, about 50 ms per check.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MAX_LOCKOUT_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    accounts_path: Path
+    require_login_to_view: bool = False
+    session_idle_minutes: float = 30
+    lockout_failures: int = 5
+    lockout_seconds: float = 30
+
+
+def _flag(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("1", "true", "yes", "on", "是")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """The upload feature's settings from the environment, with defaults."""
+    env = os.environ if environ is None else environ
+    workbook = Path(env.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
+    return Settings(
+        accounts_path=Path(env.get("KANBAN_ACCOUNTS") or workbook.parent / "accounts.toml"),
+        require_login_to_view=_flag(env.get("KANBAN_REQUIRE_LOGIN")),
+        session_idle_minutes=float(env.get("KANBAN_SESSION_IDLE_MINUTES") or 30),
+        lockout_failures=int(env.get("KANBAN_LOCKOUT_FAILURES") or 5),
+        lockout_seconds=float(env.get("KANBAN_LOCKOUT_SECONDS") or 30),
+    )
+
+
+# ---- hashing -------------------------------------------------------------------
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64 parts) for storing; never the password itself."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    encode = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt)}${encode(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                                dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+# ---- the accounts file ---------------------------------------------------------
+
+
+@dataclass
+class Account:
+    name: str
+    role: str
+    units: tuple[str, ...] = ()
+    password_hash: str = field(default="", repr=False)
+    created: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def may_report_for(self, unit: str) -> bool:
+        return self.is_admin or unit in self.units
+
+
+class AccountError(Exception):
+    """A refused account operation; the message is Chinese and says what to do."""
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def load_accounts(path: Path) -> dict[str, Account]:
+    """Accounts by name; an absent file means no accounts yet."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    accounts = {}
+    for name, record in data.get("users", {}).items():
+        accounts[name] = Account(name=name, role=record.get("role", ROLE_REPORTER), units=tuple(record.get("units", [])),
+                                 password_hash=record.get("password", ""), created=record.get("created", ""))
+    return accounts
+
+
+def save_accounts(path: Path, accounts: dict[str, Account]) -> None:
+    """Write the file atomically, readable by its owner only."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# 落实看板账号文件：由 python -m lib user … 维护，请勿提交到 git。", ""]
+    for account in accounts.values():
+        lines += [
+            f"[users.{_quote(account.name)}]",
+            f"role = {_quote(account.role)}",
+            "units = [" + ", ".join(_quote(u) for u in account.units) + "]",
+            f"password = {_quote(account.password_hash)}",
+            f"created = {_quote(account.created)}",
+            "",
+        ]
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def _locked(path: Path) -> FileLock:
+    return FileLock(str(Path(path).with_name(Path(path).name + ".lock")), timeout=30)
+
+
+def add_user(path: Path, name: str, password: str, units: list[str] | None = None, admin: bool = False) -> Account:
+    name = name.strip()
+    if not name:
+        raise AccountError("账号名称不能为空。")
+    if len(password) < 8:
+        raise AccountError("密码至少 8 位。")
+    if not admin and not units:
+        raise AccountError("处室填报账号须用 --units 指定处室，或用 --admin 创建管理员。")
+    with _locked(path):
+        accounts = load_accounts(path)
+        if name in accounts:
+            raise AccountError(f"账号「{name}」已存在；修改密码请用 user passwd。")
+        account = Account(name, ROLE_ADMIN if admin else ROLE_REPORTER, tuple(units or ()), hash_password(password),
+                          dt.datetime.now().isoformat(timespec="seconds"))
+        accounts[name] = account
+        save_accounts(path, accounts)
+    return account
+
+
+def remove_user(path: Path, name: str) -> None:
+    with _locked(path):
+        accounts = load_accounts(path)
+        if name not in accounts:
+            raise AccountError(f"账号「{name}」不存在。")
+        del accounts[name]
+        save_accounts(path, accounts)
+
+
+def set_password(path: Path, name: str, password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("密码至少 8 位。")
+    with _locked(path):
+        accounts = load_accounts(path)
+        if name not in accounts:
+            raise AccountError(f"账号「{name}」不存在。")
+        accounts[name].password_hash = hash_password(password)
+        save_accounts(path, accounts)
+
+
+# ---- login and throttling ---------------------------------------------------------
+
+
+class LoginThrottle:
+    """Failed logins per name; after ``failures`` of them, each try waits ``seconds`` (doubling).
+
+    Kept in memory for the server process; ``clock`` is injectable for tests.
+    """
+
+    def __init__(self, failures: int = 5, seconds: float = 30, clock=time.monotonic):
+        self.failures, self.seconds, self.clock = failures, seconds, clock
+        self._state: dict[str, tuple[int, float]] = {}  # name → (failures, time of the last one)
+        self._mutex = threading.Lock()
+
+    def wait_seconds(self, name: str) -> float:
+        """Seconds to wait before ``name`` may try again; 0 when a try is allowed now."""
+        with self._mutex:
+            count, last = self._state.get(name, (0, 0.0))
+        if count < self.failures:
+            return 0.0
+        delay = min(self.seconds * 2 ** (count - self.failures), MAX_LOCKOUT_SECONDS)
+        return max(0.0, last + delay - self.clock())
+
+    def failed(self, name: str) -> None:
+        with self._mutex:
+            count, _ = self._state.get(name, (0, 0.0))
+            self._state[name] = (count + 1, self.clock())
+
+    def succeeded(self, name: str) -> None:
+        with self._mutex:
+            self._state.pop(name, None)
+
+
+@dataclass
+class LoginResult:
+    account: Account | None
+    message: str = ""
+
+
+def login(path: Path, name: str, password: str, throttle: LoginThrottle) -> LoginResult:
+    """Check a name and password; refuses while the name is throttled. Messages are Chinese."""
+    name = name.strip()
+    wait = throttle.wait_seconds(name)
+    if wait > 0:
+        return LoginResult(None, f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
+    account = load_accounts(path).get(name)
+    # Hash even for an unknown name, so timing does not tell which names exist.
+    stored = account.password_hash if account else hash_password("-", b"0" * 16)
+    if account is None or not verify_password(password, stored):
+        throttle.failed(name)
+        return LoginResult(None, "账号或密码不正确。")
+    throttle.succeeded(name)
+    return LoginResult(account)
+
+
+def first_admin_command(settings: Settings) -> str:
+    """The command that creates the first admin, as the upload page shows it."""
+    default = load_settings({}).accounts_path
+    suffix = "" if settings.accounts_path == default else f" --accounts {settings.accounts_path}"
+    return f"python -m lib user add 管理员 --admin{suffix}"

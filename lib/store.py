@@ -1,0 +1,659 @@
+"""Locked, atomic, versioned saves of the shared workbook; merge, audit log, upload checks.
+
+Every write of the shared workbook goes through :func:`save`:
+
+1. take the lock file beside the workbook (``filelock``, across processes);
+2. re-read the workbook and compare its content hash with the one the
+   preview was made from; if it changed, recompute and return the new
+   preview instead of saving (never overwrite silently);
+3. copy the current version to ``<workbook dir>/history/`` (timestamp, user
+   and content hash in the name), write a temp file in the same directory,
+   fsync it, ``os.replace`` it over the workbook;
+4. append one JSON line to ``<workbook dir>/audit.jsonl``.
+
+A crash at any point leaves either the old or the new complete workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import time
+import tomllib
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from lib import metrics, schema, validate
+from lib.model import ERROR, Book, Problem, sort_problems
+from lib.workbook import ROW, RawSheet, RawWorkbook, WorkbookError, read_raw, workbook_bytes
+
+MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"
+ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本"}
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip-bomb guard: summed size of all entries
+MAX_ZIP_ENTRIES = 5000
+MAX_SHEET_COLUMNS = 16_384  # Excel's own limit (XFD); anything wider is not a real sheet
+MAX_SHEET_CELLS = 5_000_000  # dimension area we agree to read
+LOCK_TIMEOUT_SECONDS = 60
+PAUSE_ENV = "KANBAN_TEST_PAUSE_BEFORE_REPLACE"  # tests: seconds to sleep between temp write and replace
+
+UPDATE_KEY = ["date", "task_id", "unit"]
+UPDATE_VALUES = ["progress", "status", "progress_note", "problems", "next_steps", "reporter"]
+TASK_VALUES = ["section", "content", "units_text", "lead_text", "start", "deadline_text", "note"]
+UNIT_VALUES = ["short", "groups"]
+CURRENT_ROW_OFFSET = 10_000_000  # rows of the shared workbook, told apart from the upload's
+
+
+# ---- paths and hashes -----------------------------------------------------------
+
+
+def lock_path(workbook: Path) -> Path:
+    return workbook.with_name(workbook.name + ".lock")
+
+
+def history_dir(workbook: Path) -> Path:
+    return workbook.parent / "history"
+
+
+def audit_path(workbook: Path) -> Path:
+    return workbook.parent / "audit.jsonl"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def max_upload_bytes(config: Path = Path(".streamlit/config.toml")) -> int:
+    """server.maxUploadSize (MB) from the Streamlit config, in bytes; 20 MB when unset."""
+    megabytes = 20
+    try:
+        with config.open("rb") as handle:
+            megabytes = int(tomllib.load(handle).get("server", {}).get("maxUploadSize", megabytes))
+    except (OSError, tomllib.TOMLDecodeError, ValueError):
+        pass
+    return megabytes * 1024 * 1024
+
+
+# ---- upload safety ----------------------------------------------------------------
+
+_DIMENSION_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.decode():
+        number = number * 26 + (ord(char) - 64)
+    return number
+
+
+def check_upload(data: bytes, max_bytes: int | None = None) -> str | None:
+    """Why an uploaded file is refused before it is read, in Chinese; None when it may be read.
+
+    Checks size, the .xlsx magic bytes, that the zip opens, the summed
+    uncompressed size (zip bomb), macros, and absurd sheet dimensions.
+    """
+    max_bytes = max_bytes or max_upload_bytes()
+    if not data:
+        return "上传的文件为空，请选择填写好的 .xlsx 工作簿。"
+    if len(data) > max_bytes:
+        return f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {max_bytes // 1048576} MB，请删除无关内容后重新上传。"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "这是旧版 Excel（.xls）或加密文件，请在 Excel 中另存为 .xlsx 格式后重新上传。"
+    if not data.startswith(b"PK\x03\x04"):
+        return "文件不是 Excel 工作簿（.xlsx）。如为 CSV 或其他格式，请在 Excel 中另存为 .xlsx 后重新上传。"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。"
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            return "文件内部结构异常（条目过多），已拒绝，请在 Excel 中重新保存后上传。"
+        names = [entry.filename.lower() for entry in entries]
+        if any(name.endswith("vbaproject.bin") for name in names):
+            return "文件含有宏（VBA），出于安全考虑不予接收。请另存为不含宏的 .xlsx 工作簿后重新上传。"
+        if "xl/workbook.xml" not in names:
+            return "文件不是有效的 Excel 工作簿（缺少工作簿内容），请在 Excel 中另存为 .xlsx 后重新上传。"
+        total = sum(entry.file_size for entry in entries)
+        if total > MAX_UNCOMPRESSED_BYTES:
+            return (f"文件解压后达 {total / 1048576:.0f} MB，超过上限 {MAX_UNCOMPRESSED_BYTES // 1048576} MB，"
+                    "疑似异常文件，已拒绝。请只保留填报所需的工作表后重新上传。")
+        for entry in entries:
+            if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+                continue
+            try:
+                with archive.open(entry) as handle:
+                    head = handle.read(4096)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                return "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。"
+            found = _DIMENSION_RE.search(head)
+            if not found:
+                continue
+            last_col = _column_number(found.group(3) or found.group(1))
+            last_row = int(found.group(4) or found.group(2))
+            if last_col > MAX_SHEET_COLUMNS or last_col * last_row > MAX_SHEET_CELLS:
+                return (f"工作表范围过大（{last_col} 列 × {last_row} 行），多为误操作留下的大量空白行列。"
+                        "请删除多余的空白行、列后重新上传。")
+        try:
+            bad_member = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            bad_member = "?"
+        if bad_member:
+            return "文件已损坏或未完整上传（内容校验失败），请在 Excel 中重新保存后上传。"
+    return None
+
+
+# ---- Book → frames for writing ----------------------------------------------------
+
+
+def _none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def plan_dict(sheet: RawSheet | None) -> dict[str, object]:
+    """The 方案 sheet as key → value, cells as read (unknown keys kept)."""
+    if sheet is None or "key" not in sheet.frame.columns:
+        return {}
+    plan: dict[str, object] = {}
+    for key, value in zip(sheet.frame["key"], sheet.frame.get("value", pd.Series(dtype=object))):
+        name = schema.normalise_header(key)
+        if name and not validate.is_blank(value):
+            plan[name] = value
+    return plan
+
+
+def book_frames(book: Book) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(units, tasks, updates) of a Book, ready for ``workbook.write_workbook``.
+
+    Units that validation added only because a task named them (row None) are left out.
+    """
+    units = book.units[book.units[ROW].notna()] if ROW in book.units else book.units
+    tasks = _none_for_missing(book.tasks[[c.field for c in schema.TASK_COLUMNS]])
+    updates = book.updates.sort_values(["date", ROW]) if len(book.updates) else book.updates
+    updates = _none_for_missing(updates[[c.field for c in schema.UPDATE_COLUMNS]])
+    return units[[c.field for c in schema.UNIT_COLUMNS]], tasks, updates
+
+
+# ---- merge ------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """What a person asked for: the same request can be previewed again against a newer workbook."""
+
+    kind: str  # MERGE | REPLACE | DELETE | RESTORE
+    user: str
+    is_admin: bool
+    units: tuple[str, ...] = ()  # a reporter's own units
+    upload: bytes | None = None  # MERGE / REPLACE / RESTORE: the workbook bytes
+    filename: str = ""
+    delete_keys: tuple[tuple, ...] = ()  # DELETE: (date, task_id, unit) keys
+
+
+@dataclass
+class Preview:
+    """Exactly what a save would change, computed against the workbook with hash ``base_hash``."""
+
+    change: Change
+    base_hash: str
+    problems: list[Problem] = field(default_factory=list)
+    added: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changed: pd.DataFrame = field(default_factory=pd.DataFrame)  # old → new side by side
+    unchanged: int = 0
+    removed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    other_changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # 任务/处室/方案: sheet, key, what, old, new
+    movement: pd.DataFrame = field(default_factory=pd.DataFrame)  # scope, name, before, after, delta
+    merged: bytes | None = None  # the workbook that would be saved
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.merged is not None and not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed),
+                "other": len(self.other_changes)}
+
+    @property
+    def has_changes(self) -> bool:
+        return any(self.counts.values())
+
+
+def _key_of_update(values: dict) -> tuple | None:
+    try:
+        day = validate.parse_date(values.get("date"))
+    except (ValueError, TypeError):
+        return None
+    return (pd.Timestamp(day) if day else None, validate.normalise_id(values.get("task_id", "")),
+            validate.cell_text(values.get("unit", "")))
+
+
+def _sheet_keys(sheet_name: str, frame: pd.DataFrame) -> list:
+    records = frame.to_dict("records")
+    if sheet_name == schema.SHEET_UPDATES:
+        return [_key_of_update(r) for r in records]
+    if sheet_name == schema.SHEET_TASKS:
+        return [validate.normalise_id(r.get("task_id", "")) for r in records]
+    if sheet_name == schema.SHEET_UNITS:
+        return [validate.cell_text(r.get("unit", "")) for r in records]
+    return [schema.normalise_header(r.get("key", "")) for r in records]
+
+
+def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) -> RawWorkbook:
+    """The upload's sheets, plus (unless replacing) every current row whose key the upload does not carry.
+
+    Current rows get ``CURRENT_ROW_OFFSET`` added to their row number, so a problem
+    can say whether it is about the upload or about what is already saved.
+    """
+    if replace or current is None:
+        return upload
+    sheets: dict[str, RawSheet] = {}
+    for name in schema.SHEETS:
+        mine, theirs = upload.sheets.get(name), current.sheets.get(name)
+        if theirs is not None:
+            theirs = RawSheet(name, theirs.header_row, theirs.frame.assign(**{ROW: theirs.frame[ROW] + CURRENT_ROW_OFFSET}),
+                              theirs.missing)
+        if mine is None or theirs is None or mine.missing:
+            if mine is not None or theirs is not None:
+                sheets[name] = mine if mine is not None else theirs
+            continue
+        upload_keys = {k for k in _sheet_keys(name, mine.frame) if k is not None}
+        kept = theirs.frame[[k not in upload_keys for k in _sheet_keys(name, theirs.frame)]]
+        frame = pd.concat([kept, mine.frame], ignore_index=True)
+        sheets[name] = RawSheet(name, mine.header_row, frame, [])
+    return RawWorkbook(sheets=sheets, source=upload.source)
+
+
+def _relabel(problem: Problem) -> Problem:
+    if problem.row is not None and problem.row >= CURRENT_ROW_OFFSET:
+        return Problem(problem.level, f"{problem.sheet}（已保存的数据）", problem.row - CURRENT_ROW_OFFSET,
+                       problem.column, problem.value, problem.message + "（由本次上传的改动引起）")
+    return problem
+
+
+def _diff_keyed(before: pd.DataFrame, after: pd.DataFrame, key: list[str], values: list[str]):
+    """(added, changed, unchanged count, removed) between two frames keyed by ``key``.
+
+    ``changed`` has ``<field>_旧`` / ``<field>_新`` columns side by side for every value field.
+    """
+    def texts(frame: pd.DataFrame) -> pd.DataFrame:
+        shown = frame[key + values].copy()
+        for column in values:
+            shown[column] = shown[column].map(_display)
+        return shown
+
+    old, new = texts(before), texts(after)
+    joined = old.merge(new, on=key, how="outer", suffixes=("_旧", "_新"), indicator=True)
+    added = joined[joined["_merge"] == "right_only"]
+    removed = joined[joined["_merge"] == "left_only"]
+    both = joined[joined["_merge"] == "both"]
+    differs = pd.Series(False, index=both.index)
+    for column in values:
+        differs |= both[f"{column}_旧"] != both[f"{column}_新"]
+    changed = both[differs]
+    added = added[key + [f"{c}_新" for c in values]].rename(columns=lambda c: c.removesuffix("_新"))
+    removed = removed[key + [f"{c}_旧" for c in values]].rename(columns=lambda c: c.removesuffix("_旧"))
+    side_by_side = key + [f"{c}_{s}" for c in values for s in ("旧", "新")]
+    return (added.reset_index(drop=True), changed[side_by_side].reset_index(drop=True),
+            int((~differs).sum()), removed.reset_index(drop=True))
+
+
+def _display(value: object) -> str:
+    if isinstance(value, list):
+        return "、".join(value)
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return "" if value != value else f"{value:g}"
+    return validate.cell_text(value)
+
+
+def _other_changes(before: Book | None, after: Book, plan_before: dict, plan_after: dict) -> pd.DataFrame:
+    rows = []
+    empty_book_tasks = pd.DataFrame(columns=["task_id", *TASK_VALUES])
+    empty_units = pd.DataFrame(columns=["unit", *UNIT_VALUES])
+    pairs = [
+        (schema.SHEET_TASKS, before.tasks if before else empty_book_tasks, after.tasks, "task_id", TASK_VALUES),
+        (schema.SHEET_UNITS, before.units if before else empty_units, after.units, "unit", UNIT_VALUES),
+    ]
+    for sheet, old, new, key, values in pairs:
+        if ROW in new.columns:
+            new = new[new[ROW].notna()]
+        if ROW in old.columns:
+            old = old[old[ROW].notna()]
+        added, changed, _, removed = _diff_keyed(old, new, [key], values)
+        header = {c.field: c.header for c in schema.SHEETS[sheet]}
+        for record in added.to_dict("records"):
+            rows.append({"工作表": sheet, "键": record[key], "改动": "新增", "原值": "", "新值": _summary(record, values, header)})
+        for record in removed.to_dict("records"):
+            rows.append({"工作表": sheet, "键": record[key], "改动": "删除", "原值": _summary(record, values, header), "新值": ""})
+        for record in changed.to_dict("records"):
+            for column in values:
+                if record[f"{column}_旧"] != record[f"{column}_新"]:
+                    rows.append({"工作表": sheet, "键": f"{record[key]}：{header[column]}", "改动": "修改",
+                                 "原值": record[f"{column}_旧"], "新值": record[f"{column}_新"]})
+    for name in dict.fromkeys([*plan_before, *plan_after]):
+        old_value, new_value = _display(plan_before.get(name)), _display(plan_after.get(name))
+        if old_value != new_value:
+            what = "新增" if name not in plan_before else "删除" if name not in plan_after else "修改"
+            rows.append({"工作表": schema.SHEET_PLAN, "键": name, "改动": what, "原值": old_value, "新值": new_value})
+    return pd.DataFrame(rows, columns=["工作表", "键", "改动", "原值", "新值"])
+
+
+def _summary(record: dict, values: list[str], header: dict[str, str]) -> str:
+    return "；".join(f"{header[c]}：{record[c]}" for c in values if record.get(c))
+
+
+def progress_movement(before: Book | None, after: Book, as_of: dt.date) -> pd.DataFrame:
+    """Overall, section and unit progress before and after, percent 0–100; rows that move come first."""
+    new = metrics.compute(after, as_of)
+    old = metrics.compute(before, as_of) if before is not None else None
+    rows = [{"范围": "总体", "名称": metrics.OVERALL, "之前": old.overall["progress"] if old else None,
+             "之后": new.overall["progress"]}]
+    old_sections = old.sections.set_index("label")["progress"] if old else pd.Series(dtype=float)
+    for label, value in zip(new.sections["label"], new.sections["progress"]):
+        rows.append({"范围": "板块", "名称": label, "之前": old_sections.get(label), "之后": value})
+    old_units = old.units.set_index("unit")["progress"] if old else pd.Series(dtype=float)
+    for unit, value in zip(new.units["unit"], new.units["progress"]):
+        rows.append({"范围": "处室", "名称": unit, "之前": old_units.get(unit), "之后": value})
+    table = pd.DataFrame(rows)
+    table["之前"] = pd.to_numeric(table["之前"], errors="coerce").round(1)
+    table["之后"] = pd.to_numeric(table["之后"], errors="coerce").round(1)
+    table["变化"] = (table["之后"] - table["之前"]).round(1)
+    return table
+
+
+def _problem(message: str, sheet: str = "", row: int | None = None, column: str = "", value: str = "") -> Problem:
+    return Problem(ERROR, sheet, row, column, value, message)
+
+
+def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame, removed: pd.DataFrame,
+                     other: pd.DataFrame, rows_by_key: dict) -> list[Problem]:
+    """Rows a reporter may not add or change: the message names the row and why."""
+    if change.is_admin:
+        return []
+    problems: list[Problem] = []
+    if change.kind != MERGE:
+        problems.append(_problem("只有管理员可以整体替换、删除或恢复版本。"))
+    for sheet in other["工作表"].unique() if len(other) else []:
+        problems.append(_problem(f"您的账号为处室填报，不能修改「{sheet}」表；该表的改动未采用，请联系管理员。", sheet))
+    unit_header = schema.header_of(schema.SHEET_UPDATES, "unit")
+    own = "、".join(change.units) or "无"
+    for frame in (added, changed):
+        for record in frame.to_dict("records"):
+            if record["unit"] not in change.units:
+                key = (record["date"], record["task_id"], record["unit"])
+                problems.append(Problem(ERROR, schema.SHEET_UPDATES, rows_by_key.get(key), unit_header, record["unit"],
+                                        f"「{record['unit']}」不在您的填报范围（{own}）内，本行不予保存。"))
+    return problems
+
+
+def _load_current(current: bytes | None, today: dt.date):
+    if current is None:
+        return None, None, []
+    raw = read_raw(current)
+    result = validate.parse(raw, today=today)
+    return raw, (result.book if result.ok else None), result.problems
+
+
+def preview(current: bytes | None, change: Change, today: dt.date | None = None) -> Preview:
+    """What ``change`` would do to the workbook whose bytes are ``current`` (None: no workbook yet)."""
+    today = today or dt.date.today()
+    result = Preview(change=change, base_hash=content_hash(current) if current is not None else "")
+    try:
+        current_raw, current_book, current_problems = _load_current(current, today)
+    except WorkbookError:
+        current_raw, current_book, current_problems = None, None, [_problem("共享工作簿无法读取。")]
+    if change.kind in (MERGE, DELETE) and current_book is None:
+        result.problems = [_problem("共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。")]
+        return result
+
+    if change.kind == DELETE:
+        merged_book = _without_keys(current_book, change.delete_keys)
+        plan_after = plan_dict(current_raw.sheets.get(schema.SHEET_PLAN))
+        merged_problems: list[Problem] = []
+        rows_by_key: dict = {}
+    else:
+        refusal = check_upload(change.upload or b"")
+        if refusal:
+            result.problems = [_problem(refusal)]
+            return result
+        try:
+            upload_raw = read_raw(change.upload)
+        except WorkbookError as exc:
+            result.problems = [_problem(str(exc))]
+            return result
+        if not upload_raw.sheets:
+            result.problems = [_problem("工作簿中没有可识别的工作表（方案、处室、任务、进展）。请使用下载的填报模板填写后上传。")]
+            return result
+        if change.kind == MERGE and schema.SHEET_UPDATES in upload_raw.sheets and \
+                upload_raw.sheets[schema.SHEET_UPDATES].frame.empty and len(upload_raw.sheets) == 1:
+            result.problems = [_problem("「进展」工作表中没有任何填报记录，请填写后再上传。", schema.SHEET_UPDATES)]
+            return result
+        merged_raw = _merge_raw(current_raw, upload_raw, replace=change.kind in (REPLACE, RESTORE))
+        parsed = validate.parse(merged_raw, today=today)
+        merged_problems = [_relabel(p) for p in parsed.problems
+                           if p.row is None or p.row < CURRENT_ROW_OFFSET or p.is_error]
+        if parsed.book is None or parsed.errors:
+            result.problems = sort_problems(merged_problems)
+            return result
+        merged_book = parsed.book
+        _fill_reporter(merged_book, change.user)
+        plan_after = plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN))
+        rows_by_key = {(d, t, u): r for d, t, u, r in zip(merged_book.updates["date"], merged_book.updates["task_id"],
+                                                         merged_book.updates["unit"], merged_book.updates[ROW])}
+
+    before_updates = current_book.updates if current_book is not None else validate.empty_updates().assign(**{ROW: []})
+    added, changed, unchanged, removed = _diff_keyed(before_updates, merged_book.updates, UPDATE_KEY, UPDATE_VALUES)
+    plan_before = plan_dict(current_raw.sheets.get(schema.SHEET_PLAN)) if current_raw else {}
+    other = _other_changes(current_book, merged_book, plan_before, plan_after)
+    rights = _rights_problems(change, added, changed, removed, other, rows_by_key)
+    if change.kind == MERGE and len(removed):
+        rights.append(_problem("内部错误：合并不应删除任何进展记录，已停止保存。"))  # a bug guard, never expected
+    result.problems = sort_problems(merged_problems + rights)
+    result.added, result.changed, result.unchanged, result.removed = added, changed, unchanged, removed
+    result.other_changes = other
+    if current_book is None and current_problems:
+        result.problems = sort_problems(result.problems)
+    result.movement = progress_movement(current_book, merged_book, today)
+    if not result.errors:
+        units, tasks, updates = book_frames(merged_book)
+        result.merged = workbook_bytes(plan_after, units, tasks, updates)
+    return result
+
+
+def _fill_reporter(book: Book, user: str) -> None:
+    """A blank 填报人 becomes the account that uploads the row."""
+    blank = book.updates["reporter"].map(validate.is_blank)
+    book.updates.loc[blank, "reporter"] = user
+
+
+def _without_keys(book: Book, keys: tuple[tuple, ...]) -> Book:
+    wanted = {(pd.Timestamp(d), str(t), str(u)) for d, t, u in keys}
+    updates = book.updates
+    keep = [(d, t, u) not in wanted for d, t, u in zip(updates["date"], updates["task_id"], updates["unit"])]
+    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates[keep].reset_index(drop=True),
+                assignments=book.assignments, sections=book.sections)
+
+
+# ---- save ----------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    message: str
+    preview: Preview  # the preview saved, or the recomputed one when the workbook changed meanwhile
+    hash_after: str = ""
+
+
+def _safe_name(user: str) -> str:
+    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", user)[:40] or "unknown"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        pause = os.environ.get(PAUSE_ENV)
+        if pause:
+            temp.with_suffix(".ready").write_text("ready")
+            time.sleep(float(pause))
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of a save that crashed; we hold the lock, so none is in use."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    for marker in path.parent.glob(f".{path.name}.*.ready"):
+        marker.unlink(missing_ok=True)
+
+
+def keep_version(path: Path, data: bytes, user: str, when: dt.datetime) -> Path:
+    """Copy the version about to be replaced into history/; its name carries time, user and hash."""
+    folder = history_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{when:%Y%m%d-%H%M%S-%f}_{_safe_name(user)}_{content_hash(data)[:12]}.xlsx"
+    with target.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    stat = path.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its mtime is when it became current
+    return target
+
+
+def append_audit(path: Path, entry: dict) -> None:
+    with audit_path(path).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def save(path: Path, change: Change, expected_hash: str | None = None, today: dt.date | None = None,
+         timeout: float = LOCK_TIMEOUT_SECONDS) -> SaveResult:
+    """Apply ``change`` to the workbook at ``path`` under the lock.
+
+    ``expected_hash`` is the hash the person's preview was made from; when the
+    workbook has changed since, nothing is saved and the recomputed preview is
+    returned. None means the caller accepts whatever the preview is now (CLI --yes).
+    """
+    path = Path(path)
+    try:
+        with FileLock(str(lock_path(path)), timeout=timeout):
+            _remove_stale_temps(path)
+            current = path.read_bytes() if path.exists() else None
+            current_hash = content_hash(current) if current is not None else ""
+            fresh = preview(current, change, today)
+            if expected_hash is not None and expected_hash != current_hash:
+                return SaveResult(False, "共享工作簿在您预览之后已被他人更新，已按最新版本重新生成预览，请核对后再次确认。", fresh)
+            if not fresh.ok:
+                return SaveResult(False, "存在错误，未保存。", fresh)
+            if not fresh.has_changes:
+                return SaveResult(False, "没有需要保存的变化。", fresh)
+            now = dt.datetime.now()
+            version = keep_version(path, current, change.user, now).name if current is not None else ""
+            _write_atomically(path, fresh.merged)
+            hash_after = content_hash(fresh.merged)
+            append_audit(path, {
+                "time": now.isoformat(timespec="seconds"), "user": change.user, "action": change.kind,
+                "file": change.filename, **{k: v for k, v in fresh.counts.items()},
+                "hash_before": current_hash, "hash_after": hash_after, "previous_version": version,
+            })
+            return SaveResult(True, "已保存。", fresh, hash_after)
+    except Timeout:
+        return SaveResult(False, "其他人正在保存，请稍后再试。", Preview(change=change, base_hash=""))
+
+
+# ---- versions ------------------------------------------------------------------
+
+
+def read_audit(path: Path) -> list[dict]:
+    """Audit entries, oldest first; a damaged line is skipped, not fatal."""
+    log = audit_path(Path(path))
+    if not log.exists():
+        return []
+    entries = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return entries
+
+
+def version_file(path: Path, digest: str) -> Path | None:
+    """The file holding the version with content hash ``digest``: the current workbook or a history copy."""
+    path = Path(path)
+    if not digest:
+        return None
+    if path.exists() and content_hash(path.read_bytes()) == digest:
+        return path
+    for candidate in history_dir(path).glob(f"*_{digest[:12]}.xlsx"):
+        return candidate
+    return None
+
+
+def list_versions(path: Path) -> pd.DataFrame:
+    """One row per saved change, newest first: 时间, 操作人, 操作, counts, and the version's hash and file."""
+    path = Path(path)
+    current_hash = content_hash(path.read_bytes()) if path.exists() else ""
+    history = {p.stem.rsplit("_", 1)[-1]: p for p in history_dir(path).glob("*.xlsx")}
+    rows = []
+    entries = read_audit(path)
+    if entries and entries[0].get("hash_before"):
+        first = entries[0]["hash_before"]
+        rows.append({"时间": "", "操作人": "", "操作": "初始版本", "新增": 0, "修改": 0, "删除": 0,
+                     "hash": first, "文件": history.get(first[:12])})
+    for entry in entries:
+        digest = entry.get("hash_after", "")
+        rows.append({
+            "时间": entry.get("time", "").replace("T", " "), "操作人": entry.get("user", ""),
+            "操作": ACTION_LABELS.get(entry.get("action", ""), entry.get("action", "")),
+            "新增": entry.get("added", 0), "修改": entry.get("changed", 0), "删除": entry.get("removed", 0),
+            "hash": digest, "文件": path if digest == current_hash else history.get(digest[:12]),
+        })
+    table = pd.DataFrame(rows, columns=["时间", "操作人", "操作", "新增", "修改", "删除", "hash", "文件"])
+    table["当前"] = table["hash"] == current_hash
+    return table.iloc[::-1].reset_index(drop=True)
+
+
+def default_workbook() -> Path:
+    """The shared workbook: $KANBAN_WORKBOOK or data/tasks.xlsx (as lib.ui reads it)."""
+    return Path(os.environ.get("KANBAN_WORKBOOK") or "data/tasks.xlsx")

@@ -1,0 +1,76 @@
+"""``python -m lib apply UPLOAD.xlsx --user NAME``: the upload page's pipeline from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib import accounts, store
+
+
+def print_preview(preview: store.Preview) -> None:
+    for problem in preview.problems:
+        print(problem.as_text())
+    counts = preview.counts
+    print(f"进展记录：新增 {counts['added']} 条，修改 {counts['changed']} 条，未变 {preview.unchanged} 条，"
+          f"删除 {counts['removed']} 条；任务/处室/方案改动 {counts['other']} 项。")
+    for record in preview.changed.to_dict("records"):
+        print(f"  修改 {record['date']:%Y-%m-%d} 编号{record['task_id']} {record['unit']}："
+              f"完成进度 {record['progress_旧']} → {record['progress_新']}")
+    for record in preview.removed.to_dict("records"):
+        print(f"  删除 {record['date']:%Y-%m-%d} 编号{record['task_id']} {record['unit']}")
+    for record in preview.other_changes.to_dict("records"):
+        print(f"  {record['工作表']} {record['改动']} {record['键']}：{record['原值']} → {record['新值']}")
+    if len(preview.movement):
+        moved = preview.movement[preview.movement["变化"].fillna(1) != 0]
+        for record in moved.to_dict("records"):
+            print(f"  {record['范围']} {record['名称']}：{record['之前']} → {record['之后']}")
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    settings = accounts.load_settings()
+    account = accounts.load_accounts(Path(args.accounts) if args.accounts else settings.accounts_path).get(args.user)
+    if account is None:
+        print(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。", file=sys.stderr)
+        return 1
+    if args.replace and not account.is_admin:
+        print("只有管理员可以整体替换。", file=sys.stderr)
+        return 1
+    upload = Path(args.upload)
+    change = store.Change(store.REPLACE if args.replace else store.MERGE, account.name, account.is_admin,
+                          account.units, upload.read_bytes(), upload.name)
+    workbook = Path(args.workbook)
+    expected = None
+    if not args.yes:
+        current = workbook.read_bytes() if workbook.exists() else None
+        preview = store.preview(current, change)
+        while True:
+            print_preview(preview)
+            if not preview.ok or not preview.has_changes:
+                print("存在错误，未保存。" if not preview.ok else "没有需要保存的变化。")
+                return 1 if not preview.ok else 0
+            if input("确认保存？[y/N] ").strip().lower() not in ("y", "yes", "是"):
+                print("已取消，未保存。")
+                return 1
+            result = store.save(workbook, change, expected_hash=preview.base_hash)
+            if result.saved or result.preview.base_hash == preview.base_hash:
+                break
+            print(result.message)
+            preview = result.preview
+    else:
+        result = store.save(workbook, change, expected_hash=expected)
+        print_preview(result.preview)
+    print(result.message)
+    return 0 if result.saved or (result.preview.ok and not result.preview.has_changes) else 1
+
+
+def register(subparsers) -> None:
+    apply = subparsers.add_parser("apply", help="校验并合并上传的工作簿（与上传页面相同的流程）")
+    apply.add_argument("upload")
+    apply.add_argument("--user", required=True, help="账号名称，决定填报权限")
+    apply.add_argument("--workbook", default=str(store.default_workbook()), help="共享工作簿，默认 data/tasks.xlsx")
+    apply.add_argument("--accounts", help="账号文件，默认 data/accounts.toml")
+    apply.add_argument("--replace", action="store_true", help="整体替换（仅管理员）；预览会列出将删除的记录")
+    apply.add_argument("--yes", action="store_true", help="不询问，直接保存")
+    apply.set_defaults(handler=cmd_apply)
