@@ -657,3 +657,29 @@ def list_versions(path: Path) -> pd.DataFrame:
 def default_workbook() -> Path:
     """The shared workbook: $KANBAN_WORKBOOK or data/tasks.xlsx (as lib.ui reads it)."""
     return Path(os.environ.get("KANBAN_WORKBOOK") or "data/tasks.xlsx")
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A preview frame with Chinese headers: ``progress_旧`` → ``完成进度（原）``; dates as text."""
+    header = {c.field: c.header for c in schema.UPDATE_COLUMNS}
+
+    def name(column: str) -> str:
+        for suffix, label in (("_旧", "（原）"), ("_新", "（新）")):
+            if column.endswith(suffix):
+                return header.get(column.removesuffix(suffix), column) + label
+        return header.get(column, column)
+
+    shown = frame.copy()
+    if "date" in shown.columns:
+        shown["date"] = shown["date"].map(_display)
+    return shown.rename(columns=name)
+
+
+def update_choices(current: bytes) -> dict[str, tuple]:
+    """Label → (date, task_id, unit) of every saved 进展 row, for the admin's delete picker."""
+    book = validate.parse(read_raw(current)).book
+    if book is None:
+        return {}
+    return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
+            for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
+                                  book.updates["progress"])}

@@ -1,0 +1,126 @@
+"""Fill-in templates (填报模板): a reporter's 进展 sheet, and an admin's empty workbook.
+
+The reporter's sheet has the contract's 进展 columns in contract order (so the
+data validation of ``workbook.add_update_validation`` lines up), then a
+read-only 任务内容 column the reader ignores, and a 说明 sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+
+from lib import metrics, schema, validate
+from lib.model import Book
+from lib.workbook import _write_rows, add_update_validation, plan_frame
+
+SHEET_GUIDE = "说明"
+CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
+SPARE_ROWS = 200  # empty rows that still carry the dropdowns
+
+GUIDE_LINES = [
+    "填报说明",
+    "",
+    "1. 本表为「进展」填报表，每行为一个处室对一项任务的一次进展报告，已按本处室尚未完成的责任分工预填。",
+    "2. 请逐行核对并填写「完成进度」（0 至 100 的整数）、「状态」（下拉选择：未启动、推进中、已完成、滞后）和「进展情况」；如有「存在问题」「下步计划」一并填写。",
+    "3. 「填报日期」默认为今天，如按季度末报送请改为相应日期；同一填报日期、编号、处室的记录，再次上传会覆盖原记录。",
+    "4. 「编号」「处室」请勿修改；灰色的「任务内容」列仅供参考，上传时不读取。",
+    "5. 本期无进展的任务可整行删除；不要增删或改动表头。",
+    "6. 填好后，登录落实看板「上传更新」页面上传本文件，核对预览无误后点击「确认保存」。",
+    "7. 上传只会新增或更新记录，不会删除已有记录。如需删除，请联系管理员。",
+]
+
+
+def _guide_sheet(workbook, lines: list[str]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(SHEET_GUIDE)
+    sheet.column_dimensions["A"].width = 110
+    for index, line in enumerate(lines, start=1):
+        cell = sheet.cell(row=index, column=1, value=line)
+        cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if index == 1:
+            cell.font = Font(bold=True, size=14)
+
+
+def open_assignments(book: Book, units: list[str], as_of: dt.date) -> pd.DataFrame:
+    """The assignments of ``units`` not yet at 100 on ``as_of``, with their latest progress and status."""
+    snapshot = metrics.compute(book, as_of)
+    rows = snapshot.assignments
+    rows = rows[rows["unit"].isin(units) & (rows["progress"] < 100)]
+    content = book.tasks.set_index("task_id")["content"]
+    order = book.tasks.reset_index().set_index("task_id")["index"]
+    return (
+        rows.assign(content=rows["task_id"].map(content), position=rows["task_id"].map(order))
+        .sort_values(["unit", "position"])
+        .reset_index(drop=True)
+    )
+
+
+def reporter_template(book: Book, units: list[str], reporter: str, today: dt.date) -> bytes:
+    """The 进展 sheet pre-filled for ``units``, with data validation and a 说明 sheet, as xlsx bytes."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    assignments = open_assignments(book, units, today)
+    updates = pd.DataFrame({
+        "date": [today] * len(assignments),
+        "task_id": assignments["task_id"],
+        "unit": assignments["unit"],
+        "progress": assignments["progress"].round().astype(int),
+        "status": assignments["status"].where(assignments["status"].notna(),
+                                              assignments["progress"].map(schema.status_from_progress)),
+        "progress_note": "", "problems": "", "next_steps": "",
+        "reporter": reporter,
+    })
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = schema.SHEET_UPDATES
+    _write_rows(sheet, schema.UPDATE_COLUMNS, updates)
+    column = len(schema.UPDATE_COLUMNS) + 1
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    header = sheet.cell(row=1, column=column, value=CONTENT_HEADER)
+    header.font = Font(bold=True, color="7F7F7F")
+    header.fill = grey
+    header.comment = Comment("本列仅供填报时参考，上传时不读取，修改无效。", "落实看板")
+    sheet.column_dimensions[get_column_letter(column)].width = 60
+    for row, text in enumerate(assignments["content"], start=2):
+        cell = sheet.cell(row=row, column=column, value=validate.cell_text(text))
+        cell.data_type = "s"
+        cell.fill = grey
+        cell.font = Font(color="595959")
+    add_update_validation(sheet, list(units), last_row=len(updates) + SPARE_ROWS + 1)
+    _guide_sheet(workbook, GUIDE_LINES)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def empty_template(units: list[str] | None = None) -> bytes:
+    """Every sheet of the contract with headers only (and the 方案 keys), plus 说明, as xlsx bytes."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    frames = {
+        schema.SHEET_PLAN: plan_frame({key: None for key in schema.PLAN_KEYS}),
+        schema.SHEET_UNITS: pd.DataFrame(columns=[c.field for c in schema.UNIT_COLUMNS]),
+        schema.SHEET_TASKS: pd.DataFrame(columns=[c.field for c in schema.TASK_COLUMNS]),
+        schema.SHEET_UPDATES: validate.empty_updates(),
+    }
+    for name, frame in frames.items():
+        _write_rows(workbook.create_sheet(name), schema.SHEETS[name], frame)
+    add_update_validation(workbook[schema.SHEET_UPDATES], units or [])
+    _guide_sheet(workbook, [
+        "空白模板说明", "",
+        "本模板包含方案、处室、任务、进展四张工作表，表头须保持不变，列的含义见看板说明或 README「工作簿填写说明」。",
+        "管理员可在此基础上整理完整工作簿，在「上传更新」页面以「合并」或「整体替换」方式上传。",
+    ])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
