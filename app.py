@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from lib.ui import gate_viewing
+
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
 
 pages = {
@@ -19,4 +21,5 @@ pages = {
         st.Page("pages/review.py", title="季度汇报", url_path="review"),
     ],
 }
+gate_viewing()  # login before viewing, only when KANBAN_REQUIRE_LOGIN=1
 st.navigation(pages).run()
