@@ -132,6 +132,11 @@ class Slide:
         return rows
 
     @property
+    def label(self) -> str:
+        """The slide's name in the slide picker: 封面 rather than the plan's long name."""
+        return TITLES[COVER] if self.kind == COVER else self.heading
+
+    @property
     def heading(self) -> str:
         """The title as shown, with （2/3） when a list runs over several slides."""
         return f"{self.title}（{self.part}/{self.parts}）" if self.parts > 1 else self.title
@@ -175,6 +180,21 @@ def period_from_code(code: str, book: Book) -> Period:
         return parse_period(code, book.plan.cycle)
     except (ValueError, KeyError) as exc:
         raise ValueError(f"无法识别的报送周期「{code}」，请写成 2026Q3 或 2026-07。") from exc
+
+
+def auto_interval(param: str | None, env: str | None, default: float) -> float:
+    """Seconds between slides when 轮播 is on: the ``?auto=`` value, else the environment's, else ``default``.
+
+    Anything under half a second, or not a number, is ignored: a slide must stay long enough to read.
+    """
+    for text in (param, env):
+        try:
+            seconds = float(text)
+        except (TypeError, ValueError):
+            continue
+        if seconds >= 0.5:
+            return seconds
+    return default
 
 
 # ---- text helpers ---------------------------------------------------------------

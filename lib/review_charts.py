@@ -47,7 +47,7 @@ def figure(chart: Chart) -> go.Figure:
             orientation="h" if chart.horizontal else "v",
             marker_color=color,
             text=[_value_text(v, chart.unit) for v in values],
-            textposition="outside", cliponaxis=False,
+            textposition="outside", cliponaxis=False, constraintext="none",  # never shrink the printed values
             textfont={"size": VALUE_SIZE, "color": TEXT_COLOR},
             hovertemplate="%{y}：%{x}<extra></extra>" if chart.horizontal else "%{x}：%{y}<extra></extra>",
         )

@@ -1,5 +1,96 @@
-"""Placeholder until its issue lands."""
+"""季度汇报: the quarterly review, one slide at a time, for a projector; pptx and xlsx downloads."""
+
+import os
 
 import streamlit as st
 
-st.info("本页面正在建设中。")
+from lib import report, review, review_charts, review_view, ui
+
+AUTO_ENV = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
+AUTO_DEFAULT = 20.0
+
+st.set_page_config(initial_sidebar_state="collapsed", layout="wide")
+st.markdown(review_view.CSS, unsafe_allow_html=True)  # static CSS only; no workbook text
+data = ui.require_board()
+book = data.book
+periods = review.review_periods(book, ui.today())
+codes = [p.code for p in periods]
+params = st.query_params
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def build(version: str, path: str, code: str, _book) -> review.Review:
+    """Keyed on the workbook version and the period; the Book itself is not hashed."""
+    return review.build_review(_book, review.period_from_code(code, _book))
+
+
+if "rv_period" not in st.session_state:
+    st.session_state.rv_period = params.get("period") if params.get("period") in codes else codes[0]
+built = build(data.version, str(data.path), st.session_state.rv_period, book)
+slides = built.slides
+count = len(slides)
+
+
+def _clamp(value) -> int:
+    try:
+        return min(max(int(value), 1), count)
+    except (TypeError, ValueError):
+        return 1
+
+
+if "rv_slide" not in st.session_state:
+    st.session_state.rv_slide = _clamp(params.get("slide", 1))
+st.session_state.rv_slide = _clamp(st.session_state.rv_slide)
+
+
+def go_to(number: int) -> None:
+    st.session_state.rv_slide = (number - 1) % count + 1
+    st.query_params["slide"] = str(st.session_state.rv_slide)
+
+
+def on_period() -> None:
+    st.query_params["period"] = st.session_state.rv_period
+    go_to(1)
+
+
+def draw(number: int) -> None:
+    slide = slides[number - 1]
+    with st.container(key="rv_slide_box"):
+        st.markdown(review_view.slide_html(slide, f"{number} / {count}"), unsafe_allow_html=True)
+        if slide.chart is not None:
+            st.plotly_chart(review_charts.figure(slide.chart), config={"displayModeBar": False, "staticPlot": True},
+                            key=f"rv_chart_{slide.kind}_{slide.part}")
+
+
+if "rv_auto" not in st.session_state:
+    st.session_state.rv_auto = "auto" in params
+interval = review.auto_interval(params.get("auto"), os.environ.get(AUTO_ENV), AUTO_DEFAULT)
+st.session_state.rv_ticked = False  # a full run draws the current slide; only the timer's runs advance
+
+
+@st.fragment(run_every=interval if st.session_state.rv_auto else None)
+def show() -> None:
+    if st.session_state.rv_auto and st.session_state.rv_ticked:
+        go_to(st.session_state.rv_slide + 1)
+    st.session_state.rv_ticked = True
+    draw(st.session_state.rv_slide)
+
+
+show()
+
+with st.container(key="rv_controls", horizontal=True, vertical_alignment="center"):
+    st.button("上一页", on_click=go_to, args=(st.session_state.rv_slide - 1,), key="rv_prev")
+    st.button("下一页", on_click=go_to, args=(st.session_state.rv_slide + 1,), key="rv_next", type="primary")
+    st.session_state.rv_pick = st.session_state.rv_slide
+    st.selectbox("跳转", range(1, count + 1), key="rv_pick", label_visibility="collapsed", width=260,
+                 format_func=lambda n: f"{n}. {slides[n - 1].label}", on_change=lambda: go_to(st.session_state.rv_pick))
+    st.selectbox("报送周期", codes, key="rv_period", label_visibility="collapsed", width=190,
+                 format_func=lambda c: periods[codes.index(c)].label, on_change=on_period)
+    st.toggle(f"轮播（{interval:g} 秒）", key="rv_auto")
+    st.download_button("PPT", lambda: report.pptx_bytes(built), f"季度汇报_{built.period.code}.pptx",
+                       "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       on_click="ignore", key="rv_pptx", icon=":material/download:")
+    st.download_button("Excel", lambda: report.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", key="rv_xlsx", icon=":material/download:")
+    st.caption("全屏放映：地址加 ?embed=true（隐藏侧栏和页面框架）并按 F11；?slide=3 打开第 3 页；?auto=20 每 20 秒轮播。")
