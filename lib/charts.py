@@ -33,6 +33,7 @@ LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue
 PROGRESS_RANGE = [0, 100]
+TICKS = [0, 20, 40, 60, 80, 100]
 
 
 def light_name(light: str) -> str:
@@ -44,12 +45,14 @@ def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
     settings = {
         "font": {"family": FONT_FAMILY, "size": 14},
         "height": height,
-        "margin": {"l": 10, "r": 30, "t": 50, "b": 10},
+        "margin": {"l": 10, "r": 30, "t": 90, "b": 10},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
     }
+    if isinstance(settings.get("title") or extra.get("title"), str):
+        extra["title"] = {"text": extra["title"], "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top"}
     figure.update_layout(**(settings | extra))
     figure.update_yaxes(automargin=True)
     figure.update_xaxes(automargin=True)
@@ -79,8 +82,9 @@ def section_bars(sections: pd.DataFrame) -> go.Figure:
         textposition="outside", cliponaxis=False, customdata=ordered[["section", "tasks"]],
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
     )
-    figure.update_xaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
-    return _layout(figure, 90 + 48 * len(sections), barmode="overlay", title="各板块完成进度")
+    # The axis reads 0–100; the room beyond 100 is for the printed values.
+    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticksuffix="%", title="完成进度（%）", gridcolor="#E5E5E5")
+    return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title="各板块完成进度（浅色为上期末）")
 
 
 def unit_bars(units: pd.DataFrame) -> go.Figure:
@@ -106,8 +110,9 @@ def unit_bars(units: pd.DataFrame) -> go.Figure:
         hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
         row=1, col=2,
     )
-    figure.update_xaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%", gridcolor="#E5E5E5")
-    return _layout(figure, 110 + 44 * len(units), showlegend=False)
+    figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_annotations(font={"family": FONT_FAMILY, "size": 16})
+    return _layout(figure, 110 + 44 * len(units), showlegend=False, margin={"l": 10, "r": 30, "t": 40, "b": 10})
 
 
 def light_bars(lights: dict[str, int]) -> go.Figure:
@@ -196,4 +201,29 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
         )
     figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
     figure.update_xaxes(title="报送周期")
-    return _layout(figure, 400, title=title)
+    return _layout(figure, 400, title=title, showlegend=True)
+
+
+def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时进度") -> go.Figure:
+    """Progress per task (bar, labelled with value and light), 序时进度 as a black marker where a deadline exists.
+
+    ``tasks``: rows of Snapshot.tasks (task_id, content, progress, expected, light).
+    """
+    ordered = tasks.iloc[::-1]
+    labels = [f"任务{t}" for t in ordered["task_id"]]
+    figure = go.Figure()
+    figure.add_bar(
+        name="完成进度", y=labels, x=ordered["progress"], orientation="h",
+        marker_color=[LIGHT_COLORS.get(light, PROGRESS_COLOR) for light in ordered["light"]],
+        text=[f"{p:.1f}%　{light_name(light)}" for p, light in zip(ordered["progress"], ordered["light"])],
+        textposition="outside", cliponaxis=False, customdata=ordered[["content"]].apply(lambda c: c.str.slice(0, 40)),
+        hovertemplate="%{y}：%{customdata[0]}<br>完成进度 %{x:.1f}%<extra></extra>",
+    )
+    with_deadline = ordered[ordered["expected"].notna()]
+    figure.add_scatter(
+        name="序时进度", y=[f"任务{t}" for t in with_deadline["task_id"]], x=with_deadline["expected"],
+        mode="markers", marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": EXPECTED_COLOR}},
+        hovertemplate="%{y}<br>序时进度 %{x:.1f}%<extra></extra>",
+    )
+    figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticksuffix="%", gridcolor="#E5E5E5")
+    return _layout(figure, 120 + 42 * len(tasks), title=title)

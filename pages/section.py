@@ -16,11 +16,13 @@ row = snapshot.sections.set_index("section").loc[section]
 st.markdown(f"#### {section}")
 
 cards = st.columns(4, border=True)
-cards[0].metric("板块进度", f"{row['progress']:.1f}%", f"{row['change']:+.1f} 个百分点（较上期）")
+cards[0].metric("板块进度", f"{row['progress']:.1f}%", f"较上期 {row['change']:+.1f}")
 cards[1].metric("任务数", f"{int(row['tasks'])} 项")
 cards[2].metric("已完成", f"{int(row['done'])} 项")
 in_section = snapshot.tasks[snapshot.tasks["section"] == section]
 cards[3].metric("红灯 / 黄灯", f"{(in_section['light'] == schema.LIGHT_RED).sum()} / {(in_section['light'] == schema.LIGHT_YELLOW).sum()}")
+
+ui.show_chart(charts.task_bars(in_section), "section_tasks")
 
 st.subheader("任务一览")
 st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")

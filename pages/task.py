@@ -27,7 +27,7 @@ st.markdown("**任务内容**")
 st.text(task["content"])
 
 cards = st.columns(4, border=True)
-cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"{task['change']:+.1f} 个百分点（较上期）")
+cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"较上期 {task['change']:+.1f}")
 expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
 cards[1].metric("序时进度", expected)
 cards[2].metric("完成时限", task["deadline_text"] or "未设定")

@@ -1,0 +1,87 @@
+"""The board pages in a real browser at 1920×1080: charts drawn, no exception box, Chinese visible.
+
+One server for the module (the machine is small); screenshots go to test-artifacts/board-*.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT, BoardServer, exception_count, open_page, screenshot
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [
+    # (path, a heading that must be visible, plotly charts expected at least)
+    ("/", "总览", 5),  # the default page lives at the root; /overview is "page not found"
+    ("/section", "板块", 2),
+    ("/unit", "处室", 1),
+    ("/task?task=8", "任务", 1),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, browser) -> Iterator[BoardServer]:
+    workbook = tmp_path_factory.mktemp("board") / "data" / "tasks.xlsx"
+    workbook.parent.mkdir()
+    shutil.copy(ROOT / "data" / "tasks.xlsx", workbook)
+    running = BoardServer(workbook)
+    # A fresh server that is first asked for /overview runs that file alone, with the legacy
+    # pages/ navigation and no page config, until app.py has run once (Streamlit quirk).
+    open_page(browser, running.url("/")).context.close()
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(("path", "heading", "charts"), PAGES)
+def test_board_page_renders(server, browser, path: str, heading: str, charts: int) -> None:
+    page = open_page(browser, server.url(path))
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        name = "board-" + (path.strip("/").split("?")[0] or "overview")
+        screenshot(page, name)
+        assert exception_count(page) == 0
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator(".js-plotly-plot").count() >= charts
+        assert page.get_by_role("heading", name=heading, exact=True).first.is_visible()
+        body = page.locator("[data-testid='stMain']").inner_text()
+        assert "数据截至" in page.locator("[data-testid='stSidebar']").inner_text()
+        assert "示例数据" in body
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "总览" in nav and "看板" in nav  # the grouped navigation of app.py, not the pages/ listing
+    finally:
+        page.context.close()
+
+
+def test_task_page_link_and_chinese_in_svg(server, browser) -> None:
+    """The ?task= link opens that task; chart text is Chinese glyphs drawn in the SVG."""
+    page = open_page(browser, server.url("/task?task=8"))
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        body = page.locator("[data-testid='stMain']").inner_text()
+        assert "四、实现馆藏联展互展" in body  # task 8's section
+        assert "红灯" in body  # task 8 is overdue at 2026-11-20 (deadline 2026-09-30)
+        svg_text = " ".join(page.locator(".js-plotly-plot text").all_text_contents())
+        assert "各责任处室进度" in svg_text  # the chart title, drawn by plotly
+        assert "省情信息工作处" in svg_text  # task 8's unit, in the legend
+    finally:
+        page.context.close()
+
+
+def test_overview_chart_labels_not_clipped(server, browser) -> None:
+    """Every y tick label of the section chart lies inside its SVG (no cut-off headings)."""
+    page = open_page(browser, server.url("/"))
+    try:
+        page.wait_for_selector(".js-plotly-plot .ytick text", timeout=30_000)
+        plot = page.locator(".js-plotly-plot").first
+        box = plot.bounding_box()
+        for label in plot.locator(".ytick text").all():
+            tick = label.bounding_box()
+            assert tick["x"] >= box["x"] - 1, label.inner_text()
+        assert Path(screenshot(page, "board-overview-top")).exists()
+    finally:
+        page.context.close()
