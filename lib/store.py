@@ -442,7 +442,8 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
             result.problems = [_problem("工作簿中没有可识别的工作表（方案、处室、任务、进展）。请使用下载的填报模板填写后上传。")]
             return result
         if change.kind == MERGE and schema.SHEET_UPDATES in upload_raw.sheets and \
-                upload_raw.sheets[schema.SHEET_UPDATES].frame.empty and len(upload_raw.sheets) == 1:
+                upload_raw.sheets[schema.SHEET_UPDATES].frame.empty and len(upload_raw.sheets) == 1 and \
+                not upload_raw.sheets[schema.SHEET_UPDATES].missing:
             result.problems = [_problem("「进展」工作表中没有任何填报记录，请填写后再上传。", schema.SHEET_UPDATES)]
             return result
         merged_raw = _merge_raw(current_raw, upload_raw, replace=change.kind in (REPLACE, RESTORE))
@@ -453,7 +454,8 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
             result.problems = sort_problems(merged_problems)
             return result
         merged_book = parsed.book
-        _fill_reporter(merged_book, change.user)
+        if change.kind == MERGE:
+            _fill_reporter(merged_book, change.user)
         plan_after = plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN))
         rows_by_key = {(d, t, u): r for d, t, u, r in zip(merged_book.updates["date"], merged_book.updates["task_id"],
                                                          merged_book.updates["unit"], merged_book.updates[ROW])}
@@ -478,8 +480,9 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
 
 
 def _fill_reporter(book: Book, user: str) -> None:
-    """A blank 填报人 becomes the account that uploads the row."""
-    blank = book.updates["reporter"].map(validate.is_blank)
+    """A blank 填报人 of an uploaded row becomes the account that uploads it (saved rows stay as they are)."""
+    uploaded = book.updates[ROW] < CURRENT_ROW_OFFSET
+    blank = book.updates["reporter"].map(validate.is_blank) & uploaded
     book.updates.loc[blank, "reporter"] = user
 
 

@@ -1,0 +1,300 @@
+"""lib/store: merge rules, rights, saves, versions, audit, bad files, concurrency and crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from lib import schema, store, validate
+from tests.upload_helpers import TASKS, TODAY, update, updates_upload, workbook_file
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = dt.date(2026, 6, 30)
+
+
+def reporter(upload: bytes, units=("甲处",), kind=store.MERGE) -> store.Change:
+    return store.Change(kind, "张三", False, tuple(units), upload, "upload.xlsx")
+
+
+def admin(upload: bytes | None, kind=store.MERGE, **extra) -> store.Change:
+    return store.Change(kind, "管理员", True, (), upload, "upload.xlsx", **extra)
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    return workbook_file(tmp_path / "data" / "tasks.xlsx")
+
+
+def saved_updates(path: Path):
+    result = validate.load(path, today=TODAY)
+    assert result.ok, [p.as_text() for p in result.errors]
+    return result.book.updates
+
+
+# ---- merge rules --------------------------------------------------------------
+
+
+def test_merge_adds_new_keys_replaces_same_keys_and_keeps_the_rest(shared: Path):
+    upload = updates_upload([
+        update(Q2, "1", "甲处", 70, "二季度"),  # new key
+        update(dt.date(2026, 3, 31), "2", "甲处", 25, "一季度补报"),  # same key as a saved row: replaced
+    ])
+    preview = store.preview(shared.read_bytes(), reporter(upload), TODAY)
+    assert preview.ok, preview.problems
+    assert preview.counts == {"added": 1, "changed": 1, "removed": 0, "other": 0}
+    assert preview.unchanged == 2  # 1/甲处 and 2/乙处 of 2026-03-31
+    changed = preview.changed.iloc[0]
+    assert (changed["progress_旧"], changed["progress_新"]) == ("20", "25")
+
+    result = store.save(shared, reporter(upload), expected_hash=preview.base_hash, today=TODAY)
+    assert result.saved, result.message
+    updates = saved_updates(shared)
+    assert len(updates) == 4  # 3 saved + 1 added; nothing deleted
+    row = updates[(updates["task_id"] == "2") & (updates["unit"] == "甲处")].iloc[0]
+    assert row["progress"] == 25 and row["progress_note"] == "一季度补报"
+    assert set(updates.loc[updates["date"] == "2026-06-30", "reporter"]) == {"张三"}  # blank 填报人 → the account
+
+
+def test_progress_movement_shows_overall_before_and_after(shared: Path):
+    upload = updates_upload([update(Q2, "1", "甲处", 100)])
+    preview = store.preview(shared.read_bytes(), reporter(upload), TODAY)
+    overall = preview.movement.iloc[0]
+    # before: task 1 = 40, task 2 = (20 + 10) / 2 = 15 → 27.5; after: task 1 = 100 → (100 + 15) / 2 = 57.5
+    assert (overall["之前"], overall["之后"], overall["变化"]) == (27.5, 57.5, 30.0)
+
+
+def test_reporter_row_for_another_unit_is_refused_with_row_and_reason(shared: Path):
+    before = shared.read_bytes()
+    upload = updates_upload([update(Q2, "1", "甲处", 70), update(Q2, "2", "乙处", 50)])
+    result = store.save(shared, reporter(upload), today=TODAY)
+    assert not result.saved
+    [refused] = result.preview.errors
+    assert refused.row == 3 and "乙处" in refused.message and "填报范围" in refused.message
+    assert shared.read_bytes() == before
+
+
+def test_reporter_may_not_change_tasks_but_admin_may(shared: Path, tmp_path: Path):
+    tasks = TASKS.copy()
+    tasks.loc[0, "content"] = "建立常态化联络机制"
+    upload_path = workbook_file(tmp_path / "upload.xlsx", updates=[], tasks=tasks)
+    upload = upload_path.read_bytes()
+    refused = store.preview(shared.read_bytes(), reporter(upload), TODAY)
+    assert any("不能修改「任务」表" in p.message for p in refused.errors)
+    allowed = store.preview(shared.read_bytes(), admin(upload), TODAY)
+    assert allowed.ok and allowed.counts["removed"] == 0  # an upload without 进展 rows deletes none
+    assert list(allowed.other_changes["改动"]) == ["修改"]
+
+
+def test_replace_mode_lists_every_row_it_removes(shared: Path, tmp_path: Path):
+    upload = workbook_file(tmp_path / "upload.xlsx", updates=[update(Q2, "1", "甲处", 50)]).read_bytes()
+    preview = store.preview(shared.read_bytes(), admin(upload, store.REPLACE), TODAY)
+    assert preview.ok
+    assert len(preview.removed) == 3 and len(preview.added) == 1
+    assert not store.preview(shared.read_bytes(), reporter(upload, kind=store.REPLACE), TODAY).ok
+
+
+def test_admin_delete_removes_only_the_listed_rows(shared: Path):
+    key = (dt.date(2026, 3, 31), "2", "乙处")
+    result = store.save(shared, admin(None, store.DELETE, delete_keys=(key,)), today=TODAY)
+    assert result.saved and len(result.preview.removed) == 1
+    assert len(saved_updates(shared)) == 2
+
+
+def test_formula_like_text_is_stored_as_text(shared: Path):
+    upload = updates_upload([update(Q2, "1", "甲处", 60, "=1+1"), update(Q2, "2", "甲处", 30, "@SUM(A1)")])
+    assert store.save(shared, reporter(upload), today=TODAY).saved
+    sheet = openpyxl.load_workbook(shared)[schema.SHEET_UPDATES]
+    notes = {cell.value: cell.data_type for cell in sheet["F"][1:]}
+    assert notes["=1+1"] == "s" and notes["@SUM(A1)"] == "s"  # text, not formulas
+
+
+# ---- saving: stale previews, versions, audit, restore -------------------------
+
+
+def test_changed_workbook_since_preview_is_not_overwritten(shared: Path):
+    first = updates_upload([update(Q2, "1", "甲处", 70)])
+    preview = store.preview(shared.read_bytes(), reporter(first), TODAY)
+    other = updates_upload([update(Q2, "2", "乙处", 35)])
+    assert store.save(shared, reporter(other, units=("乙处",)), today=TODAY).saved  # someone else saves first
+    stale = store.save(shared, reporter(first), expected_hash=preview.base_hash, today=TODAY)
+    assert not stale.saved and "已被他人更新" in stale.message
+    assert stale.preview.unchanged == 4  # recomputed against the newer version: 3 + 乙处's row
+    again = store.save(shared, reporter(first), expected_hash=stale.preview.base_hash, today=TODAY)
+    assert again.saved and len(saved_updates(shared)) == 5
+
+
+def test_save_keeps_previous_version_and_appends_audit(shared: Path):
+    before = shared.read_bytes()
+    result = store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    [kept] = list(store.history_dir(shared).glob("*.xlsx"))
+    assert "张三" in kept.name and kept.read_bytes() == before
+    [entry] = store.read_audit(shared)
+    assert (entry["user"], entry["action"], entry["added"], entry["changed"], entry["removed"]) == ("张三", "merge", 1, 0, 0)
+    assert entry["hash_before"] == store.content_hash(before) and entry["hash_after"] == result.hash_after
+
+
+def test_restore_is_a_new_logged_version_and_deletes_nothing(shared: Path):
+    original = shared.read_bytes()
+    store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    versions = store.list_versions(shared)
+    assert list(versions["操作"]) == ["上传合并", "初始版本"]
+    first = versions.iloc[1]["文件"]
+    result = store.save(shared, admin(first.read_bytes(), store.RESTORE), today=TODAY)
+    assert result.saved and len(result.preview.removed) == 1
+    assert len(saved_updates(shared)) == 3
+    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == 2  # both earlier versions kept
+    assert [e["action"] for e in store.read_audit(shared)] == ["merge", "restore"]
+    assert validate.load(original, today=TODAY).ok
+
+
+# ---- bad files: each refused with a clear message, workbook byte-identical ------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _xlsx_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(updates_upload([update(Q2, "1", "甲处", 70)]))) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _xlsx_parts().items():
+            archive.writestr(name, content)
+        with archive.open("xl/media/padding.bin", "w") as handle:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(store.MAX_UNCOMPRESSED_BYTES // len(chunk) + 10):
+                handle.write(chunk)
+    return buffer.getvalue()
+
+
+def _wide_sheet() -> bytes:
+    # 10^5 empty styled cells in one row, and a dimension as wide: beyond Excel's 16,384 columns.
+    parts = _xlsx_parts()
+    cells = b"<c s=\"0\"/>" * 100_000
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1:EQXD2"/><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>")
+    return _zip(parts)
+
+
+def _wide_sheet_without_dimension() -> bytes:
+    parts = _xlsx_parts()
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1">' + b"<c s=\"0\"/>" * 100_000 + b"</row></sheetData></worksheet>")
+    return _zip(parts)
+
+
+def _empty_workbook() -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def _truncated() -> bytes:
+    data = updates_upload([update(Q2, "1", "甲处", 70)])
+    return data[: len(data) // 2]
+
+
+BAD_FILES = {
+    "random bytes": (lambda: os.urandom(4096), "不是 Excel 工作簿"),
+    "csv renamed .xlsx": (lambda: "填报日期,编号,处室,完成进度\n2026-06-30,1,甲处,70\n".encode(), "不是 Excel 工作簿"),
+    "truncated xlsx": (_truncated, "损坏"),
+    "zip bomb": (_zip_bomb, "解压后"),
+    "xlsm with vbaProject.bin": (lambda: _zip({**_xlsx_parts(), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "宏"),
+    "10^5 empty columns": (_wide_sheet, "范围过大"),
+    "10^5 empty columns, no dimension": (_wide_sheet_without_dimension, "缺少必填列"),
+    "empty workbook": (_empty_workbook, "没有可识别的工作表"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_file_is_refused_and_workbook_untouched(shared: Path, case: str):
+    make, expected = BAD_FILES[case]
+    before = shared.read_bytes()
+    started = time.perf_counter()
+    result = store.save(shared, admin(make(), store.MERGE), today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert not result.saved
+    messages = [p.message for p in result.preview.errors]
+    assert messages and expected in messages[0], messages
+    assert shared.read_bytes() == before
+    assert not store.history_dir(shared).exists() and store.read_audit(shared) == []
+    assert elapsed < 10  # refused quickly, not after reading 10^5 columns
+
+
+# ---- concurrency and crash safety -------------------------------------------------
+
+WORKER = """
+import datetime as dt, sys
+from pathlib import Path
+from lib import store
+from tests.upload_helpers import update, updates_upload
+path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for i in range(count):
+    day = dt.date(2026, 4, 1) + dt.timedelta(days=worker * count + i)
+    upload = updates_upload([update(day, "2", "甲处", 30 + i, f"进程{worker}第{i}次"), update(day, "2", "乙处", 20 + i)])
+    change = store.Change(store.MERGE, f"worker{worker}", True, (), upload, "u.xlsx")
+    result = store.save(path, change, today=dt.date(2026, 6, 30))
+    assert result.saved, result.message
+"""
+
+
+def test_concurrent_uploads_lose_no_rows(shared: Path):
+    processes, uploads = 4, 5
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(shared), str(w), str(uploads)], cwd=ROOT, env=env)
+               for w in range(processes)]
+    assert [w.wait(timeout=240) for w in workers] == [0] * processes
+    updates = saved_updates(shared)
+    # 3 saved rows + 4 processes × 5 uploads × 2 rows each = 43 rows, none lost
+    assert len(updates) == 3 + processes * uploads * 2
+    assert len(store.read_audit(shared)) == processes * uploads
+    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == processes * uploads
+
+
+CRASHER = """
+import datetime as dt, sys
+from pathlib import Path
+from lib import store
+from tests.upload_helpers import update, updates_upload
+change = store.Change(store.MERGE, "张三", True, (), updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 90)]), "u.xlsx")
+store.save(Path(sys.argv[1]), change, today=dt.date(2026, 6, 30))
+"""
+
+
+def test_save_killed_between_temp_write_and_replace_leaves_old_workbook(shared: Path):
+    before = shared.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), store.PAUSE_ENV: "60"}
+    crasher = subprocess.Popen([sys.executable, "-c", CRASHER, str(shared)], cwd=ROOT, env=env)
+    deadline = time.time() + 60
+    while not list(shared.parent.glob(".tasks.xlsx.*.ready")) and time.time() < deadline:
+        time.sleep(0.1)
+    assert list(shared.parent.glob(".tasks.xlsx.*.tmp")), "the temp file should be written before the pause"
+    crasher.send_signal(signal.SIGKILL)
+    crasher.wait(10)
+    assert shared.read_bytes() == before and validate.load(shared, today=TODAY).ok
+    # The next save cleans up, then saves everything.
+    result = store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 90)])), today=TODAY)
+    assert result.saved and len(saved_updates(shared)) == 4
+    assert not list(shared.parent.glob(".tasks.xlsx.*.tmp"))
+    assert json.loads(store.audit_path(shared).read_text().splitlines()[-1])["added"] == 1
