@@ -28,7 +28,7 @@ from lib.workbook import safe_text
 EA_FONT = "微软雅黑"  # Microsoft YaHei: present with Office and WPS
 LATIN_FONT = "Microsoft YaHei"
 GB2312_CHARSET = "-122"  # tells a renderer without 微软雅黑 to substitute a Chinese font
-SLIDE_WIDTH = Inches(13.333)
+SLIDE_WIDTH = Emu(12192000)  # exactly 16:9 with the 7.5-inch height
 SLIDE_HEIGHT = Inches(7.5)
 MARGIN = Inches(0.5)
 BODY_TOP = Inches(1.55)
