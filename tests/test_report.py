@@ -37,7 +37,7 @@ def bundled():
 
 
 def _titles(presentation) -> list[str]:
-    return [s.shapes[0].text_frame.text for s in presentation.slides]
+    return [s.shapes[0].text_frame.paragraphs[0].text for s in presentation.slides]
 
 
 def _charts(presentation) -> list:
