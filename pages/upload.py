@@ -90,7 +90,7 @@ if uploaded is not None:
 
 if message := st.session_state.pop("saved_message", None):
     st.success(message)
-    st.page_link("pages/overview.py", label="查看总览")
+    st.caption("看板各页面已按新版本显示，可在左侧「总览」查看最新进度。")
 if message := st.session_state.pop("save_warning", None):
     st.warning(message)
 

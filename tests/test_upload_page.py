@@ -1,0 +1,97 @@
+"""AppTest of 上传更新: log in, upload (file_uploader.set_value), see the preview, confirm, see the board change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import accounts, store, validate
+from tests.upload_helpers import TODAY, update, updates_upload, workbook_file
+
+ROOT = Path(__file__).resolve().parents[1]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Q2 = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def board(tmp_path: Path, monkeypatch) -> Path:
+    path = workbook_file(tmp_path / "data" / "tasks.xlsx")
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("KANBAN_ACCOUNTS", raising=False)
+    return path
+
+
+def _page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+
+
+def _table(at: AppTest, column: str):
+    """The first st.dataframe on the page with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _logged_in(name: str, password: str) -> AppTest:
+    at = _page("upload").run()
+    at.text_input[0].set_value(name)
+    at.text_input[1].set_value(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_accounts_the_page_shows_the_first_admin_command(board: Path):
+    at = _page("upload").run()
+    [command] = [c.value for c in at.code]
+    assert command == f"python -m lib user add 管理员 --admin --accounts {board.parent / 'accounts.toml'}"
+    assert not at.text_input  # no login form, no upload
+
+
+def test_wrong_password_is_refused(board: Path):
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    at = _logged_in("张三", "wrong-password")
+    assert [e.value for e in at.error] == ["账号或密码不正确。"]
+    assert not at.get("file_uploader")
+
+
+def test_reporter_uploads_previews_confirms_and_the_board_changes(board: Path):
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    overview = _page("overview").run()
+    before = next(m.value for m in overview.metric if m.label == "总体进度")
+
+    at = _logged_in("张三", "password1")
+    upload = updates_upload([update(Q2, "1", "甲处", 100, "已建立联络机制"), update(Q2, "2", "甲处", 20)])
+    at.get("file_uploader")[0].set_value(("进展.xlsx", upload, XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["新增记录"], metrics["修改记录"], metrics["未变记录"]) == ("2", "0", "3")
+    movement = _table(at, "范围")
+    overall = movement[movement["范围"] == "总体"].iloc[0]
+    # task 1: 40 → 100; task 2 stays (20 + 10) / 2 = 15 → overall 27.5 → 57.5
+    assert (overall["之前"], overall["之后"]) == (27.5, 57.5)
+    assert validate.load(board, today=TODAY).book.updates.shape[0] == 3  # nothing saved before the confirm
+
+    at.button(key="confirm").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("已保存：新增 2 条")
+    assert len(validate.load(board, today=TODAY).book.updates) == 5
+    assert [e["user"] for e in store.read_audit(board)] == ["张三"]
+
+    after = next(m.value for m in _page("overview").run().metric if m.label == "总体进度")
+    assert (before, after) == ("27.5%", "57.5%")
+
+
+def test_refused_row_is_listed_and_save_is_disabled(board: Path):
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    saved = board.read_bytes()
+    at = _logged_in("张三", "password1")
+    at.get("file_uploader")[0].set_value(("进展.xlsx", updates_upload([update(Q2, "2", "乙处", 50)]), XLSX))
+    at.run()
+    problems = _table(at, "说明")
+    assert list(problems["行号"]) == [2] and "不在您的填报范围" in problems["说明"].iloc[0]
+    assert at.button(key="confirm").disabled
+    assert board.read_bytes() == saved
