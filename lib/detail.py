@@ -123,3 +123,18 @@ def warned_tasks(tasks: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame
         (named["unit"] + "：" + named["problems"]).groupby(named["task_id"]).agg("；".join).rename("problems")
     )
     return warned.merge(joined, left_on="task_id", right_index=True, how="left").fillna({"problems": ""})
+
+
+def expected_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
+    """序时进度 (percent 0–100) of one task at each period end up to ``as_of``; empty without a deadline.
+
+    Columns: date, period, expected.
+    """
+    from lib.metrics import expected_progress
+
+    rows = [
+        {"date": pd.Timestamp(end), "period": label, "expected": expected_progress(book, end).get(task_id)}
+        for _code, label, _start, end in _period_ends(book, as_of)
+    ]
+    frame = pd.DataFrame(rows, columns=["date", "period", "expected"])
+    return frame[frame["expected"].notna()].reset_index(drop=True)

@@ -77,7 +77,8 @@ def section_notes(snapshot: Snapshot, section: str) -> pd.DataFrame:
 
 def warned_tasks(snapshot: Snapshot) -> pd.DataFrame:
     """红/黄 tasks with their reason and the latest 存在问题 of their units."""
-    tasks = detail.warned_tasks(_task_rows(snapshot), snapshot.assignments)
+    warned = detail.warned_tasks(snapshot.tasks, snapshot.assignments)[["task_id", "problems"]]
+    tasks = _task_rows(snapshot).drop(columns=["problems"], errors="ignore").merge(warned, on="task_id")
     return _shown(tasks, ["task_id", "section_label", "content", "progress", "light", "light_reason", "problems", "link"])
 
 

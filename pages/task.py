@@ -37,9 +37,10 @@ st.markdown(f"**预警原因**：{task['light_reason']}")
 st.subheader("责任处室")
 ui.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")
 
-st.subheader("各处室进度变化")
 points = detail.assignment_trend(state.book, state.as_of)
-ui.show_chart(charts.unit_lines(points[points["task_id"] == task_id]), "task_lines")
+expected_points = detail.expected_trend(state.book, task_id, state.as_of)
+ui.show_chart(charts.unit_lines(points[points["task_id"] == task_id], expected_points,
+                                title="各责任处室进度（★为牵头处室，黑色点线为序时进度）"), "task_lines")
 
 st.subheader("填报记录（最新在前）")
 history = tables.task_history(state.book, task_id)

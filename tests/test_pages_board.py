@@ -1,0 +1,323 @@
+"""AppTests of the board pages (总览 / 板块 / 处室 / 任务) with numbers computed by hand.
+
+The small workbook (``known_book``) has two units and two tasks:
+
+- task 1 (section 一, deadline 2026-12-31, start 2026-01-01): 甲处 (lead) and 乙处;
+- task 2 (section 二, deadline 2026-06-30): 乙处 alone (so it leads).
+
+Reports: 03-15 t1 甲 40; 03-20 t1 乙 20; 05-01 t2 乙 50 (存在问题 "经费未落实"); 05-10 t1 甲 60.
+
+At D = 2026-05-31 (2026年第二季度, previous period end 2026-03-31):
+assignments t1甲 60, t1乙 20, t2乙 50 → task 1 = 40, task 2 = 50, overall 45;
+at 03-31: t1 = (40+20)/2 = 30, t2 = 0 → overall 15, change +30.
+序时进度 t1 = 150/364 days = 41.2% (gap 1.2 → 绿); t2 = 150/180 = 83.3% (gap 33.3 ≥ 30 → 红).
+Reporting this period: t1甲 yes, t2乙 yes, t1乙 no → 2/3 = 66.7%.
+Units: 甲处 60 (lead 1, 1/1 reported); 乙处 (20+50)/2 = 35 (lead 1, cooperate 1, 1/2 reported).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import schema
+from lib.workbook import write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+D = dt.date(2026, 5, 31)
+SECTION_1 = "一、测试板块，建立机制"
+SECTION_2 = "二、第二板块，开展研究"
+
+
+def _frames(bad: bool = False):
+    plan = {schema.PLAN_NAME: "测试方案", schema.PLAN_START: "2026-01-01", schema.PLAN_CYCLE: schema.CYCLE_QUARTER,
+            schema.PLAN_SAMPLE: schema.NO}
+    units = pd.DataFrame({"unit": ["甲处", "乙处"], "short": ["甲", "乙"], "groups": ["机关各处", "机关各处"]})
+    tasks = pd.DataFrame({
+        "task_id": ["1", "2"], "section": [SECTION_1, SECTION_2], "content": ["任务一的内容", "=任务二的内容"],
+        "units_text": ["甲处、乙处", "乙处"], "lead_text": ["甲处", ""], "start": ["", ""],
+        "deadline_text": ["2026年12月31日", "2026年6月30日"], "note": ["", ""],
+    })
+    updates = pd.DataFrame({
+        "date": [dt.date(2026, 3, 15), dt.date(2026, 3, 20), dt.date(2026, 5, 1), dt.date(2026, 5, 10)],
+        "task_id": ["1", "1", "2", "99" if bad else "1"], "unit": ["甲处", "乙处", "乙处", "甲处"],
+        "progress": [40, 20, 50, 60], "status": ["推进中"] * 4,
+        "progress_note": ["启动", "启动", "推进", "推进"], "problems": ["", "", "经费未落实", ""],
+        "next_steps": ["", "", "协调经费", ""], "reporter": ["张三"] * 4,
+    })
+    return plan, units, tasks, updates
+
+
+def known_book(folder: Path, bad: bool = False) -> Path:
+    path = folder / "tasks.xlsx"
+    write_workbook(path, *_frames(bad))
+    return path
+
+
+@pytest.fixture
+def known(tmp_path, monkeypatch) -> Path:
+    path = known_book(tmp_path)
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
+    return path
+
+
+def run_page(name: str, as_of: dt.date | None = D, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if as_of is not None:
+        at.date_input(key="as_of").set_value(as_of).run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics_of(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def decoded(value):
+    """Plotly's JSON with its typed arrays ({dtype, bdata, shape}) turned back into lists; NaN → None."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return decoded(array.tolist())
+    if isinstance(value, dict):
+        return {key: decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decoded(item) for item in value]
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def trace(figure: dict, name: str) -> dict:
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
+# ---- 总览 ------------------------------------------------------------------------------
+
+
+def test_overview_known_numbers(known):
+    at = run_page("overview")
+    shown = metrics_of(at)
+    assert shown["总体进度"] == ("45.0%", "较上期 +30.0")  # (40+50)/2; 15 at 03-31
+    assert shown["任务数"][0] == "2 项"
+    assert shown["已完成"][0] == "0 项"
+    assert shown["红灯"][0] == "1 项"  # task 2: 50 vs 83.3 序时
+    assert shown["黄灯"][0] == "0 项"
+    assert shown["蓝灯"][0] == "0 项"
+    assert shown["本期报送率"] == ("66.7%", "2/3 已报")
+
+    sections, lights, units, trend, heat = figures(at)
+    current = trace(sections, "当前")
+    assert current["y"] == ["二、第二板块", "一、测试板块"]  # plan order, first at the top
+    assert current["x"] == [50.0, 40.0]
+    assert trace(sections, "上期末")["x"] == [0.0, 30.0]
+    assert current["text"][1] == "40.0%（较上期 +10.0）"
+    assert sections["layout"]["font"]["family"].startswith("Noto Sans CJK SC")
+
+    assert lights["data"][0]["x"] == [0, 1, 0, 0, 1]  # 已完成, 绿, 蓝, 黄, 红
+    assert lights["data"][0]["text"][-1] == "红灯 1 项"
+
+    progress, rate = units["data"]
+    assert progress["y"] == ["乙（牵头1·配合1）", "甲（牵头1·配合0）"]
+    assert progress["x"] == [35.0, 60.0]
+    assert rate["x"] == [50.0, 100.0]
+    assert rate["text"] == ["1/2（50%）", "1/1（100%）"]
+
+    overall = trend["data"][0]
+    assert overall["name"] == "总体"
+    assert overall["x"] == ["2026年第一季度", "2026年第二季度"]
+    assert overall["y"] == [15.0, 45.0]
+    assert trend["layout"]["yaxis"]["range"] == [0, 100]
+
+    cells = heat["data"][0]
+    assert cells["y"] == ["任务1", "任务2"] and cells["x"] == ["甲", "乙"]
+    assert cells["z"] == [[60.0, 20.0], [None, 50.0]]  # blank: 甲处 is not responsible for task 2
+    assert cells["text"] == [["★60", "20"], ["", "★50"]]
+
+    warned, reminders = (frame.value for frame in at.dataframe)
+    assert warned["编号"].tolist() == ["2"]
+    assert warned["存在问题"].tolist() == ["乙处：经费未落实"]
+    assert reminders[["处室", "编号"]].to_numpy().tolist() == [["乙处", "1"]]
+
+
+def test_overview_follows_filters_date_and_period(known):
+    at = run_page("overview")
+    at.multiselect(key="filter_units").set_value(["甲处"]).run()
+    shown = metrics_of(at)
+    assert shown["总体进度"][0] == "60.0%"  # only 甲处's share of task 1
+    assert shown["任务数"][0] == "1 项"
+    assert shown["本期报送率"][0] == "100.0%"
+
+    at.multiselect(key="filter_units").set_value([]).run()
+    at.multiselect(key="filter_sections").set_value([SECTION_2]).run()
+    assert metrics_of(at)["总体进度"][0] == "50.0%"
+
+    at.multiselect(key="filter_sections").set_value([]).run()
+    at.date_input(key="as_of").set_value(dt.date(2026, 3, 31)).run()
+    assert metrics_of(at)["总体进度"][0] == "15.0%"  # (30 + 0) / 2
+
+    at.selectbox(key="period_pick").set_value("2026年第二季度").run()
+    assert at.date_input(key="as_of").value == dt.date(2026, 6, 15)  # the current period ends at today
+    assert metrics_of(at)["总体进度"][0] == "45.0%"
+    at.selectbox(key="period_pick").set_value("2026年第一季度").run()
+    assert at.date_input(key="as_of").value == dt.date(2026, 3, 31)
+
+
+def test_overview_bundled_matches_cli(monkeypatch):
+    """The pages and ``python -m lib summary --json`` agree for the same D."""
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(ROOT / "data" / "tasks.xlsx"))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-11-20")
+    as_of = dt.date(2026, 9, 30)
+    cli = json.loads(subprocess.run(
+        [sys.executable, "-m", "lib", "summary", str(ROOT / "data" / "tasks.xlsx"), "--as-of", as_of.isoformat(), "--json"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout)
+    at = run_page("overview", as_of)
+    shown = metrics_of(at)
+    assert shown["总体进度"][0] == f"{cli['overall']['progress']:.1f}%"
+    assert shown["任务数"][0] == f"{cli['overall']['tasks']} 项"
+    assert shown["已完成"][0] == f"{cli['overall']['done']} 项"
+    red = sum(t["light"] == schema.LIGHT_RED for t in cli["tasks"])
+    assert shown["红灯"][0] == f"{red} 项"
+    reported = sum(u["reported"] for u in cli["units"])
+    required = sum(u["required"] for u in cli["units"])
+    assert shown["本期报送率"][1] == f"{reported}/{required} 已报"
+    sections, _lights, units, _trend, heat = figures(at)
+    assert [round(x, 2) for x in trace(sections, "当前")["x"]][::-1] == [s["progress"] for s in cli["sections"]]
+    assert [round(x, 2) for x in units["data"][0]["x"]][::-1] == [u["progress"] for u in cli["units"]]
+    z = heat["data"][0]["z"]
+    for row, task in zip(z, cli["tasks"]):
+        assert sorted(round(v, 2) for v in row if v is not None) == sorted(task["units"].values())
+
+
+# ---- 板块 / 处室 / 任务 --------------------------------------------------------------------
+
+
+def test_section_page(known):
+    at = run_page("section")
+    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期 +10.0")
+    at.selectbox(key="section_pick").set_value(SECTION_2).run()
+    shown = metrics_of(at)
+    assert shown["板块进度"] == ("50.0%", "较上期 +50.0")
+    assert shown["红灯 / 黄灯"][0] == "1 / 0"
+    bars, trend = figures(at)
+    assert bars["data"][0]["x"] == [50.0] and bars["data"][0]["text"] == ["50.0%　红灯"]
+    assert bars["data"][1]["x"] == [pytest.approx(150 / 180 * 100)]  # 序时进度 marker
+    assert [t["name"] for t in trend["data"]] == ["总体", "二、第二板块"]
+    assert trend["data"][1]["y"] == [0.0, 50.0]
+    tasks, notes = (frame.value for frame in at.dataframe)
+    row = tasks.iloc[0]
+    assert (row["编号"], row["完成进度"], row["预警"], row["责任处室"]) == ("2", 50.0, "红灯", "★乙处")
+    assert row["任务内容"] == "=任务二的内容"  # shown as text
+    assert notes[["处室", "存在问题", "下步计划"]].to_numpy().tolist() == [["乙处", "经费未落实", "协调经费"]]
+
+
+def test_unit_page(known):
+    at = run_page("unit")
+    at.selectbox(key="unit_pick").set_value("乙处").run()
+    shown = metrics_of(at)
+    assert shown["处室进度"][0] == "35.0%"  # (20 + 50) / 2
+    assert shown["牵头 / 配合"][0] == "1 / 1 项"
+    assert shown["本期报送率"] == ("50.0%", "1/2 项已报送")
+    lead, cooperate, reminders, grid, problems = (frame.value for frame in at.dataframe)
+    assert lead["编号"].tolist() == ["2"] and cooperate["编号"].tolist() == ["1"]
+    assert cooperate["本期报送"].tolist() == ["未报送"]
+    assert reminders[["处室", "编号"]].to_numpy().tolist() == [["乙处", "1"]]
+    assert "1. 乙处　任务1　任务一的内容" in at.code[0].value
+    assert grid.to_numpy().tolist() == [["1", "已报送", "未报送"], ["2", "未报送", "已报送"]]
+    assert list(grid.columns) == ["编号", "2026年第一季度", "2026年第二季度"]
+    assert problems["存在问题"].tolist() == ["经费未落实"]
+    (trend,) = figures(at)
+    assert trend["data"][0]["y"] == [10.0, 35.0]  # 03-31: (20 + 0) / 2
+
+
+def test_task_page_from_link(known):
+    at = run_page("task", task="2")
+    shown = metrics_of(at)
+    assert shown["任务进度"][0] == "50.0%"
+    assert shown["序时进度"][0] == "83.3%"
+    assert shown["完成时限"][0] == "2026年6月30日"
+    assert shown["预警"][0] == "红灯"
+    assert "落后序时进度" in " ".join(m.value for m in at.markdown)
+    (lines,) = figures(at)
+    assert trace(lines, "★乙处")["y"] == [0.0, 50.0]
+    assert trace(lines, "序时进度")["y"] == [pytest.approx(89 / 180 * 100), pytest.approx(150 / 180 * 100)]
+    units, history = (frame.value for frame in at.dataframe)
+    assert units[["处室", "分工"]].to_numpy().tolist() == [["乙处", "牵头"]]
+    assert history[["填报日期", "处室", "完成进度"]].to_numpy().tolist() == [[dt.date(2026, 5, 1), "乙处", 50.0]]
+
+    at = run_page("task", task="1")
+    history = at.dataframe[1].value
+    assert history["填报日期"].tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20), dt.date(2026, 3, 15)]
+
+
+@pytest.mark.parametrize("page", ["overview", "section", "unit", "task"])
+def test_bundled_pages_render(page, monkeypatch):
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(ROOT / "data" / "tasks.xlsx"))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-11-20")
+    at = run_page(page, as_of=None)
+    assert at.get("plotly_chart")
+    assert any("示例数据" in info.value for info in at.info)
+    assert at.get("download_button")
+
+
+# ---- invalid workbooks and downloads ----------------------------------------------------
+
+
+def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(known_book(tmp_path, bad=True)))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90).run()
+    assert not at.exception
+    assert "没有可用的历史有效版本" in at.error[0].value
+    assert not at.metric
+    assert "99" in at.dataframe[0].value.to_string()
+
+
+def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch):
+    history = tmp_path / "history"
+    history.mkdir()
+    known_book(history)
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(known_book(tmp_path, bad=True)))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
+    at = run_page("overview")
+    assert "上一有效版本" in at.warning[0].value
+    assert metrics_of(at)["总体进度"][0] == "45.0%"  # the numbers of the valid version
+
+
+def test_download_is_the_shown_table_and_keeps_formulas_as_text(known):
+    at = run_page("section")
+    at.selectbox(key="section_pick").set_value(SECTION_2).run()
+    from lib import metrics, tables
+    from lib.validate import load
+
+    book = load(known, today=dt.date(2026, 6, 15)).book
+    frame = tables.section_tasks(metrics.compute(book, D), SECTION_2)
+    pd.testing.assert_frame_equal(frame, at.dataframe[0].value, check_dtype=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(frame.drop(columns=[tables.LINK])))).active
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["编号", "任务内容", "完成进度", "序时进度", "预警", "责任处室", "最近填报"]
+    content = sheet.cell(row=2, column=2)
+    assert content.value == "=任务二的内容" and content.data_type == "s"
+    assert sheet.cell(row=2, column=3).value == 50
