@@ -1,0 +1,74 @@
+"""lib.detail and lib.tables on the small workbook of test_pages_board (numbers computed there)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lib import detail, metrics, tables
+from tests.test_pages_board import _frames
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    from lib.validate import load
+    from lib.workbook import write_workbook
+
+    path = tmp_path_factory.mktemp("detail") / "tasks.xlsx"
+    write_workbook(path, *_frames())
+    return load(path, today=dt.date(2026, 6, 15)).book
+
+
+def test_reporting_grid_per_period(book):
+    grid = detail.reporting_grid(book, dt.date(2026, 5, 31))
+    status = grid.set_index(["task_id", "unit", "period_code"])["status"].to_dict()
+    assert status == {
+        ("1", "甲处", "2026Q1"): "已报送", ("1", "甲处", "2026Q2"): "已报送",
+        ("1", "乙处", "2026Q1"): "已报送", ("1", "乙处", "2026Q2"): "未报送",
+        ("2", "乙处", "2026Q1"): "未报送", ("2", "乙处", "2026Q2"): "已报送",
+    }
+
+
+def test_reporting_grid_not_required_once_done(book):
+    done = book.updates.iloc[[0]].assign(date=pd.Timestamp(2026, 3, 31), progress=100.0, row=99)
+    finished = dataclasses.replace(book, updates=pd.concat([book.updates, done], ignore_index=True))
+    grid = detail.reporting_grid(finished, dt.date(2026, 5, 31)).set_index(["task_id", "unit", "period_code"])
+    assert grid.loc[("1", "甲处", "2026Q2"), "status"] == "无需报送"  # at 100 before Q2 began
+
+
+def test_reporting_grid_current_period_matches_snapshot(book):
+    snapshot = metrics.compute(book, dt.date(2026, 5, 31))
+    current = detail.reporting_grid(book, snapshot.as_of).query("period_code == '2026Q2'")
+    assert (current["status"] == "已报送").sum() == snapshot.overall["reported"] == 2
+    assert (current["status"] != "无需报送").sum() == snapshot.overall["required"] == 3
+
+
+def test_unit_and_assignment_trend(book):
+    trend = detail.unit_trend(book, dt.date(2026, 5, 31))
+    values = trend.set_index(["period", "unit"])["progress"].to_dict()
+    assert values == {("2026年第一季度", "甲处"): 40.0, ("2026年第一季度", "乙处"): 10.0,
+                      ("2026年第二季度", "甲处"): 60.0, ("2026年第二季度", "乙处"): 35.0}
+
+
+def test_task_history_newest_first(book):
+    history = detail.task_history(book, "1")
+    assert history["date"].dt.date.tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20), dt.date(2026, 3, 15)]
+
+
+def test_reminder_text_lists_each_unreported_assignment(book):
+    snapshot = metrics.compute(book, dt.date(2026, 5, 31))
+    text = tables.reminder_text(tables.reminder_list(snapshot), "2026年第二季度")
+    assert text.splitlines() == ["2026年第二季度未报送进展清单（共 1 项）：", "1. 乙处　任务1　任务一的内容"]
+
+
+def test_xlsx_bytes_keeps_formula_like_text_as_text():
+    frame = pd.DataFrame({"说明": ["=SUM(A1:A2)", "+86", "-", "@x", "正常"], "进度": [1.5, None, 3, 4, 5]})
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(frame))).active
+    assert [c.value for c in sheet["A"]] == ["说明", "=SUM(A1:A2)", "+86", "-", "@x", "正常"]
+    assert all(c.data_type == "s" for c in sheet["A"])
+    assert [c.value for c in sheet["B"]] == ["进度", 1.5, None, 3, 4, 5]
