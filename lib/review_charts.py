@@ -12,6 +12,7 @@ from lib import charts
 from lib.review import Chart, Series
 
 CHART_HEIGHT = 430  # px; fits under the title and controls at 1024×768 as well as 1920×1080
+CHART_HEIGHT_UNDER_KPIS = 350  # px, when a row of KPI cards sits above the chart
 TICK_SIZE = 22  # px, axis labels and legend
 VALUE_SIZE = 24  # px, the printed values
 TEXT_COLOR = "#111111"
@@ -31,7 +32,7 @@ def _value_text(value: float, unit: str) -> str:
     return f"{value:.0f} {unit}" if unit == "项" else f"{value:.1f}%"
 
 
-def figure(chart: Chart) -> go.Figure:
+def figure(chart: Chart, under_kpis: bool = False) -> go.Figure:
     """The slide's bar chart with every value printed beside its bar."""
     fig = go.Figure()
     top = max([max(s.values, default=0) for s in chart.series] + [1])
@@ -63,7 +64,7 @@ def figure(chart: Chart) -> go.Figure:
         fig.update_yaxes(**value_axis)
         fig.update_xaxes(**category_axis)
     fig.update_layout(
-        height=CHART_HEIGHT,
+        height=CHART_HEIGHT_UNDER_KPIS if under_kpis else CHART_HEIGHT,
         barmode="group",
         bargap=0.25,
         font={"family": charts.FONT_FAMILY, "size": TICK_SIZE, "color": TEXT_COLOR},

@@ -58,7 +58,7 @@ def draw(number: int) -> None:
     with st.container(key="rv_slide_box"):
         st.markdown(review_view.slide_html(slide, f"{number} / {count}"), unsafe_allow_html=True)
         if slide.chart is not None:
-            st.plotly_chart(review_charts.figure(slide.chart), config={"displayModeBar": False, "staticPlot": True},
+            st.plotly_chart(review_charts.figure(slide.chart, under_kpis=bool(slide.kpis)), config={"displayModeBar": False, "staticPlot": True},
                             key=f"rv_chart_{slide.kind}_{slide.part}")
 
 
@@ -93,4 +93,4 @@ with st.container(key="rv_controls", horizontal=True, vertical_alignment="center
     st.download_button("Excel", lambda: report.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key="rv_xlsx", icon=":material/download:")
-    st.caption("全屏放映：地址加 ?embed=true（隐藏侧栏和页面框架）并按 F11；?slide=3 打开第 3 页；?auto=20 每 20 秒轮播。")
+    st.caption("全屏：地址加 ?embed=true 并按 F11；?slide=3 第 3 页；?auto=20 每 20 秒轮播")

@@ -1,0 +1,85 @@
+"""The 季度汇报 page in Chromium at projector sizes: every slide fits, and its type is room-scale.
+
+Scaling rule (lib/review_view.py): slide text is ``28 px × min(W/1920, H/1080)``, so 28 px at 1920×1080
+and 14.9 px at 1024×768 — the same share of the picture on the wall. Chart text is fixed at ≥ 20 px at
+every size. Screenshots: test-artifacts/review-<width>-slide<n>.png.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lib import review, validate
+from tests.e2e.conftest import ROOT, BoardServer, screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+SIZES = [(1920, 1080), (1024, 768)]
+BODY_PX, CHART_PX = 28, 20
+
+# Largest overflow of any scrollable box on the page (0 when nothing scrolls).
+OVERFLOW_JS = """() => {
+  let worst = document.documentElement.scrollHeight - window.innerHeight;
+  for (const el of document.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if (['auto', 'scroll'].includes(style.overflowY) && el.clientHeight > 0)
+      worst = Math.max(worst, el.scrollHeight - el.clientHeight);
+  }
+  return worst;
+}"""
+# Smallest font size of visible text in the slide's HTML and in its chart.
+FONTS_JS = """() => {
+  const box = document.querySelector('.st-key-rv_slide_box');
+  let body = Infinity, chart = Infinity, texts = 0;
+  for (const el of box.querySelectorAll('.rv-slide *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.getClientRects().length === 0) continue;
+    texts++;
+    body = Math.min(body, parseFloat(getComputedStyle(el).fontSize));
+  }
+  for (const el of box.querySelectorAll('svg text')) {
+    if (!el.textContent.trim()) continue;
+    chart = Math.min(chart, parseFloat(getComputedStyle(el).fontSize));
+  }
+  return {body, chart, texts, svgs: box.querySelectorAll('svg.main-svg').length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import shutil
+
+    target = tmp_path_factory.mktemp("review") / "data" / "tasks.xlsx"
+    target.parent.mkdir()
+    shutil.copy(ROOT / "data" / "tasks.xlsx", target)
+    running = BoardServer(target)
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_every_slide_fits_and_is_room_scale(browser, server, width, height):
+    book = validate.load(ROOT / "data" / "tasks.xlsx").book
+    slides = review.build_review(book, review.period_from_code("2026Q3", book)).slides
+    scale = min(width / 1920, height / 1080)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        for number, slide in enumerate(slides, start=1):
+            page.goto(server.url(f"/review?slide={number}&embed=true"), wait_until="domcontentloaded")
+            wait_for_app(page)
+            if slide.chart is not None:
+                page.wait_for_selector(".st-key-rv_slide_box svg.main-svg text", timeout=20_000)
+            shot = screenshot(page, f"review-{width}-slide{number}")
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert page.locator(".rv-asof, .rv-cover-asof").first.inner_text().startswith("数据截至 2026-09-30")
+            overflow = page.evaluate(OVERFLOW_JS)
+            assert overflow <= 1, f"slide {number} scrolls by {overflow}px at {width}×{height} ({shot})"
+            fonts = page.evaluate(FONTS_JS)
+            assert fonts["texts"] > 0
+            assert fonts["body"] >= BODY_PX * scale - 0.5, (number, fonts)
+            if slide.chart is not None:
+                assert fonts["svgs"] >= 1, f"slide {number}: no chart SVG"
+                assert fonts["chart"] >= CHART_PX, (number, fonts)
+    finally:
+        context.close()
