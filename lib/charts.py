@@ -34,6 +34,7 @@ LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue
 PROGRESS_RANGE = [0, 100]
 TICKS = [0, 20, 40, 60, 80, 100]
+TICK_TEXT = [f"{tick}%" for tick in TICKS]  # ticksuffix is ignored when tickvals are given
 
 
 def light_name(light: str) -> str:
@@ -52,7 +53,8 @@ def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
     }
     if isinstance(settings.get("title") or extra.get("title"), str):
-        extra["title"] = {"text": extra["title"], "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top"}
+        extra["title"] = {"text": extra["title"], "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top",
+                          "pad": {"l": 8}}
     figure.update_layout(**(settings | extra))
     figure.update_yaxes(automargin=True)
     figure.update_xaxes(automargin=True)
@@ -83,7 +85,7 @@ def section_bars(sections: pd.DataFrame) -> go.Figure:
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
     )
     # The axis reads 0–100; the room beyond 100 is for the printed values.
-    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticksuffix="%", title="完成进度（%）", gridcolor="#E5E5E5")
+    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）", gridcolor="#E5E5E5")
     return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title="各板块完成进度（浅色为上期末）")
 
 
@@ -110,7 +112,7 @@ def unit_bars(units: pd.DataFrame) -> go.Figure:
         hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
         row=1, col=2,
     )
-    figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor="#E5E5E5")
     figure.update_annotations(font={"family": FONT_FAMILY, "size": 16})
     return _layout(figure, 110 + 44 * len(units), showlegend=False, margin={"l": 10, "r": 30, "t": 40, "b": 10})
 
@@ -139,7 +141,7 @@ def trend_lines(trend: pd.DataFrame, title: str = "进度趋势（各报送周�
     for i, (scope, points) in enumerate(trend.groupby("scope", sort=False)):
         overall = scope == "总体"
         figure.add_scatter(
-            x=points["period"], y=points["progress"], name=points["label"].iloc[0], mode="lines+markers",
+            x=points["period"], y=points["progress"], name=points["label"].iloc[0], mode="lines+markers", cliponaxis=False,
             line={"color": EXPECTED_COLOR if overall else LINE_COLORS[(i - 1) % len(LINE_COLORS)],
                   "width": 4 if overall else 2, "dash": "solid" if overall else LINE_DASHES[(i - 1) % len(LINE_DASHES)]},
             customdata=points[["scope"]],
@@ -174,8 +176,8 @@ def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame)
         colorbar={"title": {"text": "进度%"}, "ticksuffix": "%"},
         hovertemplate="%{y}：%{customdata}<br>%{x}：%{z:.0f}%<extra></extra>", hoverongaps=False,
     ))
-    figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(side="top")
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    figure.update_xaxes(side="top", showgrid=False)
     return _layout(figure, 120 + 30 * len(task_order), title="任务 × 处室 完成进度（★为牵头处室，空白为非责任处室）",
                    margin={"l": 10, "r": 30, "t": 110, "b": 10})
 
@@ -189,13 +191,13 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
     for i, (unit, rows) in enumerate(points.groupby("unit", sort=False)):
         lead = bool(rows["is_lead"].iloc[0]) if "is_lead" in rows else False
         figure.add_scatter(
-            x=rows["period"], y=rows["progress"], name=("★" if lead else "") + unit, mode="lines+markers",
+            x=rows["period"], y=rows["progress"], name=("★" if lead else "") + unit, mode="lines+markers", cliponaxis=False,
             line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
             hovertemplate=f"{unit}<br>%{{x}}：%{{y:.0f}}%<extra></extra>",
         )
     if expected is not None and len(expected):
         figure.add_scatter(
-            x=expected["period"], y=expected["expected"], name="序时进度", mode="lines",
+            x=expected["period"], y=expected["expected"], name="序时进度", mode="lines", cliponaxis=False,
             line={"color": EXPECTED_COLOR, "dash": "dot", "width": 2},
             hovertemplate="序时进度<br>%{x}：%{y:.0f}%<extra></extra>",
         )
@@ -205,7 +207,7 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
 
 
 def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时进度") -> go.Figure:
-    """Progress per task (bar, labelled with value and light), 序时进度 as a black marker where a deadline exists.
+    """Progress per task (bar, labelled with value and light name), 序时进度 as a black tick where a deadline exists.
 
     ``tasks``: rows of Snapshot.tasks (task_id, content, progress, expected, light).
     """
@@ -214,7 +216,7 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
     figure = go.Figure()
     figure.add_bar(
         name="完成进度", y=labels, x=ordered["progress"], orientation="h",
-        marker_color=[LIGHT_COLORS.get(light, PROGRESS_COLOR) for light in ordered["light"]],
+        marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%　{light_name(light)}" for p, light in zip(ordered["progress"], ordered["light"])],
         textposition="outside", cliponaxis=False, customdata=ordered[["content"]].apply(lambda c: c.str.slice(0, 40)),
         hovertemplate="%{y}：%{customdata[0]}<br>完成进度 %{x:.1f}%<extra></extra>",
@@ -225,5 +227,5 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
         mode="markers", marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": EXPECTED_COLOR}},
         hovertemplate="%{y}<br>序时进度 %{x:.1f}%<extra></extra>",
     )
-    figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor="#E5E5E5")
     return _layout(figure, 120 + 42 * len(tasks), title=title)

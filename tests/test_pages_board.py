@@ -321,3 +321,15 @@ def test_download_is_the_shown_table_and_keeps_formulas_as_text(known):
     content = sheet.cell(row=2, column=2)
     assert content.value == "=任务二的内容" and content.data_type == "s"
     assert sheet.cell(row=2, column=3).value == 50
+
+
+def test_sidebar_choices_follow_the_reader_across_pages(known):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.date_input(key="as_of").set_value(dt.date(2026, 3, 31)).run()
+    at.multiselect(key="filter_units").set_value(["乙处"]).run()
+    assert metrics_of(at)["总体进度"][0] == "10.0%"  # 乙处's shares at 03-31: task 1 20, task 2 0 → (20 + 0) / 2
+    at.switch_page("pages/unit.py").run()
+    assert not at.exception
+    assert at.date_input(key="as_of").value == dt.date(2026, 3, 31)
+    assert at.multiselect(key="filter_units").value == ["乙处"]
+    assert metrics_of(at)["处室进度"][0] == "10.0%"  # (20 + 0) / 2

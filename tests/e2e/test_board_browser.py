@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, BoardServer, exception_count, open_page, screenshot
+from tests.e2e.conftest import ARTIFACTS, ROOT, BoardServer, exception_count, open_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +47,10 @@ def test_board_page_renders(server, browser, path: str, heading: str, charts: in
         assert exception_count(page) == 0
         assert page.get_by_text("Page not found").count() == 0
         assert page.locator(".js-plotly-plot").count() >= charts
+        for i, chart in enumerate(page.locator(".js-plotly-plot").all()):
+            # The app scrolls inside its own container, so a full-page shot stops at the fold.
+            chart.scroll_into_view_if_needed()
+            chart.screenshot(path=str(ARTIFACTS / f"{name}-chart{i}.png"))
         assert page.get_by_role("heading", name=heading, exact=True).first.is_visible()
         body = page.locator("[data-testid='stMain']").inner_text()
         assert "数据截至" in page.locator("[data-testid='stSidebar']").inner_text()
