@@ -259,6 +259,8 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     }
     if tables.LINK in frame.columns:
         config[tables.LINK] = st.column_config.LinkColumn(tables.LINK, display_text="查看任务")
+    if height is None and len(frame) <= 25:
+        height = 35 * (len(frame) + 1) + 3  # every row visible, no inner scrollbar
     st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
     shown = frame.drop(columns=[tables.LINK], errors="ignore")
     st.download_button("下载本表（.xlsx）", tables.xlsx_bytes(shown), file_name=f"{file_name}.xlsx",

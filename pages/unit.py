@@ -19,7 +19,7 @@ cards[0].metric("处室进度", f"{row['progress']:.1f}%", f"较上期 {row['cha
 cards[1].metric("牵头 / 配合", f"{int(row['lead'])} / {int(row['cooperate'])} 项")
 cards[2].metric("已完成分工", f"{int(row['done'])} / {int(row['assignments'])} 项")
 rate = "—" if row["required"] == 0 else f"{row['rate']:.1f}%"
-cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['required'])} 项已报送", delta_color="off")
+cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['required'])} 项已报送", delta_color="off", delta_arrow="off")
 
 lead_tab, cooperate_tab = st.tabs([f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"])
 with lead_tab:

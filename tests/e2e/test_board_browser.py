@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, BoardServer, exception_count, open_page, screenshot
+from tests.e2e.conftest import ARTIFACTS, ROOT, BoardServer, exception_count, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -87,5 +87,35 @@ def test_overview_chart_labels_not_clipped(server, browser) -> None:
             tick = label.bounding_box()
             assert tick["x"] >= box["x"] - 1, label.inner_text()
         assert Path(screenshot(page, "board-overview-top")).exists()
+    finally:
+        page.context.close()
+
+
+def test_period_picker_sets_the_date_and_the_numbers(server, browser) -> None:
+    """Picking 2026年第三季度 sets D to 2026-09-30: 总体进度 60.3% (as `summary --as-of 2026-09-30`)."""
+    page = open_page(browser, server.url("/"))
+    try:
+        kpi = page.locator("[data-testid='stMetric']").filter(has_text="总体进度")
+        assert "65.1%" in kpi.inner_text()  # D = today = 2026-11-20
+        sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.locator("[data-testid='stSelectbox']").first.click()
+        page.get_by_role("option", name="2026年第三季度").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m => m.innerText.includes('60.3%'))",
+            timeout=30_000,
+        )
+        assert "60.3%" in kpi.inner_text()
+        assert "2026/09/30" in sidebar.locator("[data-testid='stDateInput'] input").input_value().replace("-", "/")
+        page.locator("[data-testid='stSidebarNav']").get_by_text("处室", exact=True).click()
+        page.wait_for_selector("h1:has-text('处室')", timeout=30_000)
+        wait_for_app(page)
+        # D stays at the picked period's end on the next page: summary --as-of 2026-09-30 --json gives
+        # 省情信息工作处 progress 69.45, reported 8 of 9.
+        unit_kpi = page.locator("[data-testid='stMetric']").filter(has_text="处室进度")
+        assert "69.5%" in unit_kpi.inner_text()
+        assert "8/9" in page.locator("[data-testid='stMetric']").filter(has_text="本期报送率").inner_text()
+        page.get_by_text("未报送清单（催报）").scroll_into_view_if_needed()
+        screenshot(page, "board-unit-reminders")
+        assert exception_count(page) == 0
     finally:
         page.context.close()
