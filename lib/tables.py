@@ -31,6 +31,8 @@ LABELS = {c.field: c.header for columns in schema.SHEETS.values() for c in colum
     "section_label": "板块",
 }
 LINK = LABELS["link"]
+LONG_TEXT = {LABELS[f] for f in ("content", "light_reason", "problems", "progress_note", "next_steps")}
+SHORT_TEXT = {LABELS[f] for f in ("task_id", "light", "role", "status")}
 LEAD_MARK = "★"
 
 

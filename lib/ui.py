@@ -258,7 +258,13 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
         for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in frame.columns
     }
     if tables.LINK in frame.columns:
-        config[tables.LINK] = st.column_config.LinkColumn(tables.LINK, display_text="查看任务")
+        config[tables.LINK] = st.column_config.LinkColumn(tables.LINK, display_text="查看任务", width="small")
+    # Long texts get a fixed medium width so the row fits the screen; the download has them in full.
+    for name in frame.columns:
+        if name in tables.LONG_TEXT:
+            config[name] = st.column_config.TextColumn(name, width="medium")
+        elif name in tables.SHORT_TEXT:
+            config[name] = st.column_config.TextColumn(name, width="small")
     if height is None and len(frame) <= 25:
         height = 35 * (len(frame) + 1) + 3  # every row visible, no inner scrollbar
     st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")

@@ -87,6 +87,10 @@ def test_overview_chart_labels_not_clipped(server, browser) -> None:
             tick = label.bounding_box()
             assert tick["x"] >= box["x"] - 1, label.inner_text()
         assert Path(screenshot(page, "board-overview-top")).exists()
+        heading = page.get_by_text("红灯、黄灯任务及最新存在问题")
+        heading.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "board-overview-warned.png"))  # viewport, after scrolling
+        assert heading.is_visible()
     finally:
         page.context.close()
 
