@@ -180,3 +180,18 @@ def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "看板") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def cell_tints() -> dict[str, str]:
+    """Background tints (CSS) for light and reporting-status cells; the text stays, colour only helps."""
+    from lib.charts import LIGHT_COLORS
+
+    def tint(hex_colour: str) -> str:
+        red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return f"background-color: rgba({red}, {green}, {blue}, 0.28)"
+
+    tints = {light_name(light): tint(colour) for light, colour in LIGHT_COLORS.items()}
+    tints |= {detail.REPORTED: tint(LIGHT_COLORS[schema.LIGHT_GREEN]),
+              detail.NOT_REPORTED: tint(LIGHT_COLORS[schema.LIGHT_RED]),
+              detail.NOT_REQUIRED: tint(LIGHT_COLORS[schema.LIGHT_DONE])}
+    return tints

@@ -267,7 +267,10 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
             config[name] = st.column_config.TextColumn(name, width="small")
     if height is None and len(frame) <= 25:
         height = 35 * (len(frame) + 1) + 3  # every row visible, no inner scrollbar
-    st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
+    tints = tables.cell_tints()
+    tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
+    styled = frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else frame
+    st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
     shown = frame.drop(columns=[tables.LINK], errors="ignore")
     st.download_button("下载本表（.xlsx）", tables.xlsx_bytes(shown), file_name=f"{file_name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"download_{key}")

@@ -333,3 +333,12 @@ def test_sidebar_choices_follow_the_reader_across_pages(known):
     assert at.date_input(key="as_of").value == dt.date(2026, 3, 31)
     assert at.multiselect(key="filter_units").value == ["乙处"]
     assert metrics_of(at)["处室进度"][0] == "10.0%"  # (20 + 0) / 2
+
+
+@pytest.mark.parametrize(("page", "message"), [("overview", "没有任务"), ("unit", "没有处室"), ("task", "没有任务")])
+def test_filters_that_leave_nothing_explain_it(known, page, message):
+    at = run_page(page)
+    at.multiselect(key="filter_sections").set_value([SECTION_2]).run()
+    at.multiselect(key="filter_units").set_value(["甲处"]).run()  # 甲处 has no task in section 二
+    assert not at.exception
+    assert any(message in info.value for info in at.info)
