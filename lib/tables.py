@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pandas as pd
 
@@ -195,3 +196,11 @@ def cell_tints() -> dict[str, str]:
               detail.NOT_REPORTED: tint(LIGHT_COLORS[schema.LIGHT_RED]),
               detail.NOT_REQUIRED: tint(LIGHT_COLORS[schema.LIGHT_DONE])}
     return tints
+
+
+def literal(text: object) -> str:
+    """Sheet text made safe for a Markdown heading or label: every Markdown character is escaped.
+
+    Streamlit already escapes HTML; this keeps ``*``, ``_``, ``#``, ``[`` and friends literal too.
+    """
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))

@@ -13,7 +13,7 @@ if not state.book.sections:
     st.stop()
 section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
 row = snapshot.sections.set_index("section").loc[section]
-st.markdown(f"#### {section}")
+st.subheader(tables.literal(section))
 
 cards = st.columns(4, border=True)
 cards[0].metric("板块进度", f"{row['progress']:.1f}%", f"较上期 {row['change']:+.1f}")

@@ -22,7 +22,7 @@ task_id = st.selectbox("选择任务", ids, key="task_pick",
 st.query_params["task"] = task_id
 task = tasks.loc[task_id]
 
-st.markdown(f"**板块**：{task['section']}")
+st.markdown(f"**板块**：{tables.literal(task['section'])}")
 st.markdown("**任务内容**")
 st.text(task["content"])
 

@@ -72,3 +72,7 @@ def test_xlsx_bytes_keeps_formula_like_text_as_text():
     assert [c.value for c in sheet["A"]] == ["说明", "=SUM(A1:A2)", "+86", "-", "@x", "正常"]
     assert all(c.data_type == "s" for c in sheet["A"])
     assert [c.value for c in sheet["B"]] == ["进度", 1.5, None, 3, 4, 5]
+
+
+def test_literal_escapes_markdown():
+    assert tables.literal("一、*重点*任务_[链接](x)") == r"一、\*重点\*任务\_\[链接\]\(x\)"
