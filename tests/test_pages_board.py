@@ -304,6 +304,7 @@ def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch
     at = run_page("overview")
     assert "上一有效版本" in at.warning[0].value
     assert metrics_of(at)["总体进度"][0] == "45.0%"  # the numbers of the valid version
+    assert "99" in at.dataframe[0].value.to_string()  # the banner's problem list names the unknown 编号
 
 
 def test_download_is_the_shown_table_and_keeps_formulas_as_text(known):
