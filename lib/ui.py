@@ -114,8 +114,25 @@ def problems_table(problems: list[Problem]):
     )
 
 
+def enter_through_app() -> None:
+    """Make a page opened by a deep link run inside app.py's navigation.
+
+    On a freshly started server, Streamlit treats the ``pages/`` folder next to
+    app.py as an old-style multipage app until app.py has called
+    st.navigation once, so the first visit to ``/task?task=8`` would run the
+    page on its own (no grouped navigation, no wide layout). Our url_paths
+    equal the file names, so the page keeps its identity across the rerun.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_board() -> BoardData:
     """The board data for a page, with the data-source banners; stops the page if none."""
+    enter_through_app()
     data = load_board()
     if data is None:
         st.error("当前工作簿未通过校验，且没有可用的历史有效版本，看板暂无法显示。请修正以下问题后重新保存或上传：")
@@ -346,6 +363,7 @@ def require_account():
     """The logged-in Account for a page that needs one; otherwise explains and stops the page."""
     from lib import accounts
 
+    enter_through_app()
     settings = accounts.load_settings()
     if not accounts.load_accounts(settings.accounts_path):
         st.warning("尚未设置任何账号，暂不能上传。请系统管理员在服务器上执行以下命令创建第一个管理员账号（看板浏览不受影响）：")
