@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 
 from lib import review_charts, schema
 from lib.review import COVER, FOCUS, LIGHT_LABELS, Review, Slide, missing_reports
-from lib.workbook import safe_text
+from lib.workbook import write_table
 
 EA_FONT = "微软雅黑"  # Microsoft YaHei: present with Office and WPS
 LATIN_FONT = "Microsoft YaHei"
@@ -359,38 +359,16 @@ _WIDE = {"任务内容": 60, "板块": 36, "预警说明": 40, "存在问题": 4
 def xlsx_bytes(review: Review, book) -> bytes:
     """The summary workbook: bold filled headers, sized columns, 预警 as a coloured cell with its label."""
     import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     light_of = {label: light for light, label in LIGHT_LABELS.items()}
+
+    def light_fill(header: str, value: object) -> str | None:
+        return LIGHT_FILLS[light_of[value]] if header == "预警" and value in light_of else None
+
     for name, frame in summary_frames(review, book).items():
-        sheet = workbook.create_sheet(name)
-        for position, header in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=1, column=position, value=header)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE6F0")
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            sheet.column_dimensions[get_column_letter(position)].width = _WIDE.get(header, max(10, len(header) * 2 + 2))
-        sheet.freeze_panes = "A2"
-        for row_index, values in enumerate(frame.itertuples(index=False), start=2):
-            for position, (header, raw) in enumerate(zip(frame.columns, values), start=1):
-                value = safe_text(raw)
-                cell = sheet.cell(row=row_index, column=position)
-                cell.value = value
-                if isinstance(value, str):
-                    # Spreadsheet text is data: never let openpyxl read it as a formula.
-                    cell.data_type = "s"
-                    if value.startswith(schema.FORMULA_PREFIXES):
-                        cell.quotePrefix = True
-                if header == "预警" and value in light_of:
-                    light = light_of[value]
-                    cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
-                    cell.font = Font(bold=True, color="000000")
-                    cell.alignment = Alignment(horizontal="center")
-                elif _WIDE.get(header, 0) >= 30:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        write_table(workbook.create_sheet(name), frame, widths=_WIDE, fill_of=light_fill)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -154,30 +154,13 @@ def task_units(snapshot: Snapshot, task_id: str) -> pd.DataFrame:
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "看板") -> bytes:
     """The frame as an .xlsx file; text is always stored as text, never as a formula."""
     import openpyxl
-    from openpyxl.styles import Font
+
+    from lib.workbook import write_table
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = sheet_name[:31]
-    for position, header in enumerate(frame.columns, start=1):
-        sheet.cell(row=1, column=position, value=str(header)).font = Font(bold=True)
-    for row_index, record in enumerate(frame.itertuples(index=False), start=2):
-        for position, value in enumerate(record, start=1):
-            cell = sheet.cell(row=row_index, column=position)
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            if isinstance(value, pd.Timestamp):
-                value = value.date()
-            if hasattr(value, "item") and not isinstance(value, str):
-                value = value.item()  # numpy scalar → Python
-            cell.value = value
-            if isinstance(value, str):
-                # openpyxl turns a string starting with '=' into a formula; sheet text is data.
-                cell.data_type = "s"
-                if value.startswith(schema.FORMULA_PREFIXES):
-                    cell.quotePrefix = True
-            elif isinstance(value, (dt.date, dt.datetime)):
-                cell.number_format = "yyyy-mm-dd"
+    write_table(sheet, frame)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib import metrics, schema, validate
 from lib.model import Book
-from lib.workbook import _write_rows, add_update_validation, plan_frame
+from lib.workbook import add_update_validation, plan_frame, write_contract_sheet
 
 SHEET_GUIDE = "说明"
 CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
@@ -81,7 +81,7 @@ def reporter_template(book: Book, units: list[str], reporter: str, today: dt.dat
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = schema.SHEET_UPDATES
-    _write_rows(sheet, schema.UPDATE_COLUMNS, updates)
+    write_contract_sheet(sheet, schema.UPDATE_COLUMNS, updates)
     column = len(schema.UPDATE_COLUMNS) + 1
     grey = PatternFill("solid", fgColor="E7E6E6")
     header = sheet.cell(row=1, column=column, value=CONTENT_HEADER)
@@ -114,7 +114,7 @@ def empty_template(units: list[str] | None = None) -> bytes:
         schema.SHEET_UPDATES: validate.empty_updates(),
     }
     for name, frame in frames.items():
-        _write_rows(workbook.create_sheet(name), schema.SHEETS[name], frame)
+        write_contract_sheet(workbook.create_sheet(name), schema.SHEETS[name], frame)
     add_update_validation(workbook[schema.SHEET_UPDATES], units or [])
     _guide_sheet(workbook, [
         "空白模板说明", "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,46 +235,78 @@ def _shared_strings(data: bytes) -> list[str]:
 # ---- writing -----------------------------------------------------------------
 
 
-def safe_text(value: object) -> object:
-    """A value ready for a cell; text is never left to become a formula."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
+def set_cell(cell, value: object) -> None:
+    """Put a value into an openpyxl cell as data.
+
+    Text is always stored as text: openpyxl would turn a string that starts
+    with '=' into a formula, and a cell from a spreadsheet is never one.
+    Timestamps become dates, numpy scalars plain numbers, NaN an empty cell.
+    """
+    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
+        return
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    return value
+        value = value.date()
+    elif isinstance(value, list):
+        value = "、".join(map(str, value))
+    elif hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(schema.FORMULA_PREFIXES):
+            cell.quotePrefix = True  # Excel shows it as typed and will not evaluate it on edit
+    elif isinstance(value, (dt.date, dt.datetime)):
+        cell.number_format = "yyyy-mm-dd"
 
 
-def _write_rows(sheet, columns: tuple[schema.Column, ...], frame: pd.DataFrame) -> None:
+HEADER_FILL = "DDE6F0"
+WRAP_WIDTH = 30  # columns at least this wide wrap their text
+
+
+def write_table(
+    sheet,
+    frame: pd.DataFrame,
+    widths: dict[str, int] | None = None,
+    fill_of: Callable[[str, object], str | None] | None = None,
+    headers: list[str] | None = None,
+) -> None:
+    """Write a frame as a formatted table: bold filled header, frozen, sized columns.
+
+    ``widths`` maps a header to its column width (default from the header's
+    length); ``fill_of(header, value)`` may return a hex colour for a cell,
+    e.g. the 预警 column. ``headers`` overrides the header texts.
+    """
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDE6F0")
-    for position, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=position, value=column.header)
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[get_column_letter(position)].width = column.width
+    headers = headers or [str(c) for c in frame.columns]
+    widths = widths or {}
+    column_widths = [widths.get(h, max(10, len(h) * 2 + 2)) for h in headers]
+    for position, (header, width) in enumerate(zip(headers, column_widths), start=1):
+        cell = sheet.cell(row=1, column=position, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.freeze_panes = "A2"
     for row_index, record in enumerate(frame.itertuples(index=False), start=2):
-        values = record._asdict()
-        for position, column in enumerate(columns, start=1):
-            value = safe_text(values.get(column.field))
-            if isinstance(value, list):
-                value = "、".join(value)
+        for position, (header, width, value) in enumerate(zip(headers, column_widths, record), start=1):
             cell = sheet.cell(row=row_index, column=position)
-            cell.value = value
-            if isinstance(value, str):
-                # openpyxl turns a string that starts with '=' into a formula; a
-                # cell from a spreadsheet is data, so force it back to text.
-                cell.data_type = "s"
-                if value.startswith(schema.FORMULA_PREFIXES):
-                    cell.quotePrefix = True
-            elif isinstance(value, (dt.date, dt.datetime)):
-                cell.number_format = "yyyy-mm-dd"
-            if column.width >= 30:
+            set_cell(cell, value)
+            colour = fill_of(header, cell.value) if fill_of else None
+            if colour:
+                cell.fill = PatternFill("solid", fgColor=colour)
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center")
+            elif width >= WRAP_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_contract_sheet(sheet, columns: tuple[schema.Column, ...], frame: pd.DataFrame) -> None:
+    """Write one contract sheet (schema columns, by field) as a formatted table."""
+    ordered = pd.DataFrame({c.field: frame[c.field] if c.field in frame.columns else None for c in columns},
+                           index=frame.index)
+    write_table(sheet, ordered, widths={c.header: c.width for c in columns}, headers=[c.header for c in columns])
 
 
 def add_update_validation(sheet, units: list[str], first_row: int = 2, last_row: int = 2000) -> None:
@@ -351,7 +384,7 @@ def write_workbook(
     }
     for sheet_name, frame in frames.items():
         sheet = workbook.create_sheet(sheet_name)
-        _write_rows(sheet, schema.SHEETS[sheet_name], frame)
+        write_contract_sheet(sheet, schema.SHEETS[sheet_name], frame)
     add_update_validation(workbook[schema.SHEET_UPDATES], list(units["unit"]) if len(units) else [])
     workbook.save(path_or_buffer)
 
