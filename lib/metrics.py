@@ -110,45 +110,45 @@ def expected_progress(book: Book, day: dt.date) -> pd.Series:
     return (share * 100).where(tasks["deadline"].notna())
 
 
-def _lights(book: Book, tasks: pd.DataFrame, lagging: pd.Series, day: dt.date) -> tuple[np.ndarray, list[str]]:
+def _lights(book: Book, tasks: pd.DataFrame, lagging: np.ndarray, day: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """The warning light of each task and the sentence that explains it (first match wins)."""
     plan = book.plan
     progress = tasks["progress"]
-    gap = tasks["expected"] - progress
+    expected = tasks["expected"]
+    gap = expected - progress
     days_left = (tasks["deadline"] - _ts(day)).dt.days
     overdue = days_left < 0
-    done = progress >= 100
-    red = overdue | (gap >= plan.red_gap)
-    yellow = (gap >= plan.yellow_gap) | lagging
-    blue = (days_left >= 0) & (days_left <= plan.soon_days)
-    light = np.select(
-        [done, red, yellow, blue],
-        [schema.LIGHT_DONE, schema.LIGHT_RED, schema.LIGHT_YELLOW, schema.LIGHT_BLUE],
-        default=schema.LIGHT_GREEN,
-    )
-    reasons = []
-    for i, value in enumerate(light):
-        deadline = tasks["deadline"].iloc[i]
-        expected = tasks["expected"].iloc[i]
-        p = progress.iloc[i]
-        if value == schema.LIGHT_DONE:
-            reasons.append("完成进度已达 100%。")
-        elif value == schema.LIGHT_RED and overdue.iloc[i]:
-            reasons.append(f"已超过完成时限（{deadline:%Y-%m-%d}），完成进度 {p:.0f}%。")
-        elif value == schema.LIGHT_RED:
-            reasons.append(f"完成进度 {p:.0f}% 落后序时进度 {expected:.0f}% 达 {gap.iloc[i]:.0f} 个百分点（红灯差距 {plan.red_gap:g}）。")
-        elif value == schema.LIGHT_YELLOW and gap.iloc[i] >= plan.yellow_gap:
-            reasons.append(f"完成进度 {p:.0f}% 落后序时进度 {expected:.0f}% 达 {gap.iloc[i]:.0f} 个百分点（黄灯差距 {plan.yellow_gap:g}）。")
-        elif value == schema.LIGHT_YELLOW:
-            reasons.append("有责任处室最近一次报告的状态为“滞后”。")
-        elif value == schema.LIGHT_BLUE:
-            reasons.append(f"距完成时限（{deadline:%Y-%m-%d}）还有 {int(days_left.iloc[i])} 天（临近天数 {plan.soon_days}）。")
-        elif tasks["ongoing"].iloc[i]:
-            reasons.append("长期性任务，未报告滞后。")
-        elif pd.isna(deadline):
-            reasons.append("未设完成时限，未报告滞后。")
-        else:
-            reasons.append(f"完成进度 {p:.0f}%，序时进度 {expected:.0f}%，进度正常。")
-    return light, reasons
+    conditions = {
+        "done": progress >= 100,
+        "overdue": overdue,
+        "red_gap": gap >= plan.red_gap,
+        "yellow_gap": gap >= plan.yellow_gap,
+        "lagging": pd.Series(lagging, index=tasks.index),
+        "soon": (days_left >= 0) & (days_left <= plan.soon_days),
+        "ongoing": tasks["ongoing"].astype(bool),
+        "no_deadline": tasks["deadline"].isna(),
+    }
+    lights = [schema.LIGHT_DONE, schema.LIGHT_RED, schema.LIGHT_RED, schema.LIGHT_YELLOW, schema.LIGHT_YELLOW,
+              schema.LIGHT_BLUE, schema.LIGHT_GREEN, schema.LIGHT_GREEN]
+    deadline = tasks["deadline"].dt.strftime("%Y-%m-%d")
+    p = progress.round().astype(int).astype(str)
+    e = expected.round().fillna(0).astype(int).astype(str)
+    g = gap.round().fillna(0).astype(int).astype(str)
+    reasons = [
+        pd.Series("完成进度已达 100%。", index=tasks.index),
+        "已超过完成时限（" + deadline + "），完成进度 " + p + "%。",
+        "完成进度 " + p + "% 落后序时进度 " + e + "% 达 " + g + f" 个百分点（红灯差距 {plan.red_gap:g}）。",
+        "完成进度 " + p + "% 落后序时进度 " + e + "% 达 " + g + f" 个百分点（黄灯差距 {plan.yellow_gap:g}）。",
+        pd.Series("有责任处室最近一次报告的状态为“滞后”。", index=tasks.index),
+        "距完成时限（" + deadline + "）还有 " + days_left.fillna(0).astype(int).astype(str) + f" 天（临近天数 {plan.soon_days}）。",
+        pd.Series("长期性任务，未报告滞后。", index=tasks.index),
+        pd.Series("未设完成时限，未报告滞后。", index=tasks.index),
+    ]
+    masks = [mask.fillna(False).to_numpy(dtype=bool) for mask in conditions.values()]
+    light = np.select(masks, lights, default=schema.LIGHT_GREEN)
+    normal = "完成进度 " + p + "%，序时进度 " + e + "%，进度正常。"
+    reason = np.select(masks, [r.to_numpy(dtype=object) for r in reasons], default=normal.to_numpy(dtype=object))
+    return light, reason
 
 
 def compute(book: Book, as_of: dt.date) -> Snapshot:
@@ -187,6 +187,7 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     lagging = by_task["lagging"].any().reindex(tasks.index).fillna(False).astype(bool)
     tasks = tasks.reset_index()
     tasks["light"], tasks["light_reason"] = _lights(book, tasks, lagging.to_numpy(), as_of)
+    tasks["light_reason"] = tasks["light_reason"].astype(str)
 
     sections = (
         tasks.groupby(["section_order", "section"], as_index=False)

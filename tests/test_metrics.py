@@ -100,7 +100,9 @@ def test_lights_and_reasons(snapshot):
     assert tasks["light"].to_dict() == {"1": "黄", "2": "绿", "3": "已完成", "4": "蓝", "5": "红"}
     assert "滞后" in tasks.loc["1", "light_reason"]
     assert "2026-03-31" in tasks.loc["5", "light_reason"]
-    assert "25 天" in tasks.loc["4", "light_reason"]
+    assert tasks.loc["4", "light_reason"] == "距完成时限（2026-05-10）还有 25 天（临近天数 30）。"
+    assert tasks.loc["2", "light_reason"] == "完成进度 20%，序时进度 29%，进度正常。"
+    assert tasks.loc["3", "light_reason"] == "完成进度已达 100%。"
     assert snapshot.overall["lights"] == {"红": 1, "黄": 1, "蓝": 0 + 1, "绿": 1, "已完成": 1}
 
 
