@@ -326,88 +326,111 @@ UPDATE_FRAME_COLUMNS = ["date", "task_id", "unit", "progress", "status", "progre
                         "problems", "next_steps", "reporter", ROW]
 
 
+def _parsed(values: pd.Series, parser) -> pd.Series:
+    """``parser`` applied cell by cell; None where the cell does not parse."""
+
+    def attempt(value):
+        try:
+            return parser(value)
+        except (ValueError, TypeError, OverflowError):
+            return None
+
+    return values.map(attempt)
+
+
+def _report(out: _Collector, level: str, mask: pd.Series, frame: pd.DataFrame, column: str,
+            values: pd.Series, message) -> None:
+    """One problem per row in ``mask``; ``message`` is a text or a function of the value."""
+    add = out.error if level == ERROR else out.warning
+    for row, value in zip(frame.loc[mask, ROW], values[mask]):
+        add(row, column, value, message(value) if callable(message) else message)
+
+
 def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
+    """The 进展 rows, checked column by column; rows with errors are left out.
+
+    Only the rows that have a problem are visited one by one, to write their
+    messages: a sheet of 100,000 clean reports is checked with column operations.
+    """
     out = _Collector(schema.SHEET_UPDATES, problems)
     h = {c.field: c.header for c in schema.UPDATE_COLUMNS}
+    frame = sheet.frame
+    blank_column = pd.Series("", index=frame.index, dtype=object)
+
+    def column(name: str) -> pd.Series:
+        return frame[name] if name in frame.columns else blank_column
+
+    raw_date, raw_progress, raw_status = column("date"), column("progress"), column("status")
+    dates = _parsed(raw_date, parse_date)
+    task_ids = column("task_id").map(normalise_id)
+    units = column("unit").map(cell_text)
+    progress = pd.to_numeric(_parsed(raw_progress, parse_progress), errors="coerce")
+
+    date_blank = raw_date.map(is_blank)
+    date_bad = ~date_blank & dates.isna()
+    _report(out, ERROR, date_blank, frame, h["date"], raw_date, "填报日期为必填项，请补充。")
+    _report(out, ERROR, date_bad, frame, h["date"], raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
+
     known_tasks = set(assignments["task_id"])
-    responsible = set(zip(assignments["task_id"], assignments["unit"]))
-    units_of_task = assignments.groupby("task_id")["unit"].agg(list).to_dict()
-    records = []
-    for record in sheet.frame.itertuples(index=False):
-        values = record._asdict()
-        row = values[ROW]
-        bad = False
-        day = None
-        if is_blank(values.get("date")):
-            out.error(row, h["date"], "", "填报日期为必填项，请补充。")
-            bad = True
-        else:
-            try:
-                day = parse_date(values["date"])
-            except ValueError:
-                out.error(row, h["date"], values["date"], "填报日期无法识别，请填写日期，例如 2026-06-30。")
-                bad = True
-        task_id = normalise_id(values.get("task_id", ""))
-        unit = cell_text(values.get("unit", ""))
-        if not task_id:
-            out.error(row, h["task_id"], "", "编号为必填项，请填写任务表中的编号。")
-            bad = True
-        elif task_id not in known_tasks:
-            out.error(row, h["task_id"], task_id, f"编号「{task_id}」在任务表中不存在，请核对编号。")
-            bad = True
-        if not unit:
-            out.error(row, h["unit"], "", "处室为必填项，请填写处室全称。")
-            bad = True
-        elif task_id in known_tasks and (task_id, unit) not in responsible:
-            out.error(row, h["unit"], unit,
-                      f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{'、'.join(units_of_task[task_id])}），请核对。")
-            bad = True
-        progress = None
-        raw_progress = values.get("progress", "")
-        if is_blank(raw_progress):
-            out.error(row, h["progress"], "", "完成进度为必填项，请填写 0 到 100 之间的数字。")
-            bad = True
-        else:
-            try:
-                progress = parse_progress(raw_progress)
-                if not 0 <= progress <= 100:
-                    out.error(row, h["progress"], raw_progress, "完成进度应在 0 到 100 之间，请修改。")
-                    bad = True
-            except ValueError:
-                out.error(row, h["progress"], raw_progress, "完成进度不是数字，请填写 0 到 100 之间的数字，如 60 或 60%。")
-                bad = True
-        if bad:
-            continue
-        status, mapped = schema.normalise_status(values.get("status"))
-        if mapped:
-            out.warning(row, h["status"], values.get("status"), f"状态「{cell_text(values.get('status'))}」已按「{status}」处理。")
-        elif status is not None and status not in schema.STATUSES:
-            out.warning(row, h["status"], status, "状态不在「未启动、推进中、已完成、滞后」之内，已按完成进度推定。")
-            status = None
-        if status is None:
-            status = schema.status_from_progress(progress)
-        if progress >= 100 and status != schema.STATUS_DONE:
-            out.warning(row, h["status"], status, "完成进度为 100，但状态不是「已完成」，请核对。")
-        if day > today:
-            out.warning(row, h["date"], day, "填报日期晚于今天，请核对。")
-        records.append(
-            {
-                "date": pd.Timestamp(day),
-                "task_id": task_id,
-                "unit": unit,
-                "progress": float(progress),
-                "status": status,
-                "progress_note": cell_text(values.get("progress_note", "")),
-                "problems": cell_text(values.get("problems", "")),
-                "next_steps": cell_text(values.get("next_steps", "")),
-                "reporter": cell_text(values.get("reporter", "")),
-                ROW: row,
-            }
-        )
-    updates = pd.DataFrame(records, columns=UPDATE_FRAME_COLUMNS)
+    units_of_task = assignments.groupby("task_id")["unit"].agg("、".join).to_dict()
+    responsible = pd.MultiIndex.from_frame(assignments[["task_id", "unit"]])
+    id_blank = task_ids == ""
+    id_unknown = ~id_blank & ~task_ids.isin(known_tasks)
+    unit_blank = units == ""
+    not_responsible = (
+        ~unit_blank & task_ids.isin(known_tasks) & ~pd.MultiIndex.from_arrays([task_ids, units]).isin(responsible)
+    )
+    _report(out, ERROR, id_blank, frame, h["task_id"], task_ids, "编号为必填项，请填写任务表中的编号。")
+    _report(out, ERROR, id_unknown, frame, h["task_id"], task_ids,
+            lambda value: f"编号「{value}」在任务表中不存在，请核对编号。")
+    _report(out, ERROR, unit_blank, frame, h["unit"], units, "处室为必填项，请填写处室全称。")
+    for row, task_id, unit in zip(frame.loc[not_responsible, ROW], task_ids[not_responsible], units[not_responsible]):
+        out.error(row, h["unit"], unit,
+                  f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{units_of_task[task_id]}），请核对。")
+
+    progress_blank = raw_progress.map(is_blank)
+    progress_bad = ~progress_blank & progress.isna()
+    out_of_range = progress.notna() & ~progress.between(0, 100)
+    _report(out, ERROR, progress_blank, frame, h["progress"], raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
+    _report(out, ERROR, progress_bad, frame, h["progress"], raw_progress,
+            "完成进度不是数字，请填写 0 到 100 之间的数字，如 60 或 60%。")
+    _report(out, ERROR, out_of_range, frame, h["progress"], raw_progress, "完成进度应在 0 到 100 之间，请修改。")
+
+    bad = date_blank | date_bad | id_blank | id_unknown | unit_blank | not_responsible
+    bad |= progress_blank | progress_bad | out_of_range
+    good = ~bad
+
+    normalised = raw_status.map(schema.normalise_status)
+    status = normalised.str[0]
+    mapped = normalised.str[1].astype(bool) & good
+    unknown = status.notna() & ~status.isin(schema.STATUSES) & good
+    _report(out, WARNING, mapped, frame, h["status"], raw_status,
+            lambda value: f"状态「{cell_text(value)}」已按「{schema.normalise_status(value)[0]}」处理。")
+    _report(out, WARNING, unknown, frame, h["status"], status,
+            "状态不在「未启动、推进中、已完成、滞后」之内，已按完成进度推定。")
+    status = status.where(status.isin(schema.STATUSES))
+    derived = progress.map(lambda p: schema.status_from_progress(p) if p == p else None)
+    status = status.fillna(derived)
+    not_done = good & (progress >= 100) & (status != schema.STATUS_DONE)
+    _report(out, WARNING, not_done, frame, h["status"], status, "完成进度为 100，但状态不是「已完成」，请核对。")
+    future = good & dates.map(lambda day: day is not None and day > today).astype(bool)
+    _report(out, WARNING, future, frame, h["date"], dates, "填报日期晚于今天，请核对。")
+
+    updates = pd.DataFrame(
+        {
+            "date": pd.to_datetime(dates[good]),
+            "task_id": task_ids[good],
+            "unit": units[good],
+            "progress": progress[good].astype(float),
+            "status": status[good],
+            **{name: column(name)[good].map(cell_text) for name in ("progress_note", "problems", "next_steps", "reporter")},
+            ROW: frame.loc[good, ROW],
+        },
+        columns=UPDATE_FRAME_COLUMNS,
+    )
     updates["date"] = pd.to_datetime(updates["date"])
     updates["progress"] = updates["progress"].astype(float)
-    return _dedupe_and_check_trend(updates, out)
+    return _dedupe_and_check_trend(updates.reset_index(drop=True), out)
 
 
 def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFrame:
