@@ -62,7 +62,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
     from lib.plan_import import parse_notice
-    from lib.workbook import write_workbook
+    from lib.workbook import workbook_bytes
 
     text = Path(args.notice).read_text(encoding="utf-8-sig")
     imported = parse_notice(text)
@@ -75,10 +75,24 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         print(f"{output} 已存在；如需覆盖，请加 --force。", file=sys.stderr)
         return 1
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(output, imported.plan, imported.units, imported.tasks, validate.empty_updates())
+    data = workbook_bytes(imported.plan, imported.units, imported.tasks, validate.empty_updates())
     sections = imported.tasks["section"].nunique()
-    print(f"已写入 {output}：{sections} 个板块，{len(imported.tasks)} 项任务，{len(imported.units)} 个处室。")
+    done = f"{sections} 个板块，{len(imported.tasks)} 项任务，{len(imported.units)} 个处室"
+    if not output.exists():
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+        print(f"已写入 {output}：{done}。")
+        return 0
+    # Overwriting a workbook, possibly the shared one: the same locked, versioned,
+    # audited save as an admin's 整体替换, so its 进展 rows are never lost.
+    from lib import store
+
+    change = store.Change(store.REPLACE, user="import-plan", is_admin=True, upload=data, filename=Path(args.notice).name)
+    result = store.save(output, change)
+    if not result.saved:
+        print(f"未覆盖 {output}：{result.message}", file=sys.stderr)
+        return 1
+    print(f"已覆盖 {output}：{done}；原文件已保存到 {store.history_dir(output)}。")
     return 0
 
 

@@ -59,3 +59,17 @@ def test_validate_broken_file_exits_1(tmp_path):
     assert result.returncode == 1
     assert "不是有效的 Excel 工作簿" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_import_plan_force_keeps_the_old_workbook_as_a_version(tmp_path):
+    output = tmp_path / "tasks.xlsx"
+    output.write_bytes((ROOT / "data" / "tasks.xlsx").read_bytes())
+    before = output.read_bytes()
+    result = run("import-plan", str(NOTICE), "-o", str(output), "--force")
+    assert result.returncode == 0, result.stderr
+    kept = list((tmp_path / "history").glob("*.xlsx"))
+    assert len(kept) == 1 and kept[0].read_bytes() == before  # the example updates are not lost
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(a["user"], a["action"]) for a in audit] == [("import-plan", "replace")]
+    summary = json.loads(run("summary", str(output), "--as-of", "2026-09-30", "--json").stdout)
+    assert summary["overall"]["progress"] == 0  # the new workbook has an empty 进展
