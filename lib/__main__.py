@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from lib import metrics, validate
+from lib import accounts_cli, metrics, report_cli, store_cli, validate
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -116,26 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--force", action="store_true", help="覆盖已有文件")
     importer.set_defaults(handler=cmd_import_plan)
 
-    # Commands of later features register themselves here, one function per module.
-    for register in _feature_commands():
-        register(commands)
+    # Each feature's commands live beside it, in a module with a register(subparsers) function.
+    for feature in (store_cli, accounts_cli, report_cli):
+        feature.register(commands)
     return parser
-
-
-def _feature_commands():
-    """``register(subparsers)`` functions of the feature modules that exist."""
-    import importlib
-
-    registers = []
-    for module_name in ("lib.store_cli", "lib.accounts_cli", "lib.report_cli"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        registers.append(module.register)
-    return registers
 
 
 def main(argv: list[str] | None = None) -> int:
