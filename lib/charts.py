@@ -8,6 +8,8 @@ colour-blind viewers; progress axes are fixed to 0–100 so charts compare.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -15,21 +17,30 @@ from plotly.subplots import make_subplots
 from lib import schema
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-PROGRESS_COLOR = "#0072B2"  # the one sequential colour of progress bars
-GHOST_COLOR = "rgba(0, 114, 178, 0.22)"  # last period's value behind the bar
-EXPECTED_COLOR = "#000000"
+# The Okabe–Ito palette, by name; every colour of the app (plotly, CSS, pptx, xlsx) is one of these.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+PINK = "#CC79A7"
+SKY = "#56B4E9"
+VERMILION = "#D55E00"
+YELLOW = "#F0E442"
+GREY = "#999999"
+BLACK = "#000000"
+GRID_COLOR = "#E5E5E5"
+PROGRESS_COLOR = BLUE  # the one sequential colour of progress bars
+RATE_COLOR = GREEN  # reporting rates
+GHOST_COLOR = "rgba(0, 114, 178, 0.22)"  # BLUE, faint: last period's value behind the bar
+EXPECTED_COLOR = BLACK
 LIGHT_COLORS = {
-    schema.LIGHT_RED: "#D55E00",
-    schema.LIGHT_YELLOW: "#E69F00",
-    schema.LIGHT_BLUE: "#56B4E9",
-    schema.LIGHT_GREEN: "#009E73",
-    schema.LIGHT_DONE: "#999999",
+    schema.LIGHT_RED: VERMILION,
+    schema.LIGHT_YELLOW: ORANGE,
+    schema.LIGHT_BLUE: SKY,
+    schema.LIGHT_GREEN: GREEN,
+    schema.LIGHT_DONE: GREY,
 }
-LIGHT_NAMES = {
-    schema.LIGHT_RED: "红灯", schema.LIGHT_YELLOW: "黄灯", schema.LIGHT_BLUE: "蓝灯",
-    schema.LIGHT_GREEN: "绿灯", schema.LIGHT_DONE: "已完成",
-}
-LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+NO_RATE = "无应报"  # a unit with nothing due this period has no reporting rate, not 0%
+LINE_COLORS = [BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW, GREY]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue
 PROGRESS_RANGE = [0, 100]
@@ -39,7 +50,22 @@ TICK_TEXT = [f"{tick}%" for tick in TICKS]  # ticksuffix is ignored when tickval
 
 def light_name(light: str) -> str:
     """The label a light is shown with: 红灯, 黄灯, 蓝灯, 绿灯, 已完成."""
-    return LIGHT_NAMES.get(light, light)
+    return schema.LIGHT_LABELS.get(light, light)
+
+
+def plain(text: object) -> str:
+    """Workbook text made literal for plotly, which reads ``<b>``, ``<a href>`` and ``<br>`` in labels and hovers."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_all(texts: Iterable) -> list[str]:
+    """``plain`` of every item: for axis categories, trace names and customdata columns."""
+    return [plain(text) for text in texts]
+
+
+def plain_frame(frame: pd.DataFrame) -> list[list[str]]:
+    """A frame's cells as ``plain`` text rows, for ``customdata``."""
+    return [plain_all(row) for row in frame.itertuples(index=False)]
 
 
 def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
@@ -73,19 +99,19 @@ def section_bars(sections: pd.DataFrame) -> go.Figure:
     ordered = sections.iloc[::-1]
     figure = go.Figure()
     figure.add_bar(
-        name="上期末", y=ordered["label"], x=ordered["previous_progress"], orientation="h",
-        marker_color=GHOST_COLOR, customdata=ordered[["section"]],
+        name="上期末", y=plain_all(ordered["label"]), x=ordered["previous_progress"], orientation="h",
+        marker_color=GHOST_COLOR, customdata=plain_frame(ordered[["section"]]),
         hovertemplate="%{customdata[0]}<br>上期末进度 %{x:.1f}%<extra></extra>",
     )
     figure.add_bar(
-        name="当前", y=ordered["label"], x=ordered["progress"], orientation="h", width=0.5,
+        name="当前", y=plain_all(ordered["label"]), x=ordered["progress"], orientation="h", width=0.5,
         marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%（较上期 {_signed(c)}）" for p, c in zip(ordered["progress"], ordered["change"])],
-        textposition="outside", cliponaxis=False, customdata=ordered[["section", "tasks"]],
+        textposition="outside", cliponaxis=False, customdata=plain_frame(ordered[["section", "tasks"]]),
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
     )
     # The axis reads 0–100; the room beyond 100 is for the printed values.
-    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）", gridcolor="#E5E5E5")
+    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）", gridcolor=GRID_COLOR)
     return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title="各板块完成进度（浅色为上期末）")
 
 
@@ -95,24 +121,24 @@ def unit_bars(units: pd.DataFrame) -> go.Figure:
     ``units``: Snapshot.units (unit, label, progress, lead, cooperate, reported, required, rate).
     """
     ordered = units.iloc[::-1]
-    labels = [f"{r.label}（牵头{r.lead}·配合{r.cooperate}）" for r in ordered.itertuples()]
+    labels = [plain(f"{r.label}（牵头{r.lead}·配合{r.cooperate}）") for r in ordered.itertuples()]
     figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
                            column_widths=[0.6, 0.4], subplot_titles=("处室完成进度", "本期报送率"))
     figure.add_bar(
         name="完成进度", y=labels, x=ordered["progress"], orientation="h", marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%" for p in ordered["progress"]], textposition="outside", cliponaxis=False,
-        customdata=ordered[["unit", "assignments", "done"]],
+        customdata=plain_frame(ordered[["unit", "assignments", "done"]]),
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，分工 %{customdata[1]} 项，已完成 %{customdata[2]} 项<extra></extra>",
         row=1, col=1,
     )
     figure.add_bar(
-        name="本期报送率", y=labels, x=ordered["rate"].fillna(0), orientation="h", marker_color="#009E73",
-        text=[f"{r.reported}/{r.required}（{r.rate:.0f}%）" if r.required else "无应报" for r in ordered.itertuples()],
-        textposition="outside", cliponaxis=False, customdata=ordered[["unit"]],
+        name="本期报送率", y=labels, x=ordered["rate"].fillna(0), orientation="h", marker_color=RATE_COLOR,
+        text=[f"{r.reported}/{r.required}（{r.rate:.0f}%）" if r.required else NO_RATE for r in ordered.itertuples()],
+        textposition="outside", cliponaxis=False, customdata=plain_frame(ordered[["unit"]]),
         hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
         row=1, col=2,
     )
-    figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor="#E5E5E5")
+    figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor=GRID_COLOR)
     figure.update_annotations(font={"family": FONT_FAMILY, "size": 16})
     return _layout(figure, 110 + 44 * len(units), showlegend=False, margin={"l": 10, "r": 30, "t": 40, "b": 10})
 
@@ -141,15 +167,16 @@ def trend_lines(trend: pd.DataFrame, title: str = "进度趋势（各报送周�
     for i, (scope, points) in enumerate(trend.groupby("scope", sort=False)):
         overall = scope == "总体"
         figure.add_scatter(
-            x=points["period"], y=points["progress"], name=points["label"].iloc[0], mode="lines+markers", cliponaxis=False,
+            x=points["period"], y=points["progress"], name=plain(points["label"].iloc[0]), mode="lines+markers",
+            cliponaxis=False,
             line={"color": EXPECTED_COLOR if overall else LINE_COLORS[(i - 1) % len(LINE_COLORS)],
                   "width": 4 if overall else 2, "dash": "solid" if overall else LINE_DASHES[(i - 1) % len(LINE_DASHES)]},
-            customdata=points[["scope"]],
+            customdata=plain_frame(points[["scope"]]),
             hovertemplate="%{customdata[0]}<br>%{x}：%{y:.1f}%<extra></extra>",
         )
-    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor=GRID_COLOR)
     figure.update_xaxes(title="报送周期")
-    return _layout(figure, 440, title=title)
+    return _layout(figure, 440, title=plain(title))
 
 
 def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame) -> go.Figure:
@@ -162,15 +189,16 @@ def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame)
     task_order = [t for t in tasks["task_id"] if t in grid.index]
     unit_order = [u for u in units["unit"] if u in grid.columns]
     grid = grid.reindex(index=task_order, columns=unit_order)
-    lead = lead.reindex(index=task_order, columns=unit_order)
+    # Without gaps the pivot is numpy bool, with gaps object with NaN: compare, never test identity.
+    lead = lead.reindex(index=task_order, columns=unit_order).eq(True).to_numpy()
     text = [
-        ["" if pd.isna(v) else ("★" if lead.iat[i, j] is True else "") + f"{v:.0f}" for j, v in enumerate(row)]
+        ["" if pd.isna(v) else ("★" if lead[i, j] else "") + f"{v:.0f}" for j, v in enumerate(row)]
         for i, row in enumerate(grid.to_numpy())
     ]
-    content = tasks.set_index("task_id")["content"].reindex(task_order).fillna("").str.slice(0, 40)
-    hover = [[f"{content.iloc[i]}" for _ in unit_order] for i in range(len(task_order))]
+    content = plain_all(tasks.set_index("task_id")["content"].reindex(task_order).fillna("").str.slice(0, 40))
+    hover = [[content[i] for _ in unit_order] for i in range(len(task_order))]
     figure = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=[units.set_index("unit")["label"].get(u, u) for u in unit_order],
+        z=grid.to_numpy(dtype=float), x=plain_all(units.set_index("unit")["label"].get(u, u) for u in unit_order),
         y=[f"任务{t}" for t in task_order], text=text, texttemplate="%{text}", textfont={"size": 13},
         customdata=hover, colorscale=PROGRESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar={"title": {"text": "进度%"}, "ticksuffix": "%"},
@@ -191,9 +219,11 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
     for i, (unit, rows) in enumerate(points.groupby("unit", sort=False)):
         lead = bool(rows["is_lead"].iloc[0]) if "is_lead" in rows else False
         figure.add_scatter(
-            x=rows["period"], y=rows["progress"], name=("★" if lead else "") + unit, mode="lines+markers", cliponaxis=False,
+            x=rows["period"], y=rows["progress"], name=plain(("★" if lead else "") + unit), mode="lines+markers",
+            cliponaxis=False,
             line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
-            hovertemplate=f"{unit}<br>%{{x}}：%{{y:.0f}}%<extra></extra>",
+            customdata=[[plain(unit)]] * len(rows),  # never in the template itself: %{…} in a name would be read
+            hovertemplate="%{customdata[0]}<br>%{x}：%{y:.0f}%<extra></extra>",
         )
     if expected is not None and len(expected):
         figure.add_scatter(
@@ -201,9 +231,9 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
             line={"color": EXPECTED_COLOR, "dash": "dot", "width": 2},
             hovertemplate="序时进度<br>%{x}：%{y:.0f}%<extra></extra>",
         )
-    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor="#E5E5E5")
+    figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor=GRID_COLOR)
     figure.update_xaxes(title="报送周期")
-    return _layout(figure, 400, title=title, showlegend=True)
+    return _layout(figure, 400, title=plain(title), showlegend=True)
 
 
 def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时进度") -> go.Figure:
@@ -218,7 +248,8 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
         name="完成进度", y=labels, x=ordered["progress"], orientation="h",
         marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%　{light_name(light)}" for p, light in zip(ordered["progress"], ordered["light"])],
-        textposition="outside", cliponaxis=False, customdata=ordered[["content"]].apply(lambda c: c.str.slice(0, 40)),
+        textposition="outside", cliponaxis=False,
+        customdata=plain_frame(ordered[["content"]].apply(lambda c: c.str.slice(0, 40))),
         hovertemplate="%{y}：%{customdata[0]}<br>完成进度 %{x:.1f}%<extra></extra>",
     )
     with_deadline = ordered[ordered["expected"].notna()]
@@ -227,5 +258,5 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
         mode="markers", marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": EXPECTED_COLOR}},
         hovertemplate="%{y}<br>序时进度 %{x:.1f}%<extra></extra>",
     )
-    figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor="#E5E5E5")
-    return _layout(figure, 120 + 42 * len(tasks), title=title)
+    figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor=GRID_COLOR)
+    return _layout(figure, 120 + 42 * len(tasks), title=plain(title))

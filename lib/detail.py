@@ -46,21 +46,30 @@ def assignment_trend(book: Book, as_of: dt.date) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def unit_trend(book: Book, as_of: dt.date) -> pd.DataFrame:
-    """Each unit's progress (mean of its assignments, percent 0–100) at each period end.
+def unit_trend(book: Book, as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
+    """Each unit's progress (mean of its assignments, percent 0–100) at each period end; only ``unit`` if given.
 
-    Columns: date, period, unit, label, progress.
+    Columns: date, period, unit, label, progress, scope (= unit, the line ``charts.trend_lines`` draws).
     """
     trend = (
         assignment_trend(book, as_of)
         .groupby(["date", "period", "unit"], as_index=False, sort=False)["progress"].mean()
     )
+    if unit is not None:
+        trend = trend[trend["unit"] == unit].reset_index(drop=True)
     trend["label"] = trend["unit"].map(book.unit_label)
-    return trend[["date", "period", "unit", "label", "progress"]]
+    trend["scope"] = trend["unit"]
+    return trend[["date", "period", "unit", "label", "progress", "scope"]]
 
 
-def reporting_grid(book: Book, as_of: dt.date) -> pd.DataFrame:
-    """Per assignment and period: 已报送 / 未报送 / 无需报送.
+def task_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
+    """One task's ``assignment_trend`` rows: each of its units' progress (percent 0–100) at each period end."""
+    points = assignment_trend(book, as_of)
+    return points[points["task_id"] == task_id].reset_index(drop=True)
+
+
+def reporting_grid(book: Book, as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
+    """Per assignment (of ``unit`` only, if given) and period: 已报送 / 未报送 / 无需报送.
 
     An assignment must report in a period unless it was at 100 before the
     period began; a report dated inside the period (up to ``as_of``) counts.
@@ -70,12 +79,13 @@ def reporting_grid(book: Book, as_of: dt.date) -> pd.DataFrame:
     if not ends:
         return pd.DataFrame(columns=["task_id", "unit", "period_code", "period", "status"])
     periods = pd.DataFrame(ends, columns=["period_code", "period", "start", "end"])
-    grid = book.assignments[["task_id", "unit"]].merge(periods, how="cross")
+    mine = (book.assignments["unit"] == unit).to_numpy() if unit is not None else np.ones(len(book.assignments), bool)
+    keys = book.assignments.loc[mine, ["task_id", "unit"]]
+    grid = keys.merge(periods, how="cross")
     before = {
-        code: assignment_progress(book, start - dt.timedelta(days=1)).to_numpy()
+        code: assignment_progress(book, start - dt.timedelta(days=1)).to_numpy()[mine]
         for code, _label, start, _end in ends
     }
-    keys = book.assignments[["task_id", "unit"]]
     previous = pd.concat(
         [keys.assign(period_code=code, previous=values) for code, values in before.items()], ignore_index=True
     )
@@ -111,18 +121,51 @@ def not_reported(assignments: pd.DataFrame) -> pd.DataFrame:
     return assignments[assignments["required"] & ~assignments["reported"]].reset_index(drop=True)
 
 
+def task_problems(task_ids: pd.Series, assignments: pd.DataFrame, names: dict | None = None) -> pd.Series:
+    """For each of ``task_ids``: the latest 存在问题 of its units as one line, ``甲处、乙处：text；丙处：text``.
+
+    ``assignments``: rows of ``Snapshot.assignments``. Units naming the same problem share
+    one entry; ``names`` maps a unit to the name shown (e.g. its short label). "" for a task
+    without a problem. The board, the review slides and the Excel summary all use this.
+    """
+    named = assignments.assign(text=assignments["problems"].fillna("").astype(str).str.strip())
+    named = named[named["text"] != ""]
+    if names is not None:
+        named = named.assign(unit=named["unit"].map(names).fillna(named["unit"]))
+    joined = (
+        named.groupby(["task_id", "text"], sort=False)["unit"].agg("、".join).reset_index()
+        .assign(entry=lambda f: f["unit"] + "：" + f["text"])
+        .groupby("task_id", sort=False)["entry"].agg("；".join)
+    )
+    return task_ids.map(joined).astype(object).fillna("").rename("problems")
+
+
 def warned_tasks(tasks: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     """红 and 黄 tasks (rows of ``Snapshot.tasks``) with the latest 存在问题 named by any of their units.
 
-    Adds ``problems``: the non-empty latest problems, ``unit：text`` joined by ``；``.
+    Adds ``problems``: ``task_problems`` of the task, empty when none was named.
     """
-    warned = tasks[tasks["light"].isin([schema.LIGHT_RED, schema.LIGHT_YELLOW])]
-    named = assignments.assign(problems=assignments["problems"].fillna("").astype(str).str.strip())
-    named = named[named["problems"] != ""]
-    joined = (
-        (named["unit"] + "：" + named["problems"]).groupby(named["task_id"]).agg("；".join).rename("problems")
-    )
-    return warned.merge(joined, left_on="task_id", right_index=True, how="left").fillna({"problems": ""})
+    warned = tasks[tasks["light"].isin([schema.LIGHT_RED, schema.LIGHT_YELLOW])].copy()
+    warned["problems"] = task_problems(warned["task_id"], assignments)
+    return warned
+
+
+def section_tasks(tasks: pd.DataFrame, section: str) -> pd.DataFrame:
+    """The rows of ``Snapshot.tasks`` in one section, in plan order."""
+    return tasks[tasks["section"] == section].reset_index(drop=True)
+
+
+def section_trend(trend: pd.DataFrame, section: str) -> pd.DataFrame:
+    """The 总体 and one section's lines of ``metrics.trend``: the section against the whole plan."""
+    from lib.metrics import OVERALL
+
+    return trend[trend["scope"].isin([OVERALL, section])].reset_index(drop=True)
+
+
+def light_counts(tasks: pd.DataFrame) -> dict[str, int]:
+    """Number of tasks per light (every light present, 0 when none)."""
+    counts = tasks["light"].value_counts()
+    return {light: int(counts.get(light, 0)) for light in schema.LIGHTS}
 
 
 def expected_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:

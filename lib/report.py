@@ -22,7 +22,10 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from lib import review_charts, schema
-from lib.review import COVER, FOCUS, LIGHT_LABELS, Review, Slide, missing_reports
+from lib.charts import LIGHT_COLORS
+from lib.detail import task_problems
+from lib.review import COVER, FOCUS, PLANS, REPORTING, Review, Slide, missing_reports
+from lib.schema import LIGHT_LABELS
 from lib.workbook import write_table
 
 EA_FONT = "微软雅黑"  # Microsoft YaHei: present with Office and WPS
@@ -31,6 +34,7 @@ GB2312_CHARSET = "-122"  # tells a renderer without 微软雅黑 to substitute a
 SLIDE_WIDTH = Emu(12192000)  # exactly 16:9 with the 7.5-inch height
 SLIDE_HEIGHT = Inches(7.5)
 MARGIN = Inches(0.5)
+BLANK_LAYOUT = 6  # the default template's 空白 layout
 BODY_TOP = Inches(1.55)
 BODY_HEIGHT = SLIDE_HEIGHT - BODY_TOP - Inches(0.6)
 TITLE_SIZE = Pt(36)
@@ -41,7 +45,7 @@ DARK = RGBColor(0x11, 0x11, 0x11)
 MUTED = RGBColor(0x44, 0x44, 0x44)
 HEADER_FILL = RGBColor(0xDD, 0xE6, 0xF0)
 # Relative column widths of the list slides' tables, by slide kind.
-TABLE_WEIGHTS = {FOCUS: (1.0, 4.0, 3.0, 4.6), "reporting": (3.0, 7.0), "plans": (3.0, 7.0)}
+TABLE_WEIGHTS = {FOCUS: (1.0, 4.0, 3.0, 4.6), REPORTING: (3.0, 7.0), PLANS: (3.0, 7.0)}
 
 
 def _hex(color: str) -> RGBColor:
@@ -72,6 +76,28 @@ def set_east_asian(rPr) -> None:
     else:
         rPr.append(latin)
         rPr.append(ea)
+
+
+def east_asian_everywhere(presentation) -> None:
+    """Name 微软雅黑 as the East Asian font of the whole file: the theme's fonts, and every run,
+    default and end-of-paragraph property of the master, layouts, slides and charts.
+
+    The template's unused layouts are dropped first: only the blank one is used.
+    """
+    blank = presentation.slide_layouts[BLANK_LAYOUT]
+    for layout in list(presentation.slide_layouts):
+        if layout is not blank and not layout.used_by_slides:
+            presentation.slide_layouts.remove(layout)
+    tags = (qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr"))
+    for part in presentation.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            for properties in element.iter(*tags):
+                if properties.find(qn("a:ea")) is None:
+                    set_east_asian(properties)
+        elif str(part.partname).startswith("/ppt/theme/"):
+            # The theme is not parsed by python-pptx; its major and minor fonts name no East Asian face.
+            part._blob = part.blob.replace(b'<a:ea typeface=""/>', f'<a:ea typeface="{EA_FONT}"/>'.encode())
 
 
 def _style_font(font, size, bold: bool = False, color: RGBColor = DARK) -> None:
@@ -173,6 +199,13 @@ def _chart(pptx_slide, slide: Slide, top, height) -> None:
         colors = review_charts.series_colors(chart_spec, spec)
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = _hex(colors[0])
+        for index, label in enumerate(spec.labels):
+            if label:  # 无应报: a bar of 0 whose printed value is a word, as on the page
+                data_label = series.points[index].data_label
+                data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+                data_label.text_frame.text = label
+                for run in data_label.text_frame.paragraphs[0].runs:
+                    _style_font(run.font, CHART_SIZE, bold=True)
         if chart_spec.point_lights:
             for index, color in enumerate(colors):
                 point = series.points[index]
@@ -261,7 +294,7 @@ def _table(pptx_slide, slide: Slide, rows: list[tuple[str, ...]], top) -> None:
             if r == 0:
                 cell.fill.fore_color.rgb = HEADER_FILL
             elif light is not None:
-                cell.fill.fore_color.rgb = _hex(review_charts.charts.LIGHT_COLORS[light])
+                cell.fill.fore_color.rgb = _hex(LIGHT_COLORS[light])
             else:
                 cell.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
 
@@ -270,7 +303,7 @@ def pptx_bytes(review: Review) -> bytes:
     """The review as a 16:9 .pptx: one slide per review slide, lists split further if a table would overflow."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    blank = presentation.slide_layouts[6]
+    blank = presentation.slide_layouts[BLANK_LAYOUT]
     for slide in review.slides:
         pages = table_pages(slide) if slide.items else [[]]
         for page_index, rows in enumerate(pages):
@@ -295,6 +328,7 @@ def pptx_bytes(review: Review) -> bytes:
             elif slide.items == [] and slide.kind != COVER and slide.chart is None and not slide.kpis:
                 _textbox(pptx_slide, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(1),
                          [(slide.note, BODY_SIZE, False, DARK, PP_ALIGN.LEFT)])
+    east_asian_everywhere(presentation)
     buffer = io.BytesIO()
     presentation.save(buffer)
     return buffer.getvalue()
@@ -302,7 +336,7 @@ def pptx_bytes(review: Review) -> bytes:
 
 # ---- Excel summary -------------------------------------------------------------
 
-LIGHT_FILLS = {light: color.lstrip("#").upper() for light, color in review_charts.charts.LIGHT_COLORS.items()}
+LIGHT_FILLS = {light: color.lstrip("#").upper() for light, color in LIGHT_COLORS.items()}
 
 
 def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
@@ -334,15 +368,12 @@ def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
     tasks = snapshot.tasks
     assignments = snapshot.assignments
     unit_list = assignments.groupby("task_id", sort=False)["unit"].agg("、".join)
-    problems = (assignments.assign(p=assignments["problems"].fillna("").astype(str).str.strip())
-                .query("p != ''").groupby("task_id", sort=False)
-                .apply(lambda g: "；".join(f"{u}：{p}" for u, p in zip(g["unit"], g["p"])), include_groups=False))
     task_sheet = pd.DataFrame({
         "编号": tasks["task_id"], "板块": tasks["section"], "任务内容": tasks["content"],
         "责任处室": tasks["task_id"].map(unit_list).fillna(""), "完成时限": tasks["deadline_text"],
         "进度（%）": tasks["progress"].round(1), "序时进度（%）": tasks["expected"].round(1),
         "较上期（百分点）": tasks["change"].round(1), "预警": tasks["light"].map(LIGHT_LABELS),
-        "预警说明": tasks["light_reason"], "存在问题": tasks["task_id"].map(problems).fillna(""),
+        "预警说明": tasks["light_reason"], "存在问题": task_problems(tasks["task_id"], assignments),
     })
     missing = missing_reports(book, snapshot)
     missing_sheet = pd.DataFrame({

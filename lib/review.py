@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.detail import task_problems
 from lib.metrics import Snapshot, compute
 from lib.model import Book
 from lib.periods import Period, parse_period, period_of, periods_between
@@ -40,13 +41,8 @@ TITLES = {
     REPORTING: "报送情况",
     PLANS: "下步计划",
 }
-LIGHT_LABELS = {
-    schema.LIGHT_RED: "红灯",
-    schema.LIGHT_YELLOW: "黄灯",
-    schema.LIGHT_BLUE: "蓝灯",
-    schema.LIGHT_GREEN: "绿灯",
-    schema.LIGHT_DONE: "已完成",
-}
+LIGHT_LABELS = schema.LIGHT_LABELS
+NO_RATE = "无应报"  # as on the board (``charts.NO_RATE``): nothing due this period is no rate, not 0%
 FOCUS_LIGHTS = (schema.LIGHT_RED, schema.LIGHT_YELLOW)
 
 # The slide body is laid out for about this many characters per line at the
@@ -66,6 +62,7 @@ class Series:
     name: str
     values: tuple[float, ...]  # percent 0–100, or counts for the lights chart
     role: str = "current"  # previous | current | rate | count: picks the colour in every renderer
+    labels: tuple[str, ...] = ()  # a printed value that is not a number (``无应报``), by category; "" = the value
 
 
 @dataclass(frozen=True)
@@ -305,6 +302,14 @@ def _overview(snapshot: Snapshot) -> Slide:
                  note="各预警等级的任务数")
 
 
+def _series(name: str, values: pd.Series, role: str) -> Series:
+    """A chart series; a missing value (a rate with nothing due) is a zero bar printed ``无应报``."""
+    values = values.astype(float)
+    missing = values.isna()
+    labels = tuple(NO_RATE if m else "" for m in missing) if missing.any() else ()
+    return Series(name, tuple(values.fillna(0.0).round(1)), role, labels)
+
+
 def _chart_slides(kind: str, snapshot: Snapshot, frame: pd.DataFrame, labels: str,
                   series: list[tuple[str, str, str]], note: str) -> list[Slide]:
     pages = _chunks(len(frame), CHART_CATEGORIES_PER_SLIDE)
@@ -313,8 +318,7 @@ def _chart_slides(kind: str, snapshot: Snapshot, frame: pd.DataFrame, labels: st
         part = frame.iloc[list(rows)]
         chart = Chart(
             categories=tuple(part[labels].astype(str)),
-            series=tuple(Series(name, tuple(part[column].astype(float).fillna(0.0).round(1)), role)
-                         for name, column, role in series),
+            series=tuple(_series(name, part[column], role) for name, column, role in series),
         )
         slides.append(Slide(kind, TITLES[kind], snapshot.as_of, part=number, parts=len(pages),
                             chart=chart, note=note))
@@ -347,24 +351,17 @@ def focus_tasks(book: Book, snapshot: Snapshot) -> pd.DataFrame:
     """The 红 and 黄 tasks, red first, each with its units and latest 存在问题.
 
     Columns: task_id, light, content, progress, expected, units (short labels,
-    、-joined), problems (distinct latest problems, ；-joined, with their units).
+    、-joined), problems (``detail.task_problems`` with short labels).
     """
     tasks = snapshot.tasks[snapshot.tasks["light"].isin(FOCUS_LIGHTS)].copy()
     tasks["light_rank"] = tasks["light"].map({light: i for i, light in enumerate(FOCUS_LIGHTS)})
     tasks = tasks.sort_values("light_rank", kind="stable")
     assignments = snapshot.assignments
-    focus = assignments[assignments["task_id"].isin(tasks["task_id"])].copy()
-    focus["label"] = focus["unit"].map(book.unit_label)
-    focus["problem"] = focus["problems"].map(_text)
-    units = focus.groupby("task_id", sort=False)["label"].agg("、".join)
-    with_problem = focus[focus["problem"] != ""]
-    problems = (
-        with_problem.groupby(["task_id", "problem"], sort=False)["label"].agg("、".join).reset_index()
-        .assign(text=lambda f: f["problem"].str.rstrip("。") + "（" + f["label"] + "）")
-        .groupby("task_id", sort=False)["text"].agg("；".join)
-    )
+    focus = assignments[assignments["task_id"].isin(tasks["task_id"])]
+    labels = {unit: book.unit_label(unit) for unit in focus["unit"].unique()}
+    units = focus["unit"].map(labels).groupby(focus["task_id"], sort=False).agg("、".join)
     tasks["units"] = tasks["task_id"].map(units).fillna("")
-    tasks["problems"] = tasks["task_id"].map(problems).fillna("")
+    tasks["problems"] = task_problems(tasks["task_id"], focus, labels)
     return tasks[["task_id", "light", "content", "progress", "expected", "units", "problems"]].reset_index(drop=True)
 
 

@@ -18,7 +18,10 @@ VALUE_SIZE = 24  # px, the printed values
 TEXT_COLOR = "#111111"
 # Last period paler than this period's progress blue (opaque: a washed-out projector
 # loses transparency); the reporting rate in the board's green.
-ROLE_COLORS = {"previous": "#8DB6DB", "current": charts.PROGRESS_COLOR, "rate": "#009E73", "count": charts.PROGRESS_COLOR}
+PREVIOUS_COLOR = "#8DB6DB"  # charts.BLUE, lightened
+ROLE_COLORS = {"previous": PREVIOUS_COLOR, "current": charts.PROGRESS_COLOR, "rate": charts.RATE_COLOR,
+               "count": charts.PROGRESS_COLOR}
+GRID_COLOR = "#D0D0D0"  # darker than the board's: a projector washes light grey out
 
 
 def series_colors(chart: Chart, series: Series) -> list[str]:
@@ -32,28 +35,35 @@ def _value_text(value: float, unit: str) -> str:
     return f"{value:.0f} {unit}" if unit == "项" else f"{value:.1f}%"
 
 
+def value_texts(chart: Chart, series: Series) -> list[str]:
+    """The printed value of each category, in category order: the series' own label (``无应报``) where it has one."""
+    labels = series.labels or ("",) * len(series.values)
+    return [label or _value_text(value, chart.unit) for value, label in zip(series.values, labels)]
+
+
 def figure(chart: Chart, under_kpis: bool = False) -> go.Figure:
     """The slide's bar chart with every value printed beside its bar."""
     fig = go.Figure()
     top = max([max(s.values, default=0) for s in chart.series] + [1])
     for series in chart.series:
-        categories, values, color = list(chart.categories), list(series.values), series_colors(chart, series)
+        categories, values, color = charts.plain_all(chart.categories), list(series.values), series_colors(chart, series)
+        texts = value_texts(chart, series)
         if chart.horizontal:
             # Plotly draws the first category at the bottom; a slide reads from the top.
-            categories, values, color = categories[::-1], values[::-1], color[::-1]
+            categories, values, color, texts = categories[::-1], values[::-1], color[::-1], texts[::-1]
         fig.add_bar(
-            name=series.name,
+            name=charts.plain(series.name),
             x=values if chart.horizontal else categories,
             y=categories if chart.horizontal else values,
             orientation="h" if chart.horizontal else "v",
             marker_color=color,
-            text=[_value_text(v, chart.unit) for v in values],
+            text=texts,
             textposition="outside", cliponaxis=False, constraintext="none",  # never shrink the printed values
             textfont={"size": VALUE_SIZE, "color": TEXT_COLOR},
             hovertemplate="%{y}：%{x}<extra></extra>" if chart.horizontal else "%{x}：%{y}<extra></extra>",
         )
     value_axis = {"range": [0, 125] if chart.unit == "%" else [0, top * 1.3], "tickfont": {"size": TICK_SIZE},
-                  "gridcolor": "#D0D0D0", "ticksuffix": "%" if chart.unit == "%" else ""}
+                  "gridcolor": GRID_COLOR, "ticksuffix": "%" if chart.unit == "%" else ""}
     if chart.unit == "%":
         value_axis["tickvals"] = [0, 25, 50, 75, 100]
     category_axis = {"tickfont": {"size": TICK_SIZE, "color": TEXT_COLOR}, "automargin": True}

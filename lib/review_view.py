@@ -1,8 +1,10 @@
 """HTML fragments of the review slides for the 季度汇报 page (pure; no Streamlit).
 
-Every piece of workbook text goes through ``html.escape`` here: the page
-passes these fragments to ``st.markdown(unsafe_allow_html=True)``, and a cell
-typed by a colleague must never become markup. ``CSS`` is static.
+Every piece of text goes through ``_html`` here: the page passes these
+fragments to ``st.markdown(unsafe_allow_html=True)``, and a cell typed by a
+colleague must never become markup. ``_html`` also folds line breaks into
+spaces, because a blank line would end the HTML block and hand the rest of
+the slide to the Markdown parser. ``CSS`` is static.
 
 Type scale: ``--u`` is 28 px on a 1920×1080 screen and shrinks with the
 viewport (``min(1.4583vw, 2.5926vh)``), so a slide looks the same, and fits, on a
@@ -11,6 +13,7 @@ viewport (``min(1.4583vw, 2.5926vh)``), so a slide looks the same, and fits, on 
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from lib import charts
@@ -18,6 +21,13 @@ from lib.review import COVER, LIGHT_LABELS, Slide
 
 BODY_PX_AT_1920 = 28
 SCALE = "min(1.4583vw, 2.5926vh)"  # 28 px at 1920×1080
+
+
+
+def _html(text: object) -> str:
+    """``text`` as HTML text on one line: escaped, each line break (with the blank space around it) one space."""
+    return escape(re.sub(r"\s*[\r\n\v\f\u2028\u2029]+\s*", " ", str(text)).strip())
+
 
 _LIGHT_CLASSES = {light: f"rv-light-{i}" for i, light in enumerate(LIGHT_LABELS)}
 
@@ -34,7 +44,7 @@ footer { display: none !important; }
 .rv-slide { color: #111111; line-height: 1.35; font-size: var(--u); }
 .rv-title { font-size: calc(var(--u) * 1.6); font-weight: 700; margin: 0; line-height: 1.25; }
 .rv-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1em;
-           border-bottom: 0.12em solid #0072B2; padding-bottom: 0.2em; margin-bottom: 0.3em; }
+           border-bottom: 0.12em solid """ + charts.BLUE + """; padding-bottom: 0.2em; margin-bottom: 0.3em; }
 .rv-asof { font-size: var(--u); font-weight: 700; white-space: nowrap; }
 .rv-note { font-size: var(--u); color: #333333; margin: 0 0 0.3em 0; }
 .rv-kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.6em; margin: 0.2em 0 0.5em 0; }
@@ -49,7 +59,7 @@ footer { display: none !important; }
 .rv-cover { text-align: center; padding-top: 4vh; }
 .rv-cover-title { font-size: calc(var(--u) * 1.8); font-weight: 700; line-height: 1.3; margin: 0 5vw; }
 .rv-cover-sub { font-size: calc(var(--u) * 1.2); color: #333333; margin-top: 0.6em; }
-.rv-big { font-size: calc(var(--u) * 5); font-weight: 800; color: #0072B2; line-height: 1.15; margin-top: 0.4em; }
+.rv-big { font-size: calc(var(--u) * 5); font-weight: 800; color: """ + charts.PROGRESS_COLOR + """; line-height: 1.15; margin-top: 0.4em; }
 .rv-big-note { font-size: calc(var(--u) * 1.2); }
 .rv-cover-asof { font-size: calc(var(--u) * 1.2); font-weight: 700; margin-top: 1em; }
 .rv-sample { font-size: var(--u); color: #444444; margin-top: 0.4em; }
@@ -61,44 +71,44 @@ footer { display: none !important; }
 
 def light_badge(light: str) -> str:
     """The light as a coloured label that also says its name."""
-    return f'<span class="rv-light {_LIGHT_CLASSES[light]}">{escape(LIGHT_LABELS[light])}</span>'
+    return f'<span class="rv-light {_LIGHT_CLASSES[light]}">{_html(LIGHT_LABELS[light])}</span>'
 
 
 def slide_html(slide: Slide, counter: str = "") -> str:
     """The slide's text (everything but the chart) as one escaped HTML block; ``counter`` e.g. ``3 / 9``."""
     if slide.kind == COVER:
         parts = [
-            f'<div class="rv-cover-title">{escape(slide.title)}</div>',
-            f'<div class="rv-cover-sub">{escape(slide.note)}</div>',
-            f'<div class="rv-big">{escape(slide.big_number)}</div>',
-            f'<div class="rv-big-note">{escape(slide.big_note)}</div>',
+            f'<div class="rv-cover-title">{_html(slide.title)}</div>',
+            f'<div class="rv-cover-sub">{_html(slide.note)}</div>',
+            f'<div class="rv-big">{_html(slide.big_number)}</div>',
+            f'<div class="rv-big-note">{_html(slide.big_note)}</div>',
             f'<div class="rv-cover-asof">数据截至 {slide.as_of:%Y-%m-%d}</div>',
         ]
         if counter:
-            parts.append(f'<div class="rv-sample">{escape(counter)}</div>')
+            parts.append(f'<div class="rv-sample">{_html(counter)}</div>')
         return f'<div class="rv-slide rv-cover">{"".join(parts)}</div>'
     parts = [
         '<div class="rv-head">',
-        f'<div class="rv-title">{escape(slide.heading)}</div>',
-        f'<div class="rv-asof">数据截至 {slide.as_of:%Y-%m-%d}　{escape(counter)}</div>',
+        f'<div class="rv-title">{_html(slide.heading)}</div>',
+        f'<div class="rv-asof">数据截至 {slide.as_of:%Y-%m-%d}　{_html(counter)}</div>',
         "</div>",
     ]
     if slide.note:
-        parts.append(f'<div class="rv-note">{escape(slide.note)}</div>')
+        parts.append(f'<div class="rv-note">{_html(slide.note)}</div>')
     if slide.kpis:
         cards = "".join(
-            f'<div class="rv-kpi"><div class="rv-kpi-label">{escape(k.label)}</div>'
-            f'<div class="rv-kpi-value">{escape(k.value)}</div>'
-            + (f'<div class="rv-kpi-note">{escape(k.note)}</div>' if k.note else "")
+            f'<div class="rv-kpi"><div class="rv-kpi-label">{_html(k.label)}</div>'
+            f'<div class="rv-kpi-value">{_html(k.value)}</div>'
+            + (f'<div class="rv-kpi-note">{_html(k.note)}</div>' if k.note else "")
             + "</div>"
             for k in slide.kpis
         )
         parts.append(f'<div class="rv-kpis">{cards}</div>')
     for item in slide.items:
         lines = "".join(
-            f'<div><span class="rv-line-label">{escape(label)}：</span>{escape(text)}</div>'
+            f'<div><span class="rv-line-label">{_html(label)}：</span>{_html(text)}</div>'
             for label, text in item.lines
         )
         badge = light_badge(item.light) if item.light else ""
-        parts.append(f'<div class="rv-item"><div class="rv-item-head">{badge}{escape(item.heading)}</div>{lines}</div>')
+        parts.append(f'<div class="rv-item"><div class="rv-item-head">{badge}{_html(item.heading)}</div>{lines}</div>')
     return f'<div class="rv-slide">{"".join(parts)}</div>'

@@ -133,6 +133,10 @@ LIGHT_YELLOW = "黄"
 LIGHT_BLUE = "蓝"
 LIGHT_GREEN = "绿"
 LIGHTS = (LIGHT_RED, LIGHT_YELLOW, LIGHT_BLUE, LIGHT_GREEN, LIGHT_DONE)
+# The name a light is shown with, everywhere: never colour alone.
+LIGHT_LABELS = {
+    LIGHT_RED: "红灯", LIGHT_YELLOW: "黄灯", LIGHT_BLUE: "蓝灯", LIGHT_GREEN: "绿灯", LIGHT_DONE: "已完成",
+}
 
 # ---- 完成时限 that mean "ongoing, never overdue" -------------------------------
 ONGOING_WORDS = ("长期坚持", "长期", "持续推进", "常态化", "以年度为单位", "持续")

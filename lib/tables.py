@@ -63,6 +63,14 @@ def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
     return tasks
 
 
+def section_summary(snapshot: Snapshot, section: str) -> dict:
+    """The section's KPI figures: progress, change (points), tasks, done, red, yellow (counts)."""
+    row = snapshot.sections.set_index("section").loc[section]
+    lights = detail.light_counts(detail.section_tasks(snapshot.tasks, section))
+    return {"progress": float(row["progress"]), "change": float(row["change"]), "tasks": int(row["tasks"]),
+            "done": int(row["done"]), "red": lights[schema.LIGHT_RED], "yellow": lights[schema.LIGHT_YELLOW]}
+
+
 def section_tasks(snapshot: Snapshot, section: str) -> pd.DataFrame:
     """The tasks of one section: 编号, 任务内容, 完成进度, 序时进度, 预警, 责任处室 (★ lead first), 最近填报, 详情."""
     tasks = _task_rows(snapshot)
@@ -99,8 +107,7 @@ def unit_assignments(snapshot: Snapshot, unit: str, lead: bool) -> pd.DataFrame:
 
 def unit_reporting(book: Book, unit: str, as_of: dt.date) -> pd.DataFrame:
     """One unit's reporting record: a row per task, a column per period, 已报送 / 未报送 / 无需报送."""
-    grid = detail.reporting_grid(book, as_of)
-    grid = grid[grid["unit"] == unit]
+    grid = detail.reporting_grid(book, as_of, unit)
     periods = list(dict.fromkeys(grid["period"]))
     table = grid.pivot(index="task_id", columns="period", values="status").reindex(columns=periods)
     order = [t for t in book.tasks["task_id"] if t in table.index]
@@ -151,6 +158,26 @@ def task_units(snapshot: Snapshot, task_id: str) -> pd.DataFrame:
     return _shown(rows, ["unit", "role", "progress", "status", "latest_date"])
 
 
+def download_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a table's .xlsx holds: the shown frame, progress rounded to 1 decimal as displayed, without the 详情 links.
+
+    The links are relative addresses of this app and mean nothing in a file; the download button says so.
+    """
+    shown = frame.drop(columns=[LINK], errors="ignore").copy()
+    for name in (LABELS["progress"], LABELS["expected"]):
+        if name in shown.columns:
+            shown[name] = pd.to_numeric(shown[name], errors="coerce").round(1)
+    return shown
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def file_name(text: str) -> str:
+    """``text`` (which may hold a unit's name) made safe as a download file name: / \\ : * ? " < > | become _."""
+    return _UNSAFE_IN_FILE_NAMES.sub("_", str(text)).strip(" .") or "看板"
+
+
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "看板") -> bytes:
     """The frame as an .xlsx file; text is always stored as text, never as a formula."""
     import openpyxl
@@ -182,8 +209,10 @@ def cell_tints() -> dict[str, str]:
 
 
 def literal(text: object) -> str:
-    """Sheet text made safe for a Markdown heading or label: every Markdown character is escaped.
+    """Sheet text made literal for any Streamlit element that reads Markdown (markdown, caption,
+    subheader, metric, tab and expander labels): every Markdown character is backslash-escaped.
 
-    Streamlit already escapes HTML; this keeps ``*``, ``_``, ``#``, ``[`` and friends literal too.
+    The one escaping helper for workbook text on the board. Streamlit already drops raw HTML;
+    this keeps ``*``, ``_``, ``#``, ``[`` and ``<`` literal too.
     """
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib import validate
+from lib.metrics import Snapshot
 from lib.model import Book, Problem
 
 WORKBOOK_ENV = "KANBAN_WORKBOOK"
@@ -151,18 +152,17 @@ def require_board() -> BoardData:
     return data
 
 
-def sidebar_as_of() -> dt.date:
-    """The 数据截至 date D picked in the sidebar (default today)."""
-    return st.sidebar.date_input("数据截至", value=today(), key="as_of", format="YYYY-MM-DD")
-
-
 def sidebar_source(data: BoardData) -> None:
+    """The data source in the sidebar: file, last change, version, and the plan's name and 文号 (sheet text, literal)."""
+    from lib.tables import literal
+
     plan = data.book.plan
     st.sidebar.caption(
-        f"数据来源：{data.path.name}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
+        f"数据来源：{literal(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
     )
     if plan.name:
-        st.sidebar.caption(f"{plan.name}（{plan.doc_no}）" if plan.doc_no else plan.name)
+        name = literal(plan.name)
+        st.sidebar.caption(f"{name}（{literal(plan.doc_no)}）" if plan.doc_no else name)
 
 
 # ---- the board's shared sidebar (pages 总览 / 板块 / 处室 / 任务) -------------------
@@ -179,7 +179,7 @@ class BoardState:
     sections: list[str]  # selected 板块 filter (empty: all)
     units: list[str]  # selected 处室 filter (empty: all)
     book: Book  # the workbook restricted to the filters
-    snapshot: object  # metrics.Snapshot of ``book`` at ``as_of``
+    snapshot: Snapshot  # of ``book`` at ``as_of``
 
 
 def _keep(key: str, default) -> None:
@@ -251,13 +251,38 @@ def board_sidebar() -> BoardState:
     sidebar_source(data)
     filtered, snapshot = _filtered(book, str(data.path), data.version, as_of, tuple(sections), tuple(units))
     if sections or units:
-        st.caption(f"已筛选：{'、'.join(map(metrics.section_label, sections)) or '全部板块'}；{'、'.join(units) or '全部处室'}")
+        from lib.tables import literal
+
+        chosen_sections = "、".join(literal(metrics.section_label(s)) for s in sections) or "全部板块"
+        st.caption(f"已筛选：{chosen_sections}；{'、'.join(map(literal, units)) or '全部处室'}")
     return BoardState(data, as_of, list(sections), list(units), filtered, snapshot)
 
 
 def board_trend(state: BoardState):
     """``metrics.trend`` of the filtered book, cached per data version, D and filters."""
     return _trend(state.book, str(state.data.path), state.data.version, state.as_of,
+                  tuple(state.sections), tuple(state.units))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _drill(view: str, subject: str, _book: Book, path: str, version: str, as_of: dt.date, sections: tuple,
+           units: tuple):
+    """One drill-down frame of the filtered book for one unit or task; the key names everything it depends on."""
+    from lib import detail, tables
+
+    if view == "unit_trend":
+        return detail.unit_trend(_book, as_of, subject)
+    if view == "task_trend":
+        return detail.task_trend(_book, subject, as_of)
+    if view == "unit_reporting":
+        return tables.unit_reporting(_book, subject, as_of)
+    raise ValueError(view)
+
+
+def board_drill(state: BoardState, view: str, subject: str):
+    """``detail.unit_trend`` / ``detail.task_trend`` / ``tables.unit_reporting`` (``view``) of one unit or task,
+    cached per data version, D and filters like ``board_trend``."""
+    return _drill(view, subject, state.book, str(state.data.path), state.data.version, state.as_of,
                   tuple(state.sections), tuple(state.units))
 
 
@@ -288,8 +313,10 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
     styled = frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else frame
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
-    shown = frame.drop(columns=[tables.LINK], errors="ignore")
-    st.download_button("下载本表（.xlsx）", tables.xlsx_bytes(shown), file_name=f"{file_name}.xlsx",
+    # Built only when clicked: an .xlsx per table on every rerun would cost more than the page.
+    label = "下载本表（.xlsx，不含“详情”链接）" if tables.LINK in frame.columns else "下载本表（.xlsx）"
+    st.download_button(label, lambda: tables.xlsx_bytes(tables.download_frame(frame)),
+                       file_name=f"{tables.file_name(file_name)}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"download_{key}")
 
 

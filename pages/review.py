@@ -25,7 +25,8 @@ def build(version: str, path: str, code: str, _book) -> review.Review:
 
 
 if "rv_period" not in st.session_state:
-    st.session_state.rv_period = params.get("period") if params.get("period") in codes else codes[0]
+    st.session_state.rv_period = (params.get("period") if params.get("period") in codes
+                                  else review.default_period(book, ui.today()).code)
 built = build(data.version, str(data.path), st.session_state.rv_period, book)
 slides = built.slides
 count = len(slides)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, metrics, schema, tables, ui
+from lib import charts, detail, metrics, tables, ui
 
 state = ui.board_sidebar()
 snapshot = state.snapshot
@@ -12,26 +12,24 @@ if not state.book.sections:
     st.info("当前筛选条件下没有板块。")
     st.stop()
 section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
-row = snapshot.sections.set_index("section").loc[section]
+summary = tables.section_summary(snapshot, section)
 st.subheader(tables.literal(section))
 
 cards = st.columns(4, border=True)
-cards[0].metric("板块进度", f"{row['progress']:.1f}%", f"较上期 {row['change']:+.1f}")
-cards[1].metric("任务数", f"{int(row['tasks'])} 项")
-cards[2].metric("已完成", f"{int(row['done'])} 项")
-in_section = snapshot.tasks[snapshot.tasks["section"] == section]
-cards[3].metric("红灯 / 黄灯", f"{(in_section['light'] == schema.LIGHT_RED).sum()} / {(in_section['light'] == schema.LIGHT_YELLOW).sum()}")
+cards[0].metric("板块进度", f"{summary['progress']:.1f}%", f"较上期 {summary['change']:+.1f}")
+cards[1].metric("任务数", f"{summary['tasks']} 项")
+cards[2].metric("已完成", f"{summary['done']} 项")
+cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")
 
-ui.show_chart(charts.task_bars(in_section), "section_tasks")
+ui.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section)), "section_tasks")
 
 st.subheader("任务一览")
 st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
 ui.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
 
 st.subheader("板块进度趋势")
-trend = ui.board_trend(state)
-ui.show_chart(charts.trend_lines(trend[trend["scope"].isin([metrics.OVERALL, section])],
-                                 title="板块进度趋势（与总体对照）"), "section_trend")
+ui.show_chart(charts.trend_lines(detail.section_trend(ui.board_trend(state), section), title="板块进度趋势（与总体对照）"),
+              "section_trend")
 
 st.subheader("各任务最新填报")
 ui.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")

@@ -32,14 +32,13 @@ expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"
 cards[1].metric("序时进度", expected)
 cards[2].metric("完成时限", task["deadline_text"] or "未设定")
 cards[3].metric("预警", charts.light_name(task["light"]))
-st.markdown(f"**预警原因**：{task['light_reason']}")
+st.markdown(f"**预警原因**：{tables.literal(task['light_reason'])}")
 
 st.subheader("责任处室")
 ui.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")
 
-points = detail.assignment_trend(state.book, state.as_of)
 expected_points = detail.expected_trend(state.book, task_id, state.as_of)
-ui.show_chart(charts.unit_lines(points[points["task_id"] == task_id], expected_points,
+ui.show_chart(charts.unit_lines(ui.board_drill(state, "task_trend", task_id), expected_points,
                                 title="各责任处室进度（★为牵头处室，黑色点线为序时进度）"), "task_lines")
 
 st.subheader("填报记录（最新在前）")

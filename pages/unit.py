@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, detail, tables, ui
+from lib import charts, tables, ui
 
 state = ui.board_sidebar()
 snapshot = state.snapshot
@@ -36,7 +36,7 @@ else:
     st.success("本期应报送的分工均已报送。")
 
 st.subheader("各报送周期报送情况")
-ui.show_table(tables.unit_reporting(state.book, unit, state.as_of), "unit_reporting", f"{unit}_报送记录")
+ui.show_table(ui.board_drill(state, "unit_reporting", unit), "unit_reporting", f"{unit}_报送记录")
 
 st.subheader("尚未解决的存在问题")
 problems = tables.unit_problems(snapshot, unit)
@@ -46,6 +46,4 @@ else:
     st.success("最近一次填报中没有未完成分工的存在问题。")
 
 st.subheader("处室进度趋势")
-trend = detail.unit_trend(state.book, state.as_of)
-trend = trend[trend["unit"] == unit].assign(scope=unit)
-ui.show_chart(charts.trend_lines(trend, title=f"{row['label']}进度趋势"), "unit_trend")
+ui.show_chart(charts.trend_lines(ui.board_drill(state, "unit_trend", unit), title=f"{row['label']}进度趋势"), "unit_trend")

@@ -47,7 +47,7 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert [s.values for s in units.series] == [(80.0, 35.0), (100.0, 0.0)]  # progress, rate
     focus = _slide(built, review.FOCUS)
     assert [i.light for i in focus.items] == [schema.LIGHT_RED]
-    assert focus.items[0].lines == (("责任处室", "甲、乙"), ("存在问题", "=SUM(A1)（甲）"))
+    assert focus.items[0].lines == (("责任处室", "甲、乙"), ("存在问题", "甲：=SUM(A1)"))  # detail.task_problems, short labels
     reporting = _slide(built, review.REPORTING)
     assert [i.heading for i in reporting.items] == ["乙：2 项未报送"]
     assert reporting.items[0].lines == (("任务编号", "1、2"),)
