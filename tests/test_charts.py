@@ -96,3 +96,43 @@ def test_unit_lines_mark_the_lead_and_draw_expected():
     assert [t.name for t in figure.data] == ["★甲处", "乙处", "序时进度"]
     assert list(figure.data[2].y) == [50.0, 100.0]
     assert list(figure.layout.yaxis.range) == [0, 100]
+
+
+def test_heatmap_keeps_lead_marks_when_every_cell_is_filled(snapshot):
+    """Without blanks the pivot is numpy bool, not Python bool: ★ must still mark the lead."""
+    book, snap = snapshot
+    only_jia = metrics.compute(metrics.filter_book(book, units=["甲处"]), snap.as_of)
+    cells = charts.heatmap(only_jia.assignments, only_jia.tasks, only_jia.units).data[0]
+    assert [list(row) for row in cells.text] == [["★60"]]  # task 1, 甲处 leads at 60
+
+
+EVIL = "<b>粗</b><a href='http://evil.example'>链</a>&amp;"
+ESCAPED = "&lt;b&gt;粗&lt;/b&gt;&lt;a href='http://evil.example'&gt;链&lt;/a&gt;&amp;amp;"
+
+
+def test_workbook_text_reaches_plotly_as_text_never_markup(snapshot):
+    """Plotly reads <b>, <a href> and entities in labels, names, customdata and hovers: one helper escapes them."""
+    import json
+
+    from lib import review, review_charts
+
+    book, snap = snapshot
+    sections = snap.sections.assign(section=EVIL + "，全称", label=EVIL)
+    units = snap.units.assign(unit=[EVIL + "甲", EVIL + "乙"], label=[EVIL + "甲", EVIL + "乙"])
+    tasks = snap.tasks.assign(content=EVIL)
+    assignments = snap.assignments.assign(unit=snap.assignments["unit"].map({"甲处": EVIL + "甲", "乙处": EVIL + "乙"}))
+    trend = metrics.trend(book, snap.as_of).assign(label=EVIL, scope=EVIL)
+    lines = assignments.assign(period="2026年第二季度")
+    figures = [
+        charts.section_bars(sections), charts.unit_bars(units), charts.trend_lines(trend, title=EVIL),
+        charts.heatmap(assignments, tasks, units), charts.unit_lines(lines, title=EVIL),
+        charts.task_bars(tasks, title=EVIL),
+        review_charts.figure(review.Chart((EVIL,), (review.Series(EVIL, (50.0,)),))),
+    ]
+    for figure in figures:
+        spec = json.loads(figure.to_json())
+        text = json.dumps(spec, ensure_ascii=False)
+        assert "<b>粗" not in text and "<a href" not in text, text[:300]
+        assert ESCAPED in text  # the text itself survives, shown literally
+    unit_lines = figures[4]
+    assert all(EVIL not in trace.hovertemplate for trace in unit_lines.data)  # a unit's name is data, not template

@@ -76,3 +76,43 @@ def test_xlsx_bytes_keeps_formula_like_text_as_text():
 
 def test_literal_escapes_markdown():
     assert tables.literal("一、*重点*任务_[链接](x)") == r"一、\*重点\*任务\_\[链接\]\(x\)"
+
+
+def test_drill_downs_for_one_unit_or_task_equal_the_full_frames_filtered(book):
+    as_of = dt.date(2026, 5, 31)
+    full = detail.reporting_grid(book, as_of)
+    mine = detail.reporting_grid(book, as_of, "乙处")
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), full[full["unit"] == "乙处"].reset_index(drop=True))
+    trend = detail.unit_trend(book, as_of, "乙处")
+    assert trend[["period", "scope", "progress"]].to_numpy().tolist() == [
+        ["2026年第一季度", "乙处", 10.0], ["2026年第二季度", "乙处", 35.0]]  # (20 + 0) / 2, (20 + 50) / 2
+    lines = detail.task_trend(book, "1", as_of)
+    assert lines[["period", "unit", "progress"]].to_numpy().tolist() == [
+        ["2026年第一季度", "甲处", 40.0], ["2026年第一季度", "乙处", 20.0],
+        ["2026年第二季度", "甲处", 60.0], ["2026年第二季度", "乙处", 20.0]]
+
+
+def test_section_summary_counts_its_lights(book):
+    snapshot = metrics.compute(book, dt.date(2026, 5, 31))
+    assert tables.section_summary(snapshot, "二、第二板块，开展研究") == {
+        "progress": 50.0, "change": 50.0, "tasks": 1, "done": 0, "red": 1, "yellow": 0}
+    assert detail.light_counts(snapshot.tasks) == {"红": 1, "黄": 0, "蓝": 0, "绿": 1, "已完成": 0}
+
+
+def test_task_problems_one_format_for_board_review_and_excel():
+    """Units naming the same problem share one entry; the names can be short labels."""
+    assignments = pd.DataFrame({
+        "task_id": ["1", "1", "1", "2", "3"], "unit": ["甲处", "乙处", "丙处", "甲处", "乙处"],
+        "problems": ["经费不足", "经费不足", " 人手少 ", None, ""],
+    })
+    problems = detail.task_problems(pd.Series(["3", "1", "2"]), assignments)
+    assert problems.tolist() == ["", "甲处、乙处：经费不足；丙处：人手少", ""]
+    short = detail.task_problems(pd.Series(["1"]), assignments, {"甲处": "甲", "乙处": "乙"})
+    assert short.tolist() == ["甲、乙：经费不足；丙处：人手少"]
+
+
+def test_download_frame_rounds_like_the_display_and_drops_links():
+    frame = pd.DataFrame({"编号": ["1"], "完成进度": [83.33333], "序时进度": [41.25], tables.LINK: ["task?task=1"]})
+    shown = tables.download_frame(frame)
+    assert list(shown.columns) == ["编号", "完成进度", "序时进度"]
+    assert shown.iloc[0].tolist() == ["1", 83.3, 41.2]  # the table's "%.1f%%"

@@ -316,12 +316,21 @@ def test_download_is_the_shown_table_and_keeps_formulas_as_text(known):
     book = load(known, today=dt.date(2026, 6, 15)).book
     frame = tables.section_tasks(metrics.compute(book, D), SECTION_2)
     pd.testing.assert_frame_equal(frame, at.dataframe[0].value, check_dtype=False)
-    sheet = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(frame.drop(columns=[tables.LINK])))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(tables.download_frame(frame)))).active
     headers = [c.value for c in sheet[1]]
     assert headers == ["编号", "任务内容", "完成进度", "序时进度", "预警", "责任处室", "最近填报"]
     content = sheet.cell(row=2, column=2)
     assert content.value == "=任务二的内容" and content.data_type == "s"
     assert sheet.cell(row=2, column=3).value == 50
+    assert sheet.cell(row=2, column=4).value == 83.3  # shown as 83.3%; the raw 150/180 would be 83.333…
+    button = next(b for b in at.get("download_button") if b.proto.id and "section_tasks" in b.proto.id)
+    assert "不含“详情”链接" in button.proto.label  # the page says what the file leaves out
+
+
+def test_download_file_names_are_safe_for_any_unit_name(known):
+    from lib import tables
+
+    assert tables.file_name('综合/规划:处*?"<>|\\_牵头任务') == "综合_规划_处________牵头任务"  # 8 unsafe characters and one _
 
 
 def test_sidebar_choices_follow_the_reader_across_pages(known):
@@ -343,3 +352,92 @@ def test_filters_that_leave_nothing_explain_it(known, page, message):
     at.multiselect(key="filter_units").set_value(["甲处"]).run()  # 甲处 has no task in section 二
     assert not at.exception
     assert any(message in info.value for info in at.info)
+
+
+def test_heatmap_marks_the_lead_with_a_single_unit_filter(known):
+    """With one unit the heatmap has no blank cell (a numpy-bool pivot); ★ must survive that."""
+    at = run_page("overview")
+    at.multiselect(key="filter_units").set_value(["甲处"]).run()
+    heat = figures(at)[-1]
+    assert heat["data"][0]["text"] == [["★60"]]  # task 1 only; 甲处 leads it at 60
+
+
+# ---- sheet text is shown literally ------------------------------------------------------
+
+EVIL_PLAN = "测试方案 **粗** [链](http://evil.example) <img src=x onerror=alert(1)>"
+EVIL_SECTION = "一、**粗**板块[链](http://evil.example)，建立机制"
+EVIL_UNIT = "乙处**粗**<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def evil(tmp_path, monkeypatch) -> Path:
+    plan, units, tasks, updates = _frames()
+    plan = plan | {schema.PLAN_NAME: EVIL_PLAN, schema.PLAN_DOC_NO: "**文号**[链](http://evil.example)"}
+    units["unit"] = ["甲处", EVIL_UNIT]
+    tasks["section"] = [EVIL_SECTION, SECTION_2]
+    tasks["units_text"] = [f"甲处、{EVIL_UNIT}", EVIL_UNIT]
+    tasks["content"] = ["**任务一** [链](http://evil.example) <img src=x onerror=alert(1)>", "任务二"]
+    updates["unit"] = ["甲处", EVIL_UNIT, EVIL_UNIT, "甲处"]
+    updates["problems"] = ["", "", "**经费** [链](http://evil.example)\n\n<img src=x onerror=alert(1)>", ""]
+    path = tmp_path / "tasks.xlsx"
+    write_workbook(path, plan, units, tasks, updates)
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
+    return path
+
+
+def markdown_bodies(at: AppTest) -> list[str]:
+    """The Markdown source of every element Streamlit renders as Markdown (sidebar included)."""
+    bodies = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "success")
+              for e in at.get(kind)]
+    bodies += [m.label for m in at.metric] + [t.label for t in at.get("tab")] + [x.label for x in at.get("expandable")]
+    return [str(b) for b in bodies]
+
+
+def assert_literal(bodies: list[str]) -> None:
+    import re
+
+    for body in bodies:
+        bare = re.sub(r"\\.", "", body)  # what Markdown would still read once escapes are taken out
+        assert "**粗" not in bare and "](http" not in bare and "<img" not in bare, body
+
+
+def test_sheet_text_reaches_markdown_escaped(evil):
+    at = run_page("overview")
+    at.multiselect(key="filter_sections").set_value([EVIL_SECTION]).run()
+    at.multiselect(key="filter_units").set_value([EVIL_UNIT]).run()
+    assert not at.exception
+    bodies = markdown_bodies(at)
+    assert_literal(bodies)
+    captions = "\n".join(c.value for c in at.caption)
+    assert r"测试方案 \*\*粗\*\* \[链\]\(http://evil\.example\) \<img src=x onerror=alert\(1\)\>" in captions
+    assert r"（\*\*文号\*\*\[链\]\(http://evil\.example\)）" in captions
+    assert r"已筛选：一、\*\*粗\*\*板块\[链\]\(http://evil\.example\)；乙处\*\*粗\*\*\<img" in captions
+
+    for page, query in (("section", {}), ("unit", {}), ("task", {"task": "1"}), ("task", {"task": "2"})):
+        at = run_page(page, **query)
+        if page == "unit":
+            at.selectbox(key="unit_pick").set_value(EVIL_UNIT).run()
+        assert not at.exception, page
+        assert_literal(markdown_bodies(at))
+    at = run_page("section")
+    assert r"一、\*\*粗\*\*板块\[链\]\(http://evil\.example\)，建立机制" in at.subheader[0].value
+
+
+def test_reruns_build_no_xlsx_and_reuse_the_drill_downs(known, monkeypatch):
+    """An .xlsx is built only when its button is clicked; a unit's trend and record are computed once per D."""
+    from lib import detail, tables
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("xlsx built during a rerun")
+
+    calls = []
+    unit_trend = detail.unit_trend
+    monkeypatch.setattr(tables, "xlsx_bytes", never)
+    monkeypatch.setattr(detail, "unit_trend", lambda *args: calls.append(args) or unit_trend(*args))
+    at = run_page("unit")
+    at.selectbox(key="unit_pick").set_value("乙处").run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # once per (D, unit): the first run at today, then D; the last rerun hit the cache
+    assert [(args[1], args[2]) for args in calls] == [(dt.date(2026, 6, 15), "甲处"), (D, "甲处"), (D, "乙处")]

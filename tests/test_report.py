@@ -80,6 +80,35 @@ def test_every_pptx_run_and_chart_text_names_an_east_asian_font(bundled):
         assert defaults and all(d.find(qn("a:ea")).get("typeface") == report.EA_FONT for d in defaults)
 
 
+def test_every_text_property_in_every_part_of_the_pptx_names_an_east_asian_font(bundled):
+    """Master, layouts, slides and charts: no run, default or end-of-paragraph property without a:ea,
+    and the theme's fonts name 微软雅黑 too (else WPS falls back per part and may draw boxes)."""
+    import re
+    import zipfile
+
+    from lxml import etree
+
+    _book, built = bundled
+    package = zipfile.ZipFile(io.BytesIO(report.pptx_bytes(built)))
+    tags = {qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")}
+    checked, missing = 0, []
+    for name in package.namelist():
+        if not name.endswith(".xml"):
+            continue
+        root = etree.fromstring(package.read(name))
+        for element in root.iter(*tags):
+            checked += 1
+            ea = element.find(qn("a:ea"))
+            if ea is None or not ea.get("typeface"):
+                missing.append(name)
+    assert checked > 100 and missing == []
+    theme = package.read("ppt/theme/theme1.xml").decode()
+    assert re.findall(r'<a:ea typeface="([^"]*)"', theme) == [report.EA_FONT, report.EA_FONT]  # major, minor
+    assert not any(n.startswith("ppt/slideLayouts/slideLayout") and n.endswith(".xml")
+                   for n in package.namelist()
+                   if n != "ppt/slideLayouts/slideLayout7.xml")  # only the blank layout is kept
+
+
 def test_pptx_tables_fit_their_slides_and_long_lists_split(known, bundled):
     _, built = bundled
     presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))

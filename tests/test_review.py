@@ -102,3 +102,48 @@ def test_slide_html_escapes_workbook_text(known_book):
     assert "数据截至 2026-09-30" in html and "7 / 7" in html
     focus = review_view.slide_html(_slide(built, review.FOCUS))
     assert 'class="rv-light rv-light-0">红灯</span>' in focus  # colour and its label
+
+
+def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
+    """丙处's one task was done in Q2, so nothing is due in Q3: 无应报, as on the board, never 0.0%."""
+    import io
+
+    import pandas as pd
+    from pptx import Presentation
+
+    from lib import report, review_charts
+    from lib.workbook import write_workbook
+    from tests import review_fixtures as fx
+
+    units = pd.concat([fx.UNITS, pd.DataFrame({"unit": ["丙处"], "short": ["丙"], "groups": [""]})], ignore_index=True)
+    tasks = pd.concat([fx.TASKS, fx.TASKS.iloc[[2]].assign(task_id="4", units_text="丙处")], ignore_index=True)
+    updates = pd.concat([fx.UPDATES, fx.UPDATES.iloc[[4]].assign(date=dt.date(2026, 5, 1), task_id="4", unit="丙处")],
+                        ignore_index=True)
+    path = tmp_path / "tasks.xlsx"
+    write_workbook(path, fx.PLAN, units, tasks, updates)
+    book = validate.load(path).book
+    built = review.build_review(book, review.period_from_code(KNOWN_PERIOD, book))
+    chart = _slide(built, review.UNITS).chart
+    assert chart.categories == ("甲", "乙", "丙")
+    rate = chart.series[1]
+    assert rate.values == (100.0, 0.0, 0.0) and rate.labels == ("", "", review.NO_RATE)
+    assert review_charts.value_texts(chart, rate) == ["100.0%", "0.0%", "无应报"]  # 乙 0 of 2 is a true 0%
+    bars = review_charts.figure(chart).data[1]
+    assert list(bars.text) == ["无应报", "0.0%", "100.0%"]  # horizontal: drawn bottom-up
+    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    plot = next(shape.chart for s in presentation.slides for shape in s.shapes
+                if shape.has_chart and len(shape.chart.plots[0].categories) == 3).plots[0]
+    assert plot.series[1].points[2].data_label.text_frame.text == "无应报"
+
+
+def test_slide_html_keeps_workbook_text_in_one_html_block():
+    """A blank line in a cell would end st.markdown's HTML block and hand the rest to Markdown."""
+    slide = review.Slide(review.FOCUS, "重点关注", dt.date(2026, 9, 30), note="第一行\n\n**粗** [链](http://x)",
+                         items=[review.Item("1 任务\r\n\r\n<b>粗</b>", (("存在问题", "甲\n\n\n    代码块"),), "红")])
+    html = review_view.slide_html(slide, "1 / 1")
+    assert "\n" not in html and "\r" not in html
+    assert "第一行 **粗** [链](http://x)" in html  # one line inside a <div>: Markdown is not parsed there
+    assert "1 任务 &lt;b&gt;粗&lt;/b&gt;" in html and "<b>" not in html
+    assert "甲 代码块" in html
+    cover = review.Slide(review.COVER, "方案\n\n# 标题", dt.date(2026, 9, 30), note="文号\n\n- 列表")
+    assert "\n" not in review_view.slide_html(cover)
