@@ -34,15 +34,13 @@ from filelock import FileLock, Timeout
 
 from lib import metrics, schema, validate
 from lib.model import ERROR, Book, Problem, sort_problems
-from lib.workbook import ROW, RawSheet, RawWorkbook, WorkbookError, read_raw, workbook_bytes
+from lib.workbook import ROW, RawSheet, RawWorkbook, WorkbookError, check_extent, read_raw, workbook_bytes
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"
 ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本"}
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip-bomb guard: summed size of all entries
 MAX_ZIP_ENTRIES = 5000
-MAX_SHEET_COLUMNS = 16_384  # Excel's own limit (XFD); anything wider is not a real sheet
-MAX_SHEET_CELLS = 5_000_000  # dimension area we agree to read
 LOCK_TIMEOUT_SECONDS = 60
 PAUSE_ENV = "KANBAN_TEST_PAUSE_BEFORE_REPLACE"  # tests: seconds to sleep between temp write and replace
 
@@ -85,21 +83,11 @@ def max_upload_bytes(config: Path = Path(".streamlit/config.toml")) -> int:
 
 # ---- upload safety ----------------------------------------------------------------
 
-_DIMENSION_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters.decode():
-        number = number * 26 + (ord(char) - 64)
-    return number
-
-
 def check_upload(data: bytes, max_bytes: int | None = None) -> str | None:
     """Why an uploaded file is refused before it is read, in Chinese; None when it may be read.
 
     Checks size, the .xlsx magic bytes, that the zip opens, the summed
-    uncompressed size (zip bomb), macros, and absurd sheet dimensions.
+    uncompressed size (zip bomb), macros, and each sheet's real extent (``workbook.check_extent``).
     """
     max_bytes = max_bytes or max_upload_bytes()
     if not data:
@@ -127,29 +115,13 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> str | None:
         if total > MAX_UNCOMPRESSED_BYTES:
             return (f"文件解压后达 {total / 1048576:.0f} MB，超过上限 {MAX_UNCOMPRESSED_BYTES // 1048576} MB，"
                     "疑似异常文件，已拒绝。请只保留填报所需的工作表后重新上传。")
-        for entry in entries:
-            if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
-                continue
-            try:
-                with archive.open(entry) as handle:
-                    head = handle.read(4096)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                return "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。"
-            found = _DIMENSION_RE.search(head)
-            if not found:
-                continue
-            last_col = _column_number(found.group(3) or found.group(1))
-            last_row = int(found.group(4) or found.group(2))
-            if last_col > MAX_SHEET_COLUMNS or last_col * last_row > MAX_SHEET_CELLS:
-                return (f"工作表范围过大（{last_col} 列 × {last_row} 行），多为误操作留下的大量空白行列。"
-                        "请删除多余的空白行、列后重新上传。")
         try:
             bad_member = archive.testzip()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             bad_member = "?"
         if bad_member:
             return "文件已损坏或未完整上传（内容校验失败），请在 Excel 中重新保存后上传。"
-    return None
+    return check_extent(data)
 
 
 # ---- Book → frames for writing ----------------------------------------------------

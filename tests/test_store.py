@@ -204,6 +204,24 @@ def _wide_sheet_without_dimension() -> bytes:
     return _zip(parts)
 
 
+def _far_cell_without_dimension() -> bytes:
+    # 5 KB: one cell at XFD200000 and no <dimension>; calamine would abort the process on it.
+    import re
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = schema.SHEET_UPDATES
+    sheet.append([c.header for c in schema.UPDATE_COLUMNS])
+    sheet["XFD200000"] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts = {name: re.sub(rb"<dimension[^>]*/>", b"", data) if name.startswith("xl/worksheets/") else data
+             for name, data in parts.items()}
+    return _zip(parts)
+
+
 def _empty_workbook() -> bytes:
     buffer = io.BytesIO()
     openpyxl.Workbook().save(buffer)
@@ -222,7 +240,8 @@ BAD_FILES = {
     "zip bomb": (_zip_bomb, "解压后"),
     "xlsm with vbaProject.bin": (lambda: _zip({**_xlsx_parts(), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "宏"),
     "10^5 empty columns": (_wide_sheet, "范围过大"),
-    "10^5 empty columns, no dimension": (_wide_sheet_without_dimension, "缺少必填列"),
+    "10^5 empty columns, no dimension": (_wide_sheet_without_dimension, "范围过大"),
+    "one cell at XFD200000, no dimension": (_far_cell_without_dimension, "工作表「进展」范围过大"),
     "empty workbook": (_empty_workbook, "没有可识别的工作表"),
 }
 
@@ -240,6 +259,24 @@ def test_bad_file_is_refused_and_workbook_untouched(shared: Path, case: str):
     assert shared.read_bytes() == before
     assert not store.history_dir(shared).exists() and store.read_audit(shared) == []
     assert elapsed < 10  # refused quickly, not after reading 10^5 columns
+
+
+def test_extent_guard_protects_the_board_reader_too(tmp_path: Path):
+    # The shared file edited in Excel is read by validate.load: the same guard, a clear error, no abort.
+    path = tmp_path / "tasks.xlsx"
+    path.write_bytes(_far_cell_without_dimension())
+    result = validate.load(path, today=TODAY)
+    assert result.book is None
+    [error] = result.errors
+    assert "工作表「进展」范围过大（16384 列 × 200000 行）" in error.message
+
+
+def test_extent_counts_cells_without_references_by_position():
+    from lib.workbook import check_extent
+
+    # 10^5 cells with no r= in one row: position makes them 100,000 columns wide.
+    assert "范围过大（100000 列 × 1 行）" in check_extent(_wide_sheet_without_dimension())
+    assert check_extent(updates_upload([update(Q2, "1", "甲处", 70)])) is None
 
 
 # ---- concurrency and crash safety -------------------------------------------------
