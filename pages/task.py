@@ -30,7 +30,7 @@ cards = st.columns(4, border=True)
 cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"较上期 {task['change']:+.1f}")
 expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
 cards[1].metric("序时进度", expected)
-cards[2].metric("完成时限", task["deadline_text"] or "未设定")
+cards[2].metric("完成时限", tables.literal(task["deadline_text"]) if task["deadline_text"] else "未设定")
 cards[3].metric("预警", charts.light_name(task["light"]))
 st.markdown(f"**预警原因**：{tables.literal(task['light_reason'])}")
 

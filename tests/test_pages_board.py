@@ -161,6 +161,13 @@ def test_overview_known_numbers(known):
     assert reminders[["处室", "编号"]].to_numpy().tolist() == [["乙处", "1"]]
 
 
+def test_overview_explains_done_and_the_heatmap(known):
+    at = run_page("overview")
+    notes = "\n".join(m.value for m in at.markdown)
+    assert "**已完成**：任务进度达到 100%" in notes
+    assert "**任务 × 处室**：每格为该处室对该任务的分工进度" in notes and "空白表示" in notes
+
+
 def test_overview_follows_filters_date_and_period(known):
     at = run_page("overview")
     at.multiselect(key="filter_units").set_value(["甲处"]).run()
@@ -377,6 +384,7 @@ def evil(tmp_path, monkeypatch) -> Path:
     tasks["section"] = [EVIL_SECTION, SECTION_2]
     tasks["units_text"] = [f"甲处、{EVIL_UNIT}", EVIL_UNIT]
     tasks["content"] = ["**任务一** [链](http://evil.example) <img src=x onerror=alert(1)>", "任务二"]
+    tasks["deadline_text"] = ["2026年12月31日**粗**", "2026年6月30日"]
     updates["unit"] = ["甲处", EVIL_UNIT, EVIL_UNIT, "甲处"]
     updates["problems"] = ["", "", "**经费** [链](http://evil.example)\n\n<img src=x onerror=alert(1)>", ""]
     path = tmp_path / "tasks.xlsx"
@@ -390,7 +398,7 @@ def markdown_bodies(at: AppTest) -> list[str]:
     """The Markdown source of every element Streamlit renders as Markdown (sidebar included)."""
     bodies = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "success")
               for e in at.get(kind)]
-    bodies += [m.label for m in at.metric] + [t.label for t in at.get("tab")] + [x.label for x in at.get("expandable")]
+    bodies += [m.label for m in at.metric] + [m.value for m in at.metric] + [t.label for t in at.get("tab")] + [x.label for x in at.get("expandable")]
     return [str(b) for b in bodies]
 
 
@@ -420,6 +428,7 @@ def test_sheet_text_reaches_markdown_escaped(evil):
             at.selectbox(key="unit_pick").set_value(EVIL_UNIT).run()
         assert not at.exception, page
         assert_literal(markdown_bodies(at))
+    assert metrics_of(run_page("task", task="1"))["完成时限"][0] == r"2026年12月31日\*\*粗\*\*"
     at = run_page("section")
     assert r"一、\*\*粗\*\*板块\[链\]\(http://evil\.example\)，建立机制" in at.subheader[0].value
 
