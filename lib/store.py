@@ -32,9 +32,18 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from lib import metrics, schema, validate
-from lib.model import ERROR, Book, Problem, sort_problems
-from lib.workbook import ROW, RawSheet, RawWorkbook, WorkbookError, check_extent, read_raw, workbook_bytes
+from lib import accounts, metrics, schema, validate
+from lib.model import ERROR, WARNING, Book, Problem, sort_problems
+from lib.workbook import (
+    ROW,
+    RawSheet,
+    RawWorkbook,
+    WorkbookError,
+    check_extent,
+    read_raw,
+    read_sheet_values,
+    workbook_bytes,
+)
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"
 ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本"}
@@ -170,6 +179,12 @@ class Change:
     filename: str = ""
     delete_keys: tuple[tuple, ...] = ()  # DELETE: (date, task_id, unit) keys
 
+    @property
+    def account(self) -> accounts.Account:
+        """The rights this change is made with (one way to check them: ``Account.may_report_for``)."""
+        role = accounts.ROLE_ADMIN if self.is_admin else accounts.ROLE_REPORTER
+        return accounts.Account(self.user, role, tuple(self.units))
+
 
 @dataclass
 class Preview:
@@ -185,6 +200,8 @@ class Preview:
     other_changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # 任务/处室/方案: sheet, key, what, old, new
     movement: pd.DataFrame = field(default_factory=pd.DataFrame)  # scope, name, before, after, delta
     merged: bytes | None = None  # the workbook that would be saved
+    skipped: int = 0  # uploaded rows left out: a template row sent back unfilled
+    notes: list[str] = field(default_factory=list)  # what the save does besides the rows listed, in Chinese
 
     @property
     def errors(self) -> list[Problem]:
@@ -230,8 +247,13 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) 
     Current rows get ``CURRENT_ROW_OFFSET`` added to their row number, so a problem
     can say whether it is about the upload or about what is already saved.
     """
-    if replace or current is None:
+    if current is None:
         return upload
+    if replace:
+        sheets = dict(upload.sheets)
+        if schema.SHEET_PLAN not in sheets and schema.SHEET_PLAN in current.sheets:
+            sheets[schema.SHEET_PLAN] = current.sheets[schema.SHEET_PLAN]
+        return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
     sheets: dict[str, RawSheet] = {}
     for name in schema.SHEETS:
         mine, theirs = upload.sheets.get(name), current.sheets.get(name)
@@ -246,14 +268,18 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) 
         kept = theirs.frame[[k not in upload_keys for k in _sheet_keys(name, theirs.frame)]]
         frame = pd.concat([kept, mine.frame], ignore_index=True)
         sheets[name] = RawSheet(name, mine.header_row, frame, [])
-    return RawWorkbook(sheets=sheets, source=upload.source)
+    return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
 
 
 def _relabel(problem: Problem) -> Problem:
+    """A problem about a saved row names that row as Excel shows it in the shared workbook."""
+    message = re.sub(r"第(\d{8,})行", lambda m: f"第{int(m.group(1)) - CURRENT_ROW_OFFSET}行（已保存）", problem.message)
     if problem.row is not None and problem.row >= CURRENT_ROW_OFFSET:
+        # An error on a saved row comes from this change (the saved workbook was valid); a warning may be old.
+        suffix = "（由本次上传的改动引起）" if problem.is_error else ""
         return Problem(problem.level, f"{problem.sheet}（已保存的数据）", problem.row - CURRENT_ROW_OFFSET,
-                       problem.column, problem.value, problem.message + "（由本次上传的改动引起）")
-    return problem
+                       problem.column, problem.value, message + suffix)
+    return Problem(problem.level, problem.sheet, problem.row, problem.column, problem.value, message)
 
 
 def _diff_keyed(before: pd.DataFrame, after: pd.DataFrame, key: list[str], values: list[str]):
@@ -295,13 +321,25 @@ def _display(value: object) -> str:
     return validate.cell_text(value)
 
 
-def _other_changes(before: Book | None, after: Book, plan_before: dict, plan_after: dict) -> pd.DataFrame:
+def _raw_keyed(raw: RawWorkbook | None, sheet: str, key: str, values: list[str]) -> pd.DataFrame:
+    """A sheet of a workbook that does not parse, keyed like ``_sheet_keys``: cells as text, first of a key kept."""
+    found = raw.sheets.get(sheet) if raw else None
+    if found is None:
+        return pd.DataFrame(columns=[key, *values])
+    frame = pd.DataFrame({column: found.frame.get(column, "") for column in values},
+                         index=found.frame.index).assign(**{key: _sheet_keys(sheet, found.frame)})
+    return frame[frame[key] != ""].drop_duplicates(key)
+
+
+def _other_changes(before: Book | None, after: Book, plan_before: dict, plan_after: dict,
+                   before_raw: RawWorkbook | None = None) -> pd.DataFrame:
+    """任务, 处室 and 方案 changes; when the current workbook does not parse, against its raw rows."""
     rows = []
-    empty_book_tasks = pd.DataFrame(columns=["task_id", *TASK_VALUES])
-    empty_units = pd.DataFrame(columns=["unit", *UNIT_VALUES])
     pairs = [
-        (schema.SHEET_TASKS, before.tasks if before else empty_book_tasks, after.tasks, "task_id", TASK_VALUES),
-        (schema.SHEET_UNITS, before.units if before else empty_units, after.units, "unit", UNIT_VALUES),
+        (schema.SHEET_TASKS, before.tasks if before else _raw_keyed(before_raw, schema.SHEET_TASKS, "task_id", TASK_VALUES),
+         after.tasks, "task_id", TASK_VALUES),
+        (schema.SHEET_UNITS, before.units if before else _raw_keyed(before_raw, schema.SHEET_UNITS, "unit", UNIT_VALUES),
+         after.units, "unit", UNIT_VALUES),
     ]
     for sheet, old, new, key, values in pairs:
         if ROW in new.columns:
@@ -366,35 +404,142 @@ def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame,
         problems.append(_problem(f"您的账号为处室填报，不能修改「{sheet}」表；该表的改动未采用，请联系管理员。", sheet))
     unit_header = schema.header_of(schema.SHEET_UPDATES, "unit")
     own = "、".join(change.units) or "无"
+    account = change.account
     for frame in (added, changed):
         for record in frame.to_dict("records"):
-            if record["unit"] not in change.units:
+            if not account.may_report_for(record["unit"]):
                 key = (record["date"], record["task_id"], record["unit"])
                 problems.append(Problem(ERROR, schema.SHEET_UPDATES, rows_by_key.get(key), unit_header, record["unit"],
                                         f"「{record['unit']}」不在您的填报范围（{own}）内，本行不予保存。"))
     return problems
 
 
-def _load_current(current: bytes | None, today: dt.date):
+def _load_current(current: bytes | None, today: dt.date) -> tuple[RawWorkbook | None, Book | None]:
+    """The current workbook as read, and its Book when it is valid (None when unreadable or invalid)."""
     if current is None:
-        return None, None, []
-    raw = read_raw(current)
+        return None, None
+    try:
+        raw = read_raw(current)
+    except WorkbookError:
+        return None, None
     result = validate.parse(raw, today=today)
-    return raw, (result.book if result.ok else None), result.problems
+    return raw, (result.book if result.ok else None)
+
+
+DUPLICATE_NOTE = "与同一填报日期、编号、处室的另一行重复（以后一行为准），保存后不再保留"
+UNREADABLE_NOTE = "原工作簿中有误、无法识别的行，保存后不再保留"
+
+
+def _saved_updates(current_raw: RawWorkbook | None, current_book: Book | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(before, dropped): the saved 进展 rows a preview compares with, and the file's other rows.
+
+    The saved workbook is rewritten from parsed rows, so a row of the file that is
+    not among them (an earlier duplicate of a key, or a row that does not parse
+    when the file is invalid) is lost by any save: ``dropped`` lists those rows,
+    as text, with a 说明.
+    """
+    sheet = current_raw.sheets.get(schema.SHEET_UPDATES) if current_raw else None
+    before = current_book.updates if current_book is not None else validate.empty_updates().assign(**{ROW: []})
+    if sheet is None:
+        return before, pd.DataFrame(columns=[*UPDATE_KEY, *UPDATE_VALUES, "说明"])
+    raw = sheet.frame
+    keys = [k if k and k[0] is not None and k[1] and k[2] else None for k in _sheet_keys(schema.SHEET_UPDATES, raw)]
+    rows = pd.DataFrame({
+        "date": [k[0] if k else validate.cell_text(d) for k, d in zip(keys, raw.get("date", [""] * len(raw)))],
+        "task_id": [k[1] if k else validate.normalise_id(t) for k, t in zip(keys, raw.get("task_id", [""] * len(raw)))],
+        "unit": [k[2] if k else validate.cell_text(u) for k, u in zip(keys, raw.get("unit", [""] * len(raw)))],
+        **{column: raw.get(column, "") for column in UPDATE_VALUES},
+        ROW: raw[ROW], "keyed": [k is not None for k in keys],
+    }, index=raw.index)
+    if current_book is None:
+        before = rows[rows["keyed"]].drop_duplicates(UPDATE_KEY, keep="last")
+    dropped = rows[~rows[ROW].isin(set(before[ROW]))]
+    kept_keys = set(zip(before["date"], before["task_id"], before["unit"]))
+    reasons = [DUPLICATE_NOTE if keyed and key in kept_keys else UNREADABLE_NOTE
+               for keyed, key in zip(dropped["keyed"], zip(dropped["date"], dropped["task_id"], dropped["unit"]))]
+    shown = dropped[UPDATE_KEY + UPDATE_VALUES].copy()
+    for column in UPDATE_VALUES:
+        shown[column] = shown[column].map(_display)
+    return before, shown.assign(说明=reasons).reset_index(drop=True)
+
+
+def _unfilled_template_rows(book: Book, before: Book | None) -> pd.Series:
+    """Uploaded rows that repeat the unit's last 完成进度 and 状态 and say nothing new.
+
+    A reporter's template comes pre-filled with every open assignment; sent back
+    as it is, it would record a report for each. Without a last report the
+    template shows 0 and the status that goes with it. True means skip the row.
+    """
+    updates = book.updates
+    uploaded = updates[ROW] < CURRENT_ROW_OFFSET
+    silent = updates[["progress_note", "problems", "next_steps"]].map(validate.is_blank).all(axis=1)
+    candidates = updates[uploaded & silent]
+    if candidates.empty:
+        return pd.Series(False, index=updates.index)
+    saved = before.updates if before is not None else validate.empty_updates().assign(**{ROW: []})
+    saved = saved[["date", "task_id", "unit", "progress", "status"]].rename(
+        columns={"date": "last_date", "progress": "last_progress", "status": "last_status"}).sort_values("last_date")
+    keys = {"task_id": "string", "unit": "string"}
+    with_last = pd.merge_asof(
+        candidates.reset_index().astype(keys).assign(date=lambda f: pd.to_datetime(f["date"])).sort_values("date"),
+        saved.astype(keys).assign(last_date=pd.to_datetime(saved["last_date"])),
+        left_on="date", right_on="last_date", by=["task_id", "unit"], direction="backward",
+    ).set_index("index")
+    last_progress = with_last["last_progress"].astype(float).fillna(0.0)
+    last_status = with_last["last_status"].where(with_last["last_status"].notna(),
+                                                 last_progress.map(schema.status_from_progress))
+    same = (with_last["progress"].astype(float) == last_progress) & (with_last["status"] == last_status)
+    return pd.Series(False, index=updates.index).where(~updates.index.isin(same[same].index), True)
+
+
+def _skip_rows(book: Book, skip: pd.Series, before: Book | None) -> Book:
+    """``book`` without the skipped uploaded rows; a saved row with the same key comes back as it was."""
+    skipped = book.updates[skip]
+    restored = pd.DataFrame(columns=book.updates.columns)
+    if before is not None and len(skipped):
+        keys = set(zip(skipped["date"], skipped["task_id"], skipped["unit"]))
+        saved = before.updates
+        mask = [k in keys for k in zip(saved["date"], saved["task_id"], saved["unit"])]
+        restored = saved[mask].assign(**{ROW: saved.loc[mask, ROW] + CURRENT_ROW_OFFSET})
+    updates = book.updates[~skip]
+    if len(restored):
+        updates = pd.concat([updates, restored], ignore_index=True).sort_values(["date", ROW])
+    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates.reset_index(drop=True),
+                assignments=book.assignments, sections=book.sections)
+
+
+def _warning(message: str, sheet: str = "") -> Problem:
+    return Problem(WARNING, sheet, None, "", "", message)
+
+
+def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> list[Problem]:
+    """Warnings for what the current file holds outside the contract and the save will not keep."""
+    if current_raw is None:
+        return []
+    kept_in_history = "原文件会完整存入版本记录，可在「版本记录」页下载。"
+    problems = []
+    for name, sheet in current_raw.sheets.items():
+        for column in sheet.extra_columns:
+            problems.append(_warning(f"共享工作簿「{name}」表中的「{column}」列不在工作簿约定之内，保存后不再保留。"
+                                     + kept_in_history, name))
+    for name in current_raw.other_sheets:
+        if name not in carried and not name.startswith("_"):
+            problems.append(_warning(f"共享工作簿中的工作表「{name}」不在本次上传的文件中，保存后不再保留。" + kept_in_history))
+    return problems
 
 
 def preview(current: bytes | None, change: Change, today: dt.date | None = None) -> Preview:
     """What ``change`` would do to the workbook whose bytes are ``current`` (None: no workbook yet)."""
     today = today or dt.date.today()
     result = Preview(change=change, base_hash=content_hash(current) if current is not None else "")
-    try:
-        current_raw, current_book, current_problems = _load_current(current, today)
-    except WorkbookError:
-        current_raw, current_book, current_problems = None, None, [_problem("共享工作簿无法读取。")]
+    current_raw, current_book = _load_current(current, today)
     if change.kind in (MERGE, DELETE) and current_book is None:
-        result.problems = [_problem("共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。")]
+        result.problems = [_problem(
+            "尚无共享工作簿，暂不能合并或删除。请管理员以「整体替换」上传完整工作簿。" if current is None else
+            "共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。")]
         return result
 
+    carry_from = current_raw
     if change.kind == DELETE:
         merged_book = _without_keys(current_book, change.delete_keys)
         plan_after = plan_dict(current_raw.sheets.get(schema.SHEET_PLAN))
@@ -418,43 +563,60 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
                 not upload_raw.sheets[schema.SHEET_UPDATES].missing:
             result.problems = [_problem("「进展」工作表中没有任何填报记录，请填写后再上传。", schema.SHEET_UPDATES)]
             return result
-        merged_raw = _merge_raw(current_raw, upload_raw, replace=change.kind in (REPLACE, RESTORE))
+        replacing = change.kind in (REPLACE, RESTORE)
+        if replacing:
+            carry_from = upload_raw
+            if schema.SHEET_PLAN not in upload_raw.sheets and current_raw and schema.SHEET_PLAN in current_raw.sheets:
+                result.notes.append("上传文件没有「方案」工作表，已保留现有的方案设置。")
+        merged_raw = _merge_raw(current_raw, upload_raw, replace=replacing)
         parsed = validate.parse(merged_raw, today=today)
-        merged_problems = [_relabel(p) for p in parsed.problems
-                           if p.row is None or p.row < CURRENT_ROW_OFFSET or p.is_error]
+        merged_problems = [_relabel(p) for p in parsed.problems]
         if parsed.book is None or parsed.errors:
             result.problems = sort_problems(merged_problems)
             return result
         merged_book = parsed.book
         if change.kind == MERGE:
+            skip = _unfilled_template_rows(merged_book, current_book)
+            if skip.any():
+                skipped_rows = set(merged_book.updates.loc[skip, ROW])
+                merged_book = _skip_rows(merged_book, skip, current_book)
+                merged_problems = [p for p in merged_problems if p.row not in skipped_rows or "已保存" in p.sheet]
+                result.skipped = int(skip.sum())
+                result.notes.append(f"未填写进展情况且进度未变化的 {result.skipped} 行未计入"
+                                    "（与该处室上次报送的完成进度、状态相同，进展情况、存在问题、下步计划均为空）。")
             _fill_reporter(merged_book, change.user)
         plan_after = plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN))
         rows_by_key = {(d, t, u): r for d, t, u, r in zip(merged_book.updates["date"], merged_book.updates["task_id"],
                                                          merged_book.updates["unit"], merged_book.updates[ROW])}
 
-    before_updates = current_book.updates if current_book is not None else validate.empty_updates().assign(**{ROW: []})
+    before_updates, dropped = _saved_updates(current_raw, current_book)
     added, changed, unchanged, removed = _diff_keyed(before_updates, merged_book.updates, UPDATE_KEY, UPDATE_VALUES)
     plan_before = plan_dict(current_raw.sheets.get(schema.SHEET_PLAN)) if current_raw else {}
-    other = _other_changes(current_book, merged_book, plan_before, plan_after)
+    other = _other_changes(current_book, merged_book, plan_before, plan_after, current_raw)
     rights = _rights_problems(change, added, changed, removed, other, rows_by_key)
     if change.kind == MERGE and len(removed):
         rights.append(_problem("内部错误：合并不应删除任何进展记录，已停止保存。"))  # a bug guard, never expected
-    result.problems = sort_problems(merged_problems + rights)
-    result.added, result.changed, result.unchanged, result.removed = added, changed, unchanged, removed
+    carried = [n for n in (carry_from.other_sheets if carry_from else []) if not n.startswith("_")]
+    if change.kind == MERGE and carry_from is not current_raw:
+        carried = []
+    result.problems = sort_problems(merged_problems + rights + _outside_contract(current_raw, carried))
+    if len(dropped):
+        result.notes.append(f"共享工作簿中有 {len(dropped)} 行进展记录不会保留（见「将被删除的进展记录」的说明列）。")
+    result.added, result.changed, result.unchanged = added, changed, unchanged
+    result.removed = pd.concat([removed.assign(说明=""), dropped], ignore_index=True) if len(dropped) else removed
     result.other_changes = other
-    if current_book is None and current_problems:
-        result.problems = sort_problems(result.problems)
     result.movement = progress_movement(current_book, merged_book, today)
     if not result.errors:
         units, tasks, updates = book_frames(merged_book)
-        result.merged = workbook_bytes(plan_after, units, tasks, updates)
+        extra = read_sheet_values(carry_from.source, carried) if carried else None
+        result.merged = workbook_bytes(plan_after, units, tasks, updates, extra)
     return result
 
 
 def _fill_reporter(book: Book, user: str) -> None:
     """A blank 填报人 of an uploaded row becomes the account that uploads it (saved rows stay as they are)."""
     uploaded = book.updates[ROW] < CURRENT_ROW_OFFSET
-    blank = book.updates["reporter"].map(validate.is_blank) & uploaded
+    blank = book.updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
     book.updates.loc[blank, "reporter"] = user
 
 

@@ -45,12 +45,14 @@ class RawSheet:
     header_row: int | None  # Excel row of the header, None if none was found
     frame: pd.DataFrame
     missing: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)  # headers outside the contract, with data below
 
 
 @dataclass
 class RawWorkbook:
     sheets: dict[str, RawSheet]  # keyed by schema sheet name; absent sheets left out
     source: Source
+    other_sheets: list[str] = field(default_factory=list)  # sheets outside the contract, as named in the file
 
 
 # calamine builds a dense grid from A1 to the last cell it meets, and aborts the whole
@@ -257,7 +259,18 @@ def read_raw(source: Source) -> RawWorkbook:
     except Exception as exc:
         raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
     _apply_percent_formats(source, lookup.get(schema.SHEET_UPDATES), sheets.get(schema.SHEET_UPDATES))
-    return RawWorkbook(sheets=sheets, source=source)
+    others = [name for name in book.sheet_names if name not in lookup.values()]
+    return RawWorkbook(sheets=sheets, source=source, other_sheets=others)
+
+
+def read_sheet_values(source: Source, names: list[str]) -> dict[str, list[list]]:
+    """The cell values of the named sheets, from A1, as calamine gives them ('' for blank)."""
+    book = _open(source)
+    try:
+        return {name: [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+                for name in names}
+    except Exception as exc:
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
 
 
 def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
@@ -268,6 +281,12 @@ def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
     if header_index < 0:
         return RawSheet(sheet_name, None, pd.DataFrame(columns=[*fields, ROW]), missing)
     body = rows[header_index + 1 :]
+    known = set(field_positions.values())
+    extra = [
+        str(cell).strip() for position, cell in enumerate(rows[header_index])
+        if position not in known and str(cell).strip()
+        and any(position < len(r) and str(r[position]).strip() for r in body)
+    ]
     data = {
         f: [r[field_positions[f]] if field_positions[f] < len(r) else "" for r in body]
         for f in fields
@@ -278,7 +297,7 @@ def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
         # Blank trailing (and interleaved) rows carry nothing to check.
         filled = frame[fields].map(lambda v: not (v == "" or v is None or (isinstance(v, str) and not v.strip())))
         frame = frame[filled.any(axis=1)].reset_index(drop=True)
-    return RawSheet(sheet_name, header_index + 1, frame, missing)
+    return RawSheet(sheet_name, header_index + 1, frame, missing, extra)
 
 
 def _apply_percent_formats(source: Source, file_sheet: str | None, raw: RawSheet | None) -> None:
@@ -508,8 +527,12 @@ def write_workbook(
     units: pd.DataFrame,
     tasks: pd.DataFrame,
     updates: pd.DataFrame,
+    extra_sheets: dict[str, list[list]] | None = None,
 ) -> None:
-    """Write the four sheets, formatted, to a path or a binary buffer."""
+    """Write the four sheets, formatted, to a path or a binary buffer.
+
+    ``extra_sheets`` (name → rows of cell values) are appended after them as plain values.
+    """
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -524,10 +547,16 @@ def write_workbook(
         sheet = workbook.create_sheet(sheet_name)
         write_contract_sheet(sheet, schema.SHEETS[sheet_name], frame)
     add_update_validation(workbook[schema.SHEET_UPDATES], list(units["unit"]) if len(units) else [])
+    for name, rows in (extra_sheets or {}).items():
+        sheet = workbook.create_sheet(name)
+        for row_index, row in enumerate(rows, start=1):
+            for column_index, value in enumerate(row, start=1):
+                if not (isinstance(value, str) and value == ""):
+                    set_cell(sheet.cell(row=row_index, column=column_index), value)
     workbook.save(path_or_buffer)
 
 
-def workbook_bytes(plan, units, tasks, updates) -> bytes:
+def workbook_bytes(plan, units, tasks, updates, extra_sheets: dict[str, list[list]] | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_workbook(buffer, plan, units, tasks, updates)
+    write_workbook(buffer, plan, units, tasks, updates, extra_sheets)
     return buffer.getvalue()

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from lib import schema, store, validate
-from tests.upload_helpers import TASKS, TODAY, update, updates_upload, workbook_file
+from tests.upload_helpers import BASE_UPDATES, TASKS, TODAY, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = dt.date(2026, 6, 30)
@@ -109,6 +109,102 @@ def test_admin_delete_removes_only_the_listed_rows(shared: Path):
     result = store.save(shared, admin(None, store.DELETE, delete_keys=(key,)), today=TODAY)
     assert result.saved and len(result.preview.removed) == 1
     assert len(saved_updates(shared)) == 2
+
+
+def _external_edit(path: Path) -> Path:
+    """The shared file after someone's Excel edit: a later duplicate of a key, a 领导批示 sheet, a 责任人 column."""
+    workbook_file(path, updates=[*BASE_UPDATES, update(dt.date(2026, 3, 31), "1", "甲处", 45, "后补")])
+    workbook = openpyxl.load_workbook(path)
+    workbook.create_sheet("领导批示").append(["某领导：请抓紧推进", 2026])
+    tasks = workbook[schema.SHEET_TASKS]
+    column = tasks.max_column + 1
+    tasks.cell(row=1, column=column, value="责任人")
+    tasks.cell(row=2, column=column, value="李四")
+    workbook.save(path)
+    return path
+
+
+def test_merge_lists_what_the_save_drops_and_keeps_extra_sheets(tmp_path: Path):
+    shared = _external_edit(tmp_path / "data" / "tasks.xlsx")
+    upload = updates_upload([update(Q2, "1", "甲处", 70, "二季度")])
+    preview = store.preview(shared.read_bytes(), reporter(upload), TODAY)
+    assert preview.ok, [p.as_text() for p in preview.problems]
+    # 4 rows in the file: the earlier 1/甲处 row (40, 一季度) is a duplicate the save drops, and says so
+    assert preview.counts["added"] == 1 and preview.counts["removed"] == 1
+    dropped = preview.removed.iloc[0]
+    assert (dropped["task_id"], dropped["progress"], dropped["progress_note"]) == ("1", "40", "一季度")
+    assert "重复" in dropped["说明"]
+    warnings = [p.message for p in preview.problems]
+    assert any("与第5行（已保存）" in m for m in warnings)  # the warning about a saved row is shown
+    assert any("「责任人」列" in m and "版本记录" in m for m in warnings)
+    assert not any("领导批示" in m for m in warnings)  # carried over, so nothing to warn about
+
+    result = store.save(shared, reporter(upload), expected_hash=preview.base_hash, today=TODAY)
+    assert result.saved
+    assert store.read_audit(shared)[-1]["removed"] == 1
+    workbook = openpyxl.load_workbook(shared)
+    assert workbook.sheetnames[-1] == "领导批示"
+    assert [c.value for c in workbook["领导批示"][1]] == ["某领导：请抓紧推进", 2026]
+
+
+def test_replace_warns_about_sheets_it_does_not_carry(tmp_path: Path):
+    shared = _external_edit(tmp_path / "data" / "tasks.xlsx")
+    upload = workbook_file(tmp_path / "upload.xlsx").read_bytes()
+    preview = store.preview(shared.read_bytes(), admin(upload, store.REPLACE), TODAY)
+    assert any("工作表「领导批示」不在本次上传的文件中" in p.message and "版本记录" in p.message
+               for p in preview.problems)
+
+
+def test_replace_over_an_invalid_workbook_counts_the_rows_it_removes(tmp_path: Path):
+    # the saved file is invalid: 编号 99 is not a task; it still has 4 进展 rows
+    shared = workbook_file(tmp_path / "data" / "tasks.xlsx",
+                           updates=[*BASE_UPDATES, update(dt.date(2026, 3, 31), "99", "甲处", 45)])
+    assert not validate.load(shared, today=TODAY).ok
+    upload = workbook_file(tmp_path / "upload.xlsx", updates=[update(Q2, "1", "甲处", 50)]).read_bytes()
+    preview = store.preview(shared.read_bytes(), admin(upload, store.REPLACE), TODAY)
+    assert preview.ok
+    assert (preview.counts["added"], preview.counts["removed"], preview.counts["other"]) == (1, 4, 0)
+    assert "99" in set(preview.removed["task_id"])
+    assert store.save(shared, admin(upload, store.REPLACE), expected_hash=preview.base_hash, today=TODAY).saved
+    assert store.read_audit(shared)[-1]["removed"] == 4
+
+
+def test_replace_without_a_plan_sheet_keeps_the_current_plan(shared: Path, tmp_path: Path):
+    workbook = openpyxl.load_workbook(workbook_file(tmp_path / "upload.xlsx"))
+    del workbook[schema.SHEET_PLAN]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    preview = store.preview(shared.read_bytes(), admin(buffer.getvalue(), store.REPLACE), TODAY)
+    assert preview.ok and preview.other_changes.empty  # the plan is unchanged, not wiped
+    assert "已保留现有的方案设置" in preview.notes[0]
+    assert validate.load(preview.merged, today=TODAY).book.plan.name == "测试方案"
+
+
+def test_unfilled_rows_are_skipped_and_keep_the_saved_row(tmp_path: Path):
+    shared = workbook_file(tmp_path / "data" / "tasks.xlsx")
+    upload = updates_upload([
+        update(dt.date(2026, 3, 31), "1", "甲处", 40),  # same key and 完成进度 as saved, no text: saved row kept
+        update(Q2, "2", "甲处", 20),  # the last report was 20: not a new report
+        update(Q2, "2", "乙处", 10, "有进展说明"),  # text filled in: counted
+    ])
+    preview = store.preview(shared.read_bytes(), reporter(upload, units=("甲处", "乙处")), TODAY)
+    assert preview.ok and preview.skipped == 2
+    assert (preview.counts["added"], preview.counts["changed"], preview.unchanged) == (1, 0, 3)
+    saved = validate.load(preview.merged, today=TODAY).book.updates
+    assert saved.loc[saved["task_id"].eq("1"), "progress_note"].tolist() == ["一季度"]
+
+
+def test_unfilled_row_without_an_earlier_report_is_skipped(tmp_path: Path):
+    shared = workbook_file(tmp_path / "data" / "tasks.xlsx", updates=[])
+    upload = updates_upload([update(Q2, "2", "乙处", 0)])  # the template's 0 for an assignment never reported
+    preview = store.preview(shared.read_bytes(), reporter(upload, units=("乙处",)), TODAY)
+    assert preview.skipped == 1 and not preview.has_changes
+
+
+def test_merge_into_a_missing_workbook_says_there_is_none(tmp_path: Path):
+    preview = store.preview(None, reporter(updates_upload([update(Q2, "1", "甲处", 70, "x")])), TODAY)
+    [error] = preview.errors
+    assert "尚无共享工作簿" in error.message and "存在错误" not in error.message
 
 
 def test_formula_like_text_is_stored_as_text(shared: Path):
@@ -289,7 +385,8 @@ from tests.upload_helpers import update, updates_upload
 path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):
     day = dt.date(2026, 4, 1) + dt.timedelta(days=worker * count + i)
-    upload = updates_upload([update(day, "2", "甲处", 30 + i, f"进程{worker}第{i}次"), update(day, "2", "乙处", 20 + i)])
+    note = f"进程{worker}第{i}次"
+    upload = updates_upload([update(day, "2", "甲处", 30 + i, note), update(day, "2", "乙处", 20 + i, note)])
     change = store.Change(store.MERGE, f"worker{worker}", True, (), upload, "u.xlsx")
     result = store.save(path, change, today=dt.date(2026, 6, 30))
     assert result.saved, result.message

@@ -52,7 +52,19 @@ def test_filled_template_passes_validation_and_merges(tmp_path: Path):
     change = store.Change(store.MERGE, "张三", False, ("甲处",), buffer.getvalue(), "t.xlsx")
     preview = store.preview(path.read_bytes(), change, TODAY)
     assert preview.ok, [p.as_text() for p in preview.problems]
-    assert preview.counts["added"] == 2  # one row per open assignment, dated today
+    # two open assignments of 甲处 are pre-filled; the one left as it was is not a report
+    assert preview.counts["added"] == 1 and preview.skipped == 1
+
+
+def test_template_sent_back_unfilled_records_nothing(tmp_path: Path):
+    path, book = _book(tmp_path)
+    unfilled = template.reporter_template(book, ["甲处"], "张三", TODAY)
+    change = store.Change(store.MERGE, "张三", False, ("甲处",), unfilled, "t.xlsx")
+    preview = store.preview(path.read_bytes(), change, TODAY)
+    assert preview.ok and not preview.has_changes
+    assert preview.skipped == 2  # both open assignments of 甲处, each at its last 完成进度 and 状态
+    assert "未填写进展情况且进度未变化的 2 行未计入" in preview.notes[0]
+    assert not store.save(path, change, today=TODAY).saved
 
 
 def test_empty_template_has_every_sheet():

@@ -63,7 +63,7 @@ def test_reporter_uploads_previews_confirms_and_the_board_changes(board: Path):
     before = next(m.value for m in overview.metric if m.label == "总体进度")
 
     at = _logged_in("张三", "password1")
-    upload = updates_upload([update(Q2, "1", "甲处", 100, "已建立联络机制"), update(Q2, "2", "甲处", 20)])
+    upload = updates_upload([update(Q2, "1", "甲处", 100, "已建立联络机制"), update(Q2, "2", "甲处", 20, "持续推进")])
     at.get("file_uploader")[0].set_value(("进展.xlsx", upload, XLSX))
     at.run()
     assert not at.exception, at.exception
