@@ -36,9 +36,12 @@ ROLE_LABELS = {ROLE_ADMIN: "管理员", ROLE_REPORTER: "处室填报"}
 WORKBOOK_ENV = "KANBAN_WORKBOOK"
 DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
 
-# scrypt cost: 2^14 × 8 × 128 B = 16 MB of memory, about 50 ms per check.
+# scrypt cost: 2^14 × 8 × 128 B = 16 MB of memory, about 50 ms per check. Not higher: every
+# login attempt holds that memory, so a burst of tries must not exhaust the server, and
+# OpenSSL refuses N = 2^15 with r = 8 under hashlib's default 32 MB memory limit.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_LOCKOUT_SECONDS = 15 * 60
+MAX_TRACKED_NAMES = 10_000  # failed-login records kept in memory; the oldest go first
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,16 @@ def _flag(text: str | None) -> bool:
     return (text or "").strip().lower() in ("1", "true", "yes", "on", "是")
 
 
+def workbook_path(environ: dict[str, str] | None = None) -> Path:
+    """The shared workbook: $KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """The upload feature's settings from the environment, with defaults."""
     env = os.environ if environ is None else environ
-    workbook = Path(env.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
+    workbook = workbook_path(env)
     return Settings(
         accounts_path=Path(env.get("KANBAN_ACCOUNTS") or workbook.parent / "accounts.toml"),
         require_login_to_view=_flag(env.get("KANBAN_REQUIRE_LOGIN")),
@@ -123,14 +132,21 @@ def _quote(text: str) -> str:
 
 
 def load_accounts(path: Path) -> dict[str, Account]:
-    """Accounts by name; an absent file means no accounts yet."""
+    """Accounts by name; an absent file means no accounts yet. A damaged file raises AccountError."""
     path = Path(path)
     if not path.exists():
         return {}
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        users = data.get("users", {})
+        if not isinstance(users, dict) or not all(isinstance(r, dict) for r in users.values()):
+            raise ValueError("users")
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise AccountError(f"账号文件 {path} 无法读取或格式有误（{type(exc).__name__}）。"
+                           "请系统管理员检查该文件，或改名后用 python -m lib user add 重新创建账号。") from exc
     accounts = {}
-    for name, record in data.get("users", {}).items():
+    for name, record in users.items():
         accounts[name] = Account(name=name, role=record.get("role", ROLE_REPORTER), units=tuple(record.get("units", [])),
                                  password_hash=record.get("password", ""), created=record.get("created", ""))
     return accounts
@@ -227,8 +243,18 @@ class LoginThrottle:
 
     def failed(self, name: str) -> None:
         with self._mutex:
+            now = self.clock()
             count, _ = self._state.get(name, (0, 0.0))
-            self._state[name] = (count + 1, self.clock())
+            self._state[name] = (count + 1, now)
+            if len(self._state) > MAX_TRACKED_NAMES:
+                self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        """Drop records older than the longest wait; if still too many, the oldest (a flood of names)."""
+        self._state = {n: v for n, v in self._state.items() if now - v[1] < MAX_LOCKOUT_SECONDS}
+        if len(self._state) > MAX_TRACKED_NAMES:
+            newest = sorted(self._state.items(), key=lambda item: item[1][1])[-MAX_TRACKED_NAMES // 2:]
+            self._state = dict(newest)
 
     def succeeded(self, name: str) -> None:
         with self._mutex:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 from pathlib import Path
@@ -37,7 +38,8 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "list":
             found = accounts.load_accounts(path)
             if not found:
-                print(f"尚无账号（{path}）。创建第一个管理员：python -m lib user add 管理员 --admin")
+                settings = dataclasses.replace(accounts.load_settings(), accounts_path=path)
+                print(f"尚无账号（{path}）。创建第一个管理员：{accounts.first_admin_command(settings)}")
             for account in found.values():
                 scope = "全部" if account.is_admin else "、".join(account.units)
                 print(f"{account.name}\t{account.role_label}\t{scope}\t{account.created}")

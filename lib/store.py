@@ -51,7 +51,7 @@ ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip-bomb guard: summed size of all entries
 MAX_ZIP_ENTRIES = 5000
 LOCK_TIMEOUT_SECONDS = 60
-PAUSE_ENV = "KANBAN_TEST_PAUSE_BEFORE_REPLACE"  # tests: seconds to sleep between temp write and replace
+PAUSE_ENV = "KANBAN_TEST_PAUSE_BEFORE_REPLACE"  # crash test only: sleep (s) between temp write and replace
 
 UPDATE_KEY = ["date", "task_id", "unit"]
 UPDATE_VALUES = ["progress", "status", "progress_note", "problems", "next_steps", "reporter"]
@@ -755,18 +755,6 @@ def read_audit(path: Path) -> list[dict]:
     return entries
 
 
-def version_file(path: Path, digest: str) -> Path | None:
-    """The file holding the version with content hash ``digest``: the current workbook or a history copy."""
-    path = Path(path)
-    if not digest:
-        return None
-    if path.exists() and content_hash(path.read_bytes()) == digest:
-        return path
-    for candidate in history_dir(path).glob(f"*_{digest[:12]}.xlsx"):
-        return candidate
-    return None
-
-
 def list_versions(path: Path) -> pd.DataFrame:
     """One row per saved change, newest first: 时间, 操作人, 操作, counts, and the version's hash and file."""
     path = Path(path)
@@ -791,9 +779,9 @@ def list_versions(path: Path) -> pd.DataFrame:
     return table.iloc[::-1].reset_index(drop=True)
 
 
-def default_workbook() -> Path:
-    """The shared workbook: $KANBAN_WORKBOOK or data/tasks.xlsx (as lib.ui reads it)."""
-    return Path(os.environ.get("KANBAN_WORKBOOK") or "data/tasks.xlsx")
+def moved_rows(movement: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``progress_movement`` whose progress changes (a new scope, with no before, counts)."""
+    return movement[movement["变化"].fillna(1) != 0] if len(movement) else movement
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -812,11 +800,8 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=name)
 
 
-def update_choices(current: bytes) -> dict[str, tuple]:
+def update_choices(book: Book) -> dict[str, tuple]:
     """Label → (date, task_id, unit) of every saved 进展 row, for the admin's delete picker."""
-    book = validate.parse(read_raw(current)).book
-    if book is None:
-        return {}
     return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
             for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
                                   book.updates["progress"])}

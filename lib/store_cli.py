@@ -19,18 +19,24 @@ def print_preview(preview: store.Preview) -> None:
         print(f"  修改 {record['date']:%Y-%m-%d} 编号{record['task_id']} {record['unit']}："
               f"完成进度 {record['progress_旧']} → {record['progress_新']}")
     for record in preview.removed.to_dict("records"):
-        print(f"  删除 {record['date']:%Y-%m-%d} 编号{record['task_id']} {record['unit']}")
+        reason = f"（{record['说明']}）" if record.get("说明") else ""
+        day = record["date"].strftime("%Y-%m-%d") if hasattr(record["date"], "strftime") else record["date"]
+        print(f"  删除 {day} 编号{record['task_id']} {record['unit']}{reason}")
     for record in preview.other_changes.to_dict("records"):
         print(f"  {record['工作表']} {record['改动']} {record['键']}：{record['原值']} → {record['新值']}")
-    if len(preview.movement):
-        moved = preview.movement[preview.movement["变化"].fillna(1) != 0]
-        for record in moved.to_dict("records"):
-            print(f"  {record['范围']} {record['名称']}：{record['之前']} → {record['之后']}")
+    for note in preview.notes:
+        print(note)
+    for record in store.moved_rows(preview.movement).to_dict("records"):
+        print(f"  {record['范围']} {record['名称']}：{record['之前']} → {record['之后']}")
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
     settings = accounts.load_settings()
-    account = accounts.load_accounts(Path(args.accounts) if args.accounts else settings.accounts_path).get(args.user)
+    try:
+        account = accounts.load_accounts(Path(args.accounts) if args.accounts else settings.accounts_path).get(args.user)
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     if account is None:
         print(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。", file=sys.stderr)
         return 1
@@ -41,7 +47,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
     change = store.Change(store.REPLACE if args.replace else store.MERGE, account.name, account.is_admin,
                           account.units, upload.read_bytes(), upload.name)
     workbook = Path(args.workbook)
-    expected = None
     if not args.yes:
         current = workbook.read_bytes() if workbook.exists() else None
         preview = store.preview(current, change)
@@ -59,7 +64,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             print(result.message)
             preview = result.preview
     else:
-        result = store.save(workbook, change, expected_hash=expected)
+        result = store.save(workbook, change)
         print_preview(result.preview)
     print(result.message)
     return 0 if result.saved or (result.preview.ok and not result.preview.has_changes) else 1
@@ -69,7 +74,7 @@ def register(subparsers) -> None:
     apply = subparsers.add_parser("apply", help="校验并合并上传的工作簿（与上传页面相同的流程）")
     apply.add_argument("upload")
     apply.add_argument("--user", required=True, help="账号名称，决定填报权限")
-    apply.add_argument("--workbook", default=str(store.default_workbook()), help="共享工作簿，默认 data/tasks.xlsx")
+    apply.add_argument("--workbook", default=str(accounts.workbook_path()), help="共享工作簿，默认 data/tasks.xlsx")
     apply.add_argument("--accounts", help="账号文件，默认 data/accounts.toml")
     apply.add_argument("--replace", action="store_true", help="整体替换（仅管理员）；预览会列出将删除的记录")
     apply.add_argument("--yes", action="store_true", help="不询问，直接保存")

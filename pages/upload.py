@@ -13,20 +13,24 @@ account = ui.require_account()
 path = ui.workbook_path()
 data = ui.load_board()
 current = path.read_bytes() if path.exists() else None
+current_id = store.content_hash(current) if current is not None else ""
 today = ui.today()
 
 st.subheader("一、下载填报模板")
 if data is not None:
     units = list(data.book.units["unit"]) if account.is_admin else list(account.units)
+    # Built only when clicked (a callable with on_click="ignore"), not on every rerun.
     st.download_button("下载本处室填报模板（.xlsx）",
-                       template.reporter_template(data.book, units, account.name, today),
-                       file_name=f"填报模板_{account.name}_{today:%Y%m%d}.xlsx", mime=XLSX, key="dl_template")
+                       lambda: template.reporter_template(data.book, units, account.name, today),
+                       file_name=f"填报模板_{account.name}_{today:%Y%m%d}.xlsx", mime=XLSX, key="dl_template",
+                       on_click="ignore")
 if account.is_admin:
     cols = st.columns(2)
     if current is not None:
-        cols[0].download_button("下载完整工作簿", current, file_name=path.name, mime=XLSX, key="dl_full")
-    cols[1].download_button("下载空白模板（全部工作表）", template.empty_template(), file_name="空白模板.xlsx",
-                            mime=XLSX, key="dl_empty")
+        cols[0].download_button("下载完整工作簿", current, file_name=path.name, mime=XLSX, key="dl_full",
+                                on_click="ignore")
+    cols[1].download_button("下载空白模板（全部工作表）", template.empty_template, file_name="空白模板.xlsx",
+                            mime=XLSX, key="dl_empty", on_click="ignore")
 
 st.subheader("二、上传并核对")
 mode = store.MERGE
@@ -38,40 +42,12 @@ uploaded = st.file_uploader("选择填写好的工作簿（仅限 .xlsx）", typ
 if uploaded is not None:
     upload_bytes = uploaded.getvalue()
     change = store.Change(mode, account.name, account.is_admin, account.units, upload_bytes, uploaded.name)
-    request_id = (hashlib.sha256(upload_bytes).hexdigest(), mode, account.name)
+    request_id = (hashlib.sha256(upload_bytes).hexdigest(), mode, account.name, current_id)
     if st.session_state.get("preview_for") != request_id:
         st.session_state["preview_for"] = request_id
         st.session_state["preview"] = store.preview(current, change, today)
     preview: store.Preview = st.session_state["preview"]
-
-    if preview.problems:
-        errors = len(preview.errors)
-        (st.error if errors else st.warning)(
-            f"发现 {errors} 个错误、{len(preview.problems) - errors} 个警告。" + ("有错误时不能保存，请修改后重新上传。" if errors else ""))
-        st.dataframe(ui.problems_table(preview.problems), hide_index=True, key="problems")
-    if preview.merged is not None:
-        counts = preview.counts
-        cols = st.columns(4)
-        cols[0].metric("新增记录", counts["added"])
-        cols[1].metric("修改记录", counts["changed"])
-        cols[2].metric("未变记录", preview.unchanged)
-        cols[3].metric("删除记录", counts["removed"])
-        if counts["added"]:
-            st.markdown("**新增的进展记录**")
-            st.dataframe(store.labelled(preview.added), hide_index=True, key="added")
-        if counts["changed"]:
-            st.markdown("**修改的进展记录（原值与新值对照）**")
-            st.dataframe(store.labelled(preview.changed), hide_index=True, key="changed")
-        if counts["removed"]:
-            st.markdown("**将被删除的进展记录**")
-            st.dataframe(store.labelled(preview.removed), hide_index=True, key="removed")
-        if account.is_admin and counts["other"]:
-            st.markdown("**方案、处室、任务的改动**")
-            st.dataframe(preview.other_changes, hide_index=True, key="other")
-        st.markdown("**保存后进度的变化（百分比）**")
-        moved = preview.movement
-        st.dataframe(moved[moved["变化"].fillna(1) != 0] if preview.has_changes else moved.head(1),
-                     hide_index=True, key="movement")
+    ui.show_preview(preview, account.is_admin)
 
     st.subheader("三、确认保存")
     if not preview.has_changes and preview.ok:
@@ -85,6 +61,7 @@ if uploaded is not None:
                 f"删除 {result.preview.counts['removed']} 条。原版本已存入版本记录。")
         else:
             st.session_state["preview"] = result.preview
+            st.session_state["preview_for"] = (*request_id[:3], result.preview.base_hash)
             st.session_state["save_warning"] = result.message
         st.rerun()
 
@@ -94,16 +71,23 @@ if message := st.session_state.pop("saved_message", None):
 if message := st.session_state.pop("save_warning", None):
     st.warning(message)
 
-if account.is_admin and current is not None:
+if account.is_admin and current is not None and data is not None and not data.stale:
     with st.expander("删除进展记录（管理员）"):
-        choices = store.update_choices(current)
+        choices = store.update_choices(data.book)
         picked = st.multiselect("选择要删除的记录", list(choices), key="delete_pick")
         if picked:
-            st.warning(f"以下 {len(picked)} 条记录将被删除（原版本仍保存在版本记录中，可恢复）：")
-            st.dataframe({"将删除的记录": picked}, hide_index=True, key="delete_list")
-            if st.checkbox("我已核对，确认删除以上记录", key="delete_ok") and st.button("删除", key="delete_go"):
-                delete = store.Change(store.DELETE, account.name, True, delete_keys=tuple(choices[p] for p in picked))
-                result = store.save(path, delete, today=today)
+            delete = store.Change(store.DELETE, account.name, True, delete_keys=tuple(choices[p] for p in picked))
+            delete_id = (tuple(picked), current_id)
+            if st.session_state.get("delete_for") != delete_id:
+                st.session_state["delete_for"] = delete_id
+                st.session_state["delete_preview"] = store.preview(current, delete, today)
+            delete_preview: store.Preview = st.session_state["delete_preview"]
+            ui.show_preview(delete_preview, True, key="delete")
+            confirmed = st.checkbox("我已核对，确认删除以上记录", key="delete_ok")
+            if st.button("删除", key="delete_go", disabled=not (confirmed and delete_preview.ok)):
+                result = store.save(path, delete, expected_hash=delete_preview.base_hash, today=today)
+                removed = result.preview.counts["removed"]
                 st.session_state["saved_message" if result.saved else "save_warning"] = (
-                    f"已删除 {len(picked)} 条记录。" if result.saved else result.message)
+                    f"已删除 {removed} 条记录。原版本已存入版本记录。" if result.saved else result.message)
+                st.session_state.pop("delete_for", None)
                 st.rerun()

@@ -11,6 +11,8 @@ account = ui.require_account()
 path = ui.workbook_path()
 versions = store.list_versions(path)
 
+if message := st.session_state.pop("restore_message", None):
+    st.success(message)
 if versions.empty:
     st.info("尚无保存记录。通过「上传更新」保存后，每次改动都会在此留档，原版本可下载和恢复。")
     st.stop()
@@ -23,13 +25,24 @@ labels = {f"{row['时间'] or '初始'} {row['操作']}（{row['操作人'] or '
 picked = st.selectbox("选择版本", list(labels), key="version_pick")
 if picked:
     row = labels[picked]
-    content = row["文件"].read_bytes()
-    st.download_button("下载该版本", content, file_name=f"tasks_{row['hash'][:8]}.xlsx", mime=XLSX, key="dl_version")
+    st.download_button("下载该版本", row["文件"].read_bytes, file_name=f"tasks_{row['hash'][:8]}.xlsx", mime=XLSX,
+                       key="dl_version", on_click="ignore")
     if account.is_admin and not row["当前"]:
-        st.caption("恢复会把该版本保存为一个新版本并留档，现有版本不会被删除。")
-        if st.checkbox("我已核对，确认恢复为该版本", key="restore_ok") and st.button("恢复该版本", key="restore_go"):
-            change = store.Change(store.RESTORE, account.name, True, upload=content, filename=row["文件"].name)
-            result = store.save(path, change, today=ui.today())
-            (st.success if result.saved else st.error)("已恢复，并记为新版本。" if result.saved else result.message)
-            if result.preview.problems:
-                st.dataframe(ui.problems_table(result.preview.problems), hide_index=True, key="restore_problems")
+        st.caption("恢复会把该版本保存为一个新版本并留档，现有版本不会被删除。下面是恢复将带来的改动：")
+        current = path.read_bytes() if path.exists() else None
+        restore_id = (row["hash"], store.content_hash(current) if current is not None else "")
+        if st.session_state.get("restore_for") != restore_id:
+            change = store.Change(store.RESTORE, account.name, True, upload=row["文件"].read_bytes(),
+                                  filename=row["文件"].name)
+            st.session_state["restore_for"] = restore_id
+            st.session_state["restore_preview"] = store.preview(current, change, ui.today())
+        preview: store.Preview = st.session_state["restore_preview"]
+        ui.show_preview(preview, True, key="restore")
+        confirmed = st.checkbox("我已核对，确认恢复为该版本", key="restore_ok")
+        if st.button("恢复该版本", key="restore_go", disabled=not (confirmed and preview.ok and preview.has_changes)):
+            result = store.save(path, preview.change, expected_hash=preview.base_hash, today=ui.today())
+            st.session_state.pop("restore_for", None)
+            if result.saved:
+                st.session_state["restore_message"] = "已恢复，并记为新版本。"
+                st.rerun()
+            st.error(result.message)

@@ -84,3 +84,39 @@ def test_user_cli_add_list_passwd_remove(tmp_path: Path):
     assert _cli("user", "--accounts", path, "remove", "张三").returncode == 0
     missing = _cli("user", "--accounts", path, "remove", "张三")
     assert missing.returncode == 1 and "不存在" in missing.stderr
+
+
+def test_empty_workbook_variable_means_the_default():
+    assert accounts.workbook_path({"KANBAN_WORKBOOK": ""}) == Path("data/tasks.xlsx")
+    assert accounts.workbook_path({"KANBAN_WORKBOOK": "/srv/t.xlsx"}) == Path("/srv/t.xlsx")
+    assert accounts.load_settings({"KANBAN_WORKBOOK": ""}).accounts_path == Path("data/accounts.toml")
+
+
+def test_damaged_accounts_file_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    path.write_text("[users.张三\nrole = ", encoding="utf-8")
+    with pytest.raises(accounts.AccountError, match="账号文件 .* 无法读取或格式有误"):
+        accounts.load_accounts(path)
+    listed = _cli("user", "--accounts", str(path), "list")
+    assert listed.returncode == 1 and "格式有误" in listed.stderr and "Traceback" not in listed.stderr
+
+
+def test_throttle_forgets_old_failures_and_stays_bounded(monkeypatch):
+    monkeypatch.setattr(accounts, "MAX_TRACKED_NAMES", 100)
+    now = [0.0]
+    throttle = accounts.LoginThrottle(failures=5, seconds=30, clock=lambda: now[0])
+    for i in range(1000):  # a flood of made-up names, one a second
+        now[0] += 1
+        throttle.failed(f"guess{i}")
+    assert len(throttle._state) <= 100
+    assert "guess999" in throttle._state  # the newest are kept
+    now[0] += accounts.MAX_LOCKOUT_SECONDS + 1
+    throttle.failed("late")
+    assert len(throttle._state) <= 100
+
+
+def test_cli_list_without_accounts_shows_the_first_admin_command(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    listed = _cli("user", "--accounts", str(path), "list").stdout
+    expected = accounts.first_admin_command(accounts.Settings(accounts_path=path))
+    assert expected in listed and f"--accounts {path}" in expected
