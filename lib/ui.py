@@ -23,11 +23,16 @@ DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
 
 
 def workbook_path() -> Path:
-    return Path(os.environ.get(WORKBOOK_ENV, DEFAULT_WORKBOOK))
+    """$KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty (one rule: ``accounts.workbook_path``)."""
+    from lib import accounts
+
+    return accounts.workbook_path()
 
 
 def history_dir() -> Path:
-    return workbook_path().parent / "history"
+    from lib import store
+
+    return store.history_dir(workbook_path())
 
 
 def today() -> dt.date:
@@ -351,12 +356,23 @@ def current_account():
         logout()
         st.session_state["_kanban_timed_out"] = True
         return None
-    account = accounts.load_accounts(settings.accounts_path).get(name)
+    account = _accounts(settings).get(name)
     if account is None:
         logout()
         return None
     st.session_state[_SEEN_KEY] = now
     return account
+
+
+def _accounts(settings) -> dict:
+    """The accounts; a damaged accounts file stops the page with a Chinese message, not a traceback."""
+    from lib import accounts
+
+    try:
+        return accounts.load_accounts(settings.accounts_path)
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 def logout() -> None:
@@ -377,7 +393,9 @@ def login_form(key: str = "login") -> None:
         password = st.text_input("密码", type="password", key=f"{key}_password")
         submitted = st.form_submit_button("登录")
     if submitted:
-        result = accounts.login(accounts.load_settings().accounts_path, name, password, _login_throttle())
+        settings = accounts.load_settings()
+        _accounts(settings)
+        result = accounts.login(settings.accounts_path, name, password, _login_throttle())
         if result.account is None:
             st.error(result.message)
             return
@@ -392,7 +410,7 @@ def require_account():
 
     enter_through_app()
     settings = accounts.load_settings()
-    if not accounts.load_accounts(settings.accounts_path):
+    if not _accounts(settings):
         st.warning("尚未设置任何账号，暂不能上传。请系统管理员在服务器上执行以下命令创建第一个管理员账号（看板浏览不受影响）：")
         st.code(accounts.first_admin_command(settings), language="bash")
         st.stop()
@@ -417,9 +435,43 @@ def gate_viewing() -> None:
     if not settings.require_login_to_view or current_account() is not None:
         return
     st.title("落实看板")
-    if not accounts.load_accounts(settings.accounts_path):
+    if not _accounts(settings):
         st.warning("已设置为登录后方可查看，但尚未创建任何账号。请系统管理员执行：")
         st.code(accounts.first_admin_command(settings), language="bash")
     else:
         login_form("view_login")
     st.stop()
+
+
+def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
+    """What a change would do: problems (errors first), notes, counts, the rows added, changed and removed,
+    任务/处室/方案 changes (admin) and how progress moves."""
+    from lib import store
+
+    if preview.problems:
+        errors = len(preview.errors)
+        (st.error if errors else st.warning)(
+            f"发现 {errors} 个错误、{len(preview.problems) - errors} 个警告。" + ("有错误时不能保存，请修改后重新上传。" if errors else ""))
+        st.dataframe(problems_table(preview.problems), hide_index=True, key=f"{key}_problems")
+    for note in preview.notes:
+        st.info(note)
+    if preview.merged is None:
+        return
+    counts = preview.counts
+    cols = st.columns(4)
+    cols[0].metric("新增记录", counts["added"])
+    cols[1].metric("修改记录", counts["changed"])
+    cols[2].metric("未变记录", preview.unchanged)
+    cols[3].metric("删除记录", counts["removed"])
+    sections = [("added", "**新增的进展记录**"), ("changed", "**修改的进展记录（原值与新值对照）**"),
+                ("removed", "**将被删除的进展记录**（原版本仍存入版本记录，可恢复）")]
+    for name, title in sections:
+        if counts[name]:
+            st.markdown(title)
+            st.dataframe(store.labelled(getattr(preview, name)), hide_index=True, key=f"{key}_{name}")
+    if is_admin and counts["other"]:
+        st.markdown("**方案、处室、任务的改动**")
+        st.dataframe(preview.other_changes, hide_index=True, key=f"{key}_other")
+    st.markdown("**保存后进度的变化（百分比）**")
+    shown = store.moved_rows(preview.movement) if preview.has_changes else preview.movement.head(1)
+    st.dataframe(shown, hide_index=True, key=f"{key}_movement")
