@@ -95,3 +95,92 @@ def test_refused_row_is_listed_and_save_is_disabled(board: Path):
     assert list(problems["行号"]) == [2] and "不在您的填报范围" in problems["说明"].iloc[0]
     assert at.button(key="confirm").disabled
     assert board.read_bytes() == saved
+
+
+def _admin(board: Path) -> AppTest:
+    accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
+    return _logged_in("管理员", "password1")
+
+
+def test_admin_replace_lists_removed_rows_then_saves(board: Path, tmp_path: Path):
+    at = _admin(board)
+    at.radio(key="mode").set_value("整体替换（以上传文件为准）").run()
+    upload = workbook_file(tmp_path / "upload.xlsx", updates=[update(Q2, "1", "甲处", 50, "二季度")]).read_bytes()
+    at.get("file_uploader")[0].set_value(("完整.xlsx", upload, XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["新增记录"], metrics["删除记录"]) == ("1", "3")  # the 3 saved rows go, 1 comes
+    added, removed = [d.value for d in at.dataframe if "处室" in d.value.columns]
+    assert (len(added), len(removed)) == (1, 3)  # the removed rows are listed before the confirm
+    at.button(key="confirm").click().run()
+    assert at.success[0].value.startswith("已保存：新增 1 条，修改 0 条，删除 3 条")
+    assert [(e["action"], e["removed"]) for e in store.read_audit(board)] == [("replace", 3)]
+
+
+def test_admin_delete_shows_what_goes_and_saves_against_the_previewed_version(board: Path):
+    at = _admin(board)
+    [label] = [o for o in at.multiselect(key="delete_pick").options if "乙处" in o]
+    at.multiselect(key="delete_pick").set_value([label]).run()
+    assert not at.exception, at.exception
+    removed = _table(at, "处室")
+    assert list(removed["处室"]) == ["乙处"]
+    assert at.button(key="delete_go").disabled  # not before the box is ticked
+    at.checkbox(key="delete_ok").check().run()
+    at.button(key="delete_go").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("已删除 1 条记录")
+    assert len(validate.load(board, today=TODAY).book.updates) == 2
+    assert store.read_audit(board)[-1]["action"] == "delete"
+
+
+def test_restore_shows_its_preview_and_is_a_new_version(board: Path):
+    accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
+    first = store.Change(store.MERGE, "管理员", True, (), updates_upload([update(Q2, "1", "甲处", 70, "x")]), "u.xlsx")
+    assert store.save(board, first, today=TODAY).saved
+    at = _page("versions").run()
+    at.text_input[0].set_value("管理员")
+    at.text_input[1].set_value("password1")
+    at.button[0].click().run()
+    [initial] = [o for o in at.selectbox(key="version_pick").options if "初始版本" in o]
+    at.selectbox(key="version_pick").set_value(initial).run()
+    assert not at.exception, at.exception
+    removed = _table(at, "完成进度")
+    assert list(removed["完成进度"]) == ["70"]  # restoring drops the 二季度 row, and says so first
+    at.checkbox(key="restore_ok").check().run()
+    at.button(key="restore_go").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已恢复，并记为新版本。"
+    assert [e["action"] for e in store.read_audit(board)] == ["merge", "restore"]
+    assert len(validate.load(board, today=TODAY).book.updates) == 3
+
+
+def test_idle_session_is_logged_out(board: Path, monkeypatch):
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    monkeypatch.setenv("KANBAN_SESSION_IDLE_MINUTES", "1")
+    at = _logged_in("张三", "password1")
+    assert at.get("file_uploader")
+    at.session_state["_kanban_last_seen"] = at.session_state["_kanban_last_seen"] - 61  # a minute and a bit idle
+    at.run()
+    assert not at.get("file_uploader")
+    assert any("长时间未操作" in i.value for i in at.info)
+
+
+def test_damaged_accounts_file_shows_a_message_not_a_traceback(board: Path):
+    (board.parent / "accounts.toml").write_text("[users.张三\n", encoding="utf-8")
+    at = _page("upload").run()
+    assert not at.exception
+    assert "格式有误" in at.error[0].value
+
+
+def test_templates_are_built_on_click_not_on_every_rerun(board: Path, monkeypatch):
+    from lib import template
+
+    built = []
+    monkeypatch.setattr(template, "reporter_template", lambda *args: built.append("reporter") or b"")
+    monkeypatch.setattr(template, "empty_template", lambda *args: built.append("empty") or b"")
+    at = _admin(board)
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.get("download_button")][:1] == ["下载本处室填报模板（.xlsx）"]
+    assert built == []  # two reruns with the download buttons on the page, nothing built
