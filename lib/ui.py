@@ -17,9 +17,7 @@ from lib import validate
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
 
-WORKBOOK_ENV = "KANBAN_WORKBOOK"
 TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
-DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
 
 
 def workbook_path() -> Path:
