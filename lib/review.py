@@ -373,7 +373,7 @@ def _focus(book: Book, snapshot: Snapshot) -> list[Slide]:
             measure += f"，序时 {percent(row.expected)}"
         items.append(Item(
             heading=f"{task_title(row.task_id, row.content)}　{measure}",
-            lines=(("责任处室", row.units), ("存在问题", clip(row.problems, PROBLEM_CHARS) or "未填报")),
+            lines=(("责任处室", row.units), ("存在问题", clip(row.problems, PROBLEM_CHARS) or "（未填写）")),
             light=row.light,
         ))
     if not items:
