@@ -1,4 +1,4 @@
-"""Every plotly figure of the board, in one colour scheme.
+"""Every plotly figure of the app (the board and the review slides), in one colour scheme.
 
 Functions take frames from ``lib.metrics`` / ``lib.detail`` and return a
 ``plotly.graph_objects.Figure``; pages only place them. Lights always carry a
@@ -9,12 +9,16 @@ colour-blind viewers; progress axes are fixed to 0–100 so charts compare.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import schema
+
+if TYPE_CHECKING:
+    from lib.review import Chart, Series
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 # The Okabe–Ito palette, by name; every colour of the app (plotly, CSS, pptx, xlsx) is one of these.
@@ -260,3 +264,85 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
     )
     figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor=GRID_COLOR)
     return _layout(figure, 120 + 42 * len(tasks), title=plain(title))
+
+
+# ---- the quarterly review's slides, at room scale ------------------------------------
+# Same colours as the board; only the type sizes differ: a room several metres
+# away needs chart text of 20 px and more.
+
+REVIEW_HEIGHT = 430  # px; fits under the title and controls at 1024×768 as well as 1920×1080
+REVIEW_HEIGHT_UNDER_KPIS = 350  # px, when a row of KPI cards sits above the chart
+REVIEW_TICK_SIZE = 22  # px, axis labels and legend
+REVIEW_VALUE_SIZE = 24  # px, the printed values
+REVIEW_TEXT_COLOR = "#111111"
+# Last period paler than this period's progress blue (opaque: a washed-out projector
+# loses transparency); the reporting rate in the board's green.
+REVIEW_PREVIOUS_COLOR = "#8DB6DB"  # BLUE, lightened
+REVIEW_ROLE_COLORS = {"previous": REVIEW_PREVIOUS_COLOR, "current": PROGRESS_COLOR, "rate": RATE_COLOR,
+                      "count": PROGRESS_COLOR}
+REVIEW_GRID_COLOR = "#D0D0D0"  # darker than the board's: a projector washes light grey out
+
+
+def review_series_colors(chart: Chart, series: Series) -> list[str]:
+    """One hex colour per category: the light's colour on the lights chart, else the series' role colour."""
+    if chart.point_lights:
+        return [LIGHT_COLORS[light] for light in chart.point_lights]
+    return [REVIEW_ROLE_COLORS.get(series.role, PROGRESS_COLOR)] * len(chart.categories)
+
+
+def _review_value_text(value: float, unit: str) -> str:
+    return f"{value:.0f} {unit}" if unit == "项" else f"{value:.1f}%"
+
+
+def review_value_texts(chart: Chart, series: Series) -> list[str]:
+    """The printed value of each category, in category order: the series' own label (``无应报``) where it has one."""
+    labels = series.labels or ("",) * len(series.values)
+    return [label or _review_value_text(value, chart.unit) for value, label in zip(series.values, labels)]
+
+
+def review_figure(chart: Chart, under_kpis: bool = False) -> go.Figure:
+    """The slide's bar chart with every value printed beside its bar."""
+    fig = go.Figure()
+    top = max([max(s.values, default=0) for s in chart.series] + [1])
+    for series in chart.series:
+        categories, values, color = plain_all(chart.categories), list(series.values), review_series_colors(chart, series)
+        texts = review_value_texts(chart, series)
+        if chart.horizontal:
+            # Plotly draws the first category at the bottom; a slide reads from the top.
+            categories, values, color, texts = categories[::-1], values[::-1], color[::-1], texts[::-1]
+        fig.add_bar(
+            name=plain(series.name),
+            x=values if chart.horizontal else categories,
+            y=categories if chart.horizontal else values,
+            orientation="h" if chart.horizontal else "v",
+            marker_color=color,
+            text=texts,
+            textposition="outside", cliponaxis=False, constraintext="none",  # never shrink the printed values
+            textfont={"size": REVIEW_VALUE_SIZE, "color": REVIEW_TEXT_COLOR},
+            hovertemplate="%{y}：%{x}<extra></extra>" if chart.horizontal else "%{x}：%{y}<extra></extra>",
+        )
+    value_axis = {"range": [0, 125] if chart.unit == "%" else [0, top * 1.3], "tickfont": {"size": REVIEW_TICK_SIZE},
+                  "gridcolor": REVIEW_GRID_COLOR, "ticksuffix": "%" if chart.unit == "%" else ""}
+    if chart.unit == "%":
+        value_axis.update(tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"])
+    category_axis = {"tickfont": {"size": REVIEW_TICK_SIZE, "color": REVIEW_TEXT_COLOR}, "automargin": True}
+    if chart.horizontal:
+        fig.update_xaxes(**value_axis)
+        fig.update_yaxes(**category_axis)
+    else:
+        fig.update_yaxes(**value_axis)
+        fig.update_xaxes(**category_axis)
+    fig.update_layout(
+        height=REVIEW_HEIGHT_UNDER_KPIS if under_kpis else REVIEW_HEIGHT,
+        barmode="group",
+        bargap=0.25,
+        font={"family": FONT_FAMILY, "size": REVIEW_TICK_SIZE, "color": REVIEW_TEXT_COLOR},
+        margin={"l": 10, "r": 20, "t": 50 if len(chart.series) > 1 else 10, "b": 10},
+        showlegend=len(chart.series) > 1,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": REVIEW_TICK_SIZE},
+                "traceorder": "normal"},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": REVIEW_TICK_SIZE}},
+    )
+    return fig

@@ -21,7 +21,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from lib import review_charts, schema
+from lib import charts, schema
 from lib.charts import LIGHT_COLORS
 from lib.detail import task_problems
 from lib.review import COVER, FOCUS, PLANS, REPORTING, Review, Slide, missing_reports
@@ -148,7 +148,7 @@ def _cover(pptx_slide, slide: Slide, review: Review) -> None:
     ]
     _textbox(pptx_slide, Inches(0.8), Inches(0.8), SLIDE_WIDTH - Inches(1.6), Inches(2.2), lines)
     _textbox(pptx_slide, Inches(0.8), Inches(3.1), SLIDE_WIDTH - Inches(1.6), Inches(2.4), [
-        (slide.big_number, Pt(96), True, _hex(review_charts.ROLE_COLORS["current"]), PP_ALIGN.CENTER),
+        (slide.big_number, Pt(96), True, _hex(charts.REVIEW_ROLE_COLORS["current"]), PP_ALIGN.CENTER),
         (slide.big_note, Pt(24), False, DARK, PP_ALIGN.CENTER),
     ])
     footer = [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(24), True, DARK, PP_ALIGN.CENTER)]
@@ -196,7 +196,7 @@ def _chart(pptx_slide, slide: Slide, top, height) -> None:
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     _style_font(labels.font, CHART_SIZE, bold=True)
     for spec, series in zip(chart_spec.series, plot.series):
-        colors = review_charts.series_colors(chart_spec, spec)
+        colors = charts.review_series_colors(chart_spec, spec)
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = _hex(colors[0])
         for index, label in enumerate(spec.labels):

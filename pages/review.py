@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from lib import report, review, review_charts, review_view, ui
+from lib import charts, report, review, review_view, ui
 
 AUTO_ENV = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
 AUTO_DEFAULT = 20.0
@@ -59,7 +59,7 @@ def draw(number: int) -> None:
     with st.container(key="rv_slide_box"):
         st.markdown(review_view.slide_html(slide, f"{number} / {count}"), unsafe_allow_html=True)
         if slide.chart is not None:
-            st.plotly_chart(review_charts.figure(slide.chart, under_kpis=bool(slide.kpis)), config={"displayModeBar": False, "staticPlot": True},
+            st.plotly_chart(charts.review_figure(slide.chart, under_kpis=bool(slide.kpis)), config={"displayModeBar": False, "staticPlot": True},
                             key=f"rv_chart_{slide.kind}_{slide.part}")
 
 

@@ -114,7 +114,7 @@ def test_workbook_text_reaches_plotly_as_text_never_markup(snapshot):
     """Plotly reads <b>, <a href> and entities in labels, names, customdata and hovers: one helper escapes them."""
     import json
 
-    from lib import review, review_charts
+    from lib import charts, review
 
     book, snap = snapshot
     sections = snap.sections.assign(section=EVIL + "，全称", label=EVIL)
@@ -127,7 +127,7 @@ def test_workbook_text_reaches_plotly_as_text_never_markup(snapshot):
         charts.section_bars(sections), charts.unit_bars(units), charts.trend_lines(trend, title=EVIL),
         charts.heatmap(assignments, tasks, units), charts.unit_lines(lines, title=EVIL),
         charts.task_bars(tasks, title=EVIL),
-        review_charts.figure(review.Chart((EVIL,), (review.Series(EVIL, (50.0,)),))),
+        charts.review_figure(review.Chart((EVIL,), (review.Series(EVIL, (50.0,)),))),
     ]
     for figure in figures:
         spec = json.loads(figure.to_json())

@@ -111,7 +111,7 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
     import pandas as pd
     from pptx import Presentation
 
-    from lib import report, review_charts
+    from lib import charts, report
     from lib.workbook import write_workbook
     from tests import review_fixtures as fx
 
@@ -127,8 +127,8 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
     assert chart.categories == ("甲", "乙", "丙")
     rate = chart.series[1]
     assert rate.values == (100.0, 0.0, 0.0) and rate.labels == ("", "", review.NO_RATE)
-    assert review_charts.value_texts(chart, rate) == ["100.0%", "0.0%", "无应报"]  # 乙 0 of 2 is a true 0%
-    bars = review_charts.figure(chart).data[1]
+    assert charts.review_value_texts(chart, rate) == ["100.0%", "0.0%", "无应报"]  # 乙 0 of 2 is a true 0%
+    bars = charts.review_figure(chart).data[1]
     assert list(bars.text) == ["无应报", "0.0%", "100.0%"]  # horizontal: drawn bottom-up
     presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
     plot = next(shape.chart for s in presentation.slides for shape in s.shapes
