@@ -24,3 +24,32 @@ def test_app_runs_and_shows_overall_progress():
     overall = [m for m in at.metric if m.label == "总体进度"]
     assert overall and overall[0].value == f"{expected:.1f}%"
     assert any("示例数据" in i.value for i in at.info)
+
+
+def test_login_required_to_view_when_configured(tmp_path, monkeypatch):
+    from lib import accounts
+
+    workbook = tmp_path / "tasks.xlsx"
+    workbook.write_bytes(Path("data/tasks.xlsx").read_bytes())
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(workbook))
+    monkeypatch.setenv("KANBAN_REQUIRE_LOGIN", "1")
+    accounts.add_user(tmp_path / "accounts.toml", "王五", "password1", ["综合处"])
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert not [m for m in at.metric if m.label == "总体进度"]  # nothing of the board before login
+    at.text_input[0].set_value("王五")
+    at.text_input[1].set_value("wrong-password")
+    at.button[0].click().run()
+    assert not [m for m in at.metric if m.label == "总体进度"] and at.error
+    at.text_input[1].set_value("password1")
+    at.button[0].click().run()
+    assert [m for m in at.metric if m.label == "总体进度"]
+
+
+def test_login_required_without_accounts_names_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(tmp_path / "tasks.xlsx"))
+    monkeypatch.setenv("KANBAN_REQUIRE_LOGIN", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("python -m lib user add" in c.value and "--admin" in c.value for c in at.code)
