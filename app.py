@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import gate_viewing
+from lib import ui
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
 
@@ -21,5 +21,8 @@ pages = {
         st.Page("pages/review.py", title="季度汇报", url_path="review"),
     ],
 }
-gate_viewing()  # login before viewing, only when KANBAN_REQUIRE_LOGIN=1
-st.navigation(pages).run()
+# Declared before the login gate, so a stale page list never lingers in the sidebar;
+# hidden until the viewer may see the board (KANBAN_REQUIRE_LOGIN=1).
+navigation = st.navigation(pages, position="sidebar" if ui.may_view() else "hidden")
+ui.gate_viewing()
+navigation.run()

@@ -425,13 +425,20 @@ def require_account():
     return account
 
 
+def may_view() -> bool:
+    """False only when KANBAN_REQUIRE_LOGIN=1 and nobody is logged in."""
+    from lib import accounts
+
+    return not accounts.load_settings().require_login_to_view or current_account() is not None
+
+
 def gate_viewing() -> None:
     """With KANBAN_REQUIRE_LOGIN=1, nothing is shown before login (called from app.py)."""
     from lib import accounts
 
-    settings = accounts.load_settings()
-    if not settings.require_login_to_view or current_account() is not None:
+    if may_view():
         return
+    settings = accounts.load_settings()
     st.title("落实看板")
     if not _accounts(settings):
         st.warning("已设置为登录后方可查看，但尚未创建任何账号。请系统管理员执行：")

@@ -38,13 +38,9 @@ def test_login_required_to_view_when_configured(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert not [m for m in at.metric if m.label == "总体进度"]  # nothing of the board before login
-    at.text_input[0].set_value("王五")
-    at.text_input[1].set_value("wrong-password")
-    at.button[0].click().run()
-    assert not [m for m in at.metric if m.label == "总体进度"] and at.error
-    at.text_input[1].set_value("password1")
-    at.button[0].click().run()
-    assert [m for m in at.metric if m.label == "总体进度"]
+    assert [w.label for w in at.text_input] == ["账号", "密码"]
+    # Logging in, a wrong password and the deep link kept after login are driven in a real browser
+    # (tests/e2e/test_deep_link.py): AppTest does not submit a form drawn after st.navigation.
 
 
 def test_login_required_without_accounts_names_the_command(tmp_path, monkeypatch):

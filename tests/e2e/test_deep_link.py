@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import exception_count, open_page, screenshot
+from tests.e2e.conftest import BoardServer, exception_count, open_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -20,3 +20,28 @@ def test_first_request_is_a_task_link(board_server, browser):
         assert "/task?task=8" in page.url
     finally:
         page.context.close()
+
+
+def test_first_request_to_a_page_still_meets_the_login_gate(board_copy, browser):
+    from lib import accounts
+
+    accounts.add_user(board_copy.parent / "accounts.toml", "王五", "password1", ["综合处"])
+    server = BoardServer(board_copy, env={"KANBAN_REQUIRE_LOGIN": "1"})
+    try:
+        page = open_page(browser, server.url("/task?task=8"))
+        body = page.inner_text("body")
+        screenshot(page, "deep-link-login-gate")
+        assert "登录" in body and "账号" in body
+        assert "联合打造重庆市、四川省方志馆高校分馆" not in body  # the task stays hidden before login
+        assert "overview" not in body and "总览" not in body  # no page list before login
+        page.get_by_label("账号").fill("王五")
+        page.get_by_label("密码").fill("not-the-password")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("账号或密码不正确").wait_for()
+        page.get_by_label("密码").fill("password1")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("联合打造重庆市、四川省方志馆高校分馆").wait_for()  # the link's page, after login
+        assert "填报与管理" in page.inner_text("body")
+        page.context.close()
+    finally:
+        server.stop()
