@@ -23,6 +23,8 @@ pages = {
 }
 # Declared before the login gate, so a stale page list never lingers in the sidebar;
 # hidden until the viewer may see the board (KANBAN_REQUIRE_LOGIN=1).
-navigation = st.navigation(pages, position="sidebar" if ui.may_view() else "hidden")
-ui.gate_viewing()
+allowed = ui.may_view()
+navigation = st.navigation(pages, position="sidebar" if allowed else "hidden")
+if not allowed:
+    ui.login_gate()
 navigation.run()

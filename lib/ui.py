@@ -8,28 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from lib import validate
+from lib import accounts, detail, metrics, store, tables, validate
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
+from lib.periods import periods_between
+from lib.tables import literal
 
 TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
 
 
 def workbook_path() -> Path:
     """$KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty (one rule: ``accounts.workbook_path``)."""
-    from lib import accounts
-
     return accounts.workbook_path()
 
 
 def history_dir() -> Path:
-    from lib import store
-
     return store.history_dir(workbook_path())
 
 
@@ -110,8 +110,6 @@ def _newest_valid_history():
 
 def problems_table(problems: list[Problem]):
     """Problems as rows for st.dataframe: sheet, Excel row, column, value, message."""
-    import pandas as pd
-
     return pd.DataFrame(
         [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column,
           "值": p.value, "说明": p.message} for p in problems]
@@ -157,8 +155,6 @@ def require_board() -> BoardData:
 
 def sidebar_source(data: BoardData) -> None:
     """The data source in the sidebar: file, last change, version, and the plan's name and 文号 (sheet text, literal)."""
-    from lib.tables import literal
-
     plan = data.book.plan
     st.sidebar.caption(
         f"数据来源：{literal(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
@@ -197,8 +193,6 @@ def _remember(*keys: str) -> None:
 
 
 def _period_choices(book: Book) -> dict[str, dt.date]:
-    from lib.periods import periods_between
-
     start = book.plan.schedule_start or today()
     ends = {p.label: min(p.end, today()) for p in periods_between(start, today(), book.plan.cycle)}
     return {_CUSTOM_DATE: today(), **dict(reversed(list(ends.items())))}
@@ -206,23 +200,12 @@ def _period_choices(book: Book) -> dict[str, dt.date]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _filtered(_book: Book, path: str, version: str, as_of: dt.date, sections: tuple, units: tuple):
-    from lib import metrics
-
     book = metrics.filter_book(_book, list(sections), list(units))
     return book, metrics.compute(book, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _trend(_book: Book, path: str, version: str, as_of: dt.date, sections: tuple, units: tuple):
-    from lib import metrics
-
-    return metrics.trend(_book, as_of)
-
-
 def board_sidebar() -> BoardState:
     """The shared sidebar of the board pages: D, the period picker, the filters and the data source."""
-    from lib import metrics
-
     data = require_board()
     book = data.book
     choices = _period_choices(book)
@@ -254,8 +237,6 @@ def board_sidebar() -> BoardState:
     sidebar_source(data)
     filtered, snapshot = _filtered(book, str(data.path), data.version, as_of, tuple(sections), tuple(units))
     if sections or units:
-        from lib.tables import literal
-
         chosen_sections = "、".join(literal(metrics.section_label(s)) for s in sections) or "全部板块"
         st.caption(f"已筛选：{chosen_sections}；{'、'.join(map(literal, units)) or '全部处室'}")
     return BoardState(data, as_of, list(sections), list(units), filtered, snapshot)
@@ -263,16 +244,15 @@ def board_sidebar() -> BoardState:
 
 def board_trend(state: BoardState):
     """``metrics.trend`` of the filtered book, cached per data version, D and filters."""
-    return _trend(state.book, str(state.data.path), state.data.version, state.as_of,
-                  tuple(state.sections), tuple(state.units))
+    return board_drill(state, "trend", "")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _drill(view: str, subject: str, _book: Book, path: str, version: str, as_of: dt.date, sections: tuple,
            units: tuple):
-    """One drill-down frame of the filtered book for one unit or task; the key names everything it depends on."""
-    from lib import detail, tables
-
+    """One derived frame of the filtered book (for one unit or task where ``subject`` names it); the key names everything it depends on."""
+    if view == "trend":
+        return metrics.trend(_book, as_of)
     if view == "unit_trend":
         return detail.unit_trend(_book, as_of, subject)
     if view == "task_trend":
@@ -283,8 +263,8 @@ def _drill(view: str, subject: str, _book: Book, path: str, version: str, as_of:
 
 
 def board_drill(state: BoardState, view: str, subject: str):
-    """``detail.unit_trend`` / ``detail.task_trend`` / ``tables.unit_reporting`` (``view``) of one unit or task,
-    cached per data version, D and filters like ``board_trend``."""
+    """``metrics.trend`` / ``detail.unit_trend`` / ``detail.task_trend`` / ``tables.unit_reporting`` (``view``),
+    cached per data version, D and filters."""
     return _drill(view, subject, state.book, str(state.data.path), state.data.version, state.as_of,
                   tuple(state.sections), tuple(state.units))
 
@@ -296,8 +276,6 @@ def show_chart(figure, key: str) -> None:
 
 def show_table(frame, key: str, file_name: str, height: int | None = None) -> None:
     """A table with progress bars and task links, and an .xlsx download of exactly the shown columns."""
-    from lib import tables
-
     config = {
         name: st.column_config.ProgressColumn(name, format="%.1f%%", min_value=0, max_value=100)
         for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in frame.columns
@@ -333,18 +311,12 @@ _SEEN_KEY = "_kanban_last_seen"
 @st.cache_resource
 def _login_throttle():
     """One throttle per server process, shared by every session."""
-    from lib import accounts
-
     settings = accounts.load_settings()
     return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds)
 
 
 def current_account():
     """The logged-in Account, or None; logs out after the idle timeout or if the account was removed."""
-    import time
-
-    from lib import accounts
-
     name = st.session_state.get(_USER_KEY)
     if not name:
         return None
@@ -364,8 +336,6 @@ def current_account():
 
 def _accounts(settings) -> dict:
     """The accounts; a damaged accounts file stops the page with a Chinese message, not a traceback."""
-    from lib import accounts
-
     try:
         return accounts.load_accounts(settings.accounts_path)
     except accounts.AccountError as exc:
@@ -380,10 +350,6 @@ def logout() -> None:
 
 def login_form(key: str = "login") -> None:
     """The login form; on success the page reruns as the logged-in user."""
-    import time
-
-    from lib import accounts
-
     if st.session_state.pop("_kanban_timed_out", False):
         st.info("长时间未操作，已自动退出登录，请重新登录。")
     with st.form(key):
@@ -404,8 +370,6 @@ def login_form(key: str = "login") -> None:
 
 def require_account():
     """The logged-in Account for a page that needs one; otherwise explains and stops the page."""
-    from lib import accounts
-
     enter_through_app()
     settings = accounts.load_settings()
     if not _accounts(settings):
@@ -427,17 +391,11 @@ def require_account():
 
 def may_view() -> bool:
     """False only when KANBAN_REQUIRE_LOGIN=1 and nobody is logged in."""
-    from lib import accounts
-
     return not accounts.load_settings().require_login_to_view or current_account() is not None
 
 
-def gate_viewing() -> None:
-    """With KANBAN_REQUIRE_LOGIN=1, nothing is shown before login (called from app.py)."""
-    from lib import accounts
-
-    if may_view():
-        return
+def login_gate() -> None:
+    """The page shown instead of the board until login (KANBAN_REQUIRE_LOGIN=1); stops the run."""
     settings = accounts.load_settings()
     st.title("落实看板")
     if not _accounts(settings):
@@ -451,8 +409,6 @@ def gate_viewing() -> None:
 def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
     """What a change would do: problems (errors first), notes, counts, the rows added, changed and removed,
     任务/处室/方案 changes (admin) and how progress moves."""
-    from lib import store
-
     if preview.problems:
         errors = len(preview.errors)
         (st.error if errors else st.warning)(
