@@ -26,7 +26,7 @@ from lib.charts import LIGHT_COLORS
 from lib.detail import task_problems
 from lib.review import COVER, FOCUS, PLANS, REPORTING, Review, Slide, missing_reports
 from lib.schema import LIGHT_LABELS
-from lib.workbook import write_table
+from lib.workbook import tables_bytes
 
 EA_FONT = "微软雅黑"  # Microsoft YaHei: present with Office and WPS
 LATIN_FONT = "Microsoft YaHei"
@@ -389,17 +389,9 @@ _WIDE = {"任务内容": 60, "板块": 36, "预警说明": 40, "存在问题": 4
 
 def xlsx_bytes(review: Review, book) -> bytes:
     """The summary workbook: bold filled headers, sized columns, 预警 as a coloured cell with its label."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
     light_of = {label: light for light, label in LIGHT_LABELS.items()}
 
     def light_fill(header: str, value: object) -> str | None:
         return LIGHT_FILLS[light_of[value]] if header == "预警" and value in light_of else None
 
-    for name, frame in summary_frames(review, book).items():
-        write_table(workbook.create_sheet(name), frame, widths=_WIDE, fill_of=light_fill)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables_bytes(summary_frames(review, book), widths=_WIDE, fill_of=light_fill)

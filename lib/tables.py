@@ -7,15 +7,15 @@ page shows it; ``xlsx_bytes`` writes exactly that frame. No Streamlit here.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pandas as pd
 
 from lib import detail, schema
-from lib.charts import light_name
+from lib.charts import LIGHT_COLORS, light_name
 from lib.metrics import Snapshot, section_label
 from lib.model import Book
+from lib.workbook import tables_bytes
 
 # Display headers: the workbook's own where the field comes from it, then the computed ones.
 LABELS = {c.field: c.header for columns in schema.SHEETS.values() for c in columns} | {
@@ -180,22 +180,11 @@ def file_name(text: str) -> str:
 
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "看板") -> bytes:
     """The frame as an .xlsx file; text is always stored as text, never as a formula."""
-    import openpyxl
-
-    from lib.workbook import write_table
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name[:31]
-    write_table(sheet, frame)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables_bytes({sheet_name: frame})
 
 
 def cell_tints() -> dict[str, str]:
     """Background tints (CSS) for light and reporting-status cells; the text stays, colour only helps."""
-    from lib.charts import LIGHT_COLORS
 
     def tint(hex_colour: str) -> str:
         red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib import metrics, schema, validate
 from lib.model import Book
-from lib.workbook import add_update_validation, plan_frame, write_contract_sheet
+from lib.workbook import add_update_validation, contract_workbook, write_contract_sheet
 
 SHEET_GUIDE = "说明"
 CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
@@ -101,21 +101,12 @@ def reporter_template(book: Book, units: list[str], reporter: str, today: dt.dat
     return buffer.getvalue()
 
 
-def empty_template(units: list[str] | None = None) -> bytes:
+def empty_template() -> bytes:
     """Every sheet of the contract with headers only (and the 方案 keys), plus 说明, as xlsx bytes."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    frames = {
-        schema.SHEET_PLAN: plan_frame({key: None for key in schema.PLAN_KEYS}),
-        schema.SHEET_UNITS: pd.DataFrame(columns=[c.field for c in schema.UNIT_COLUMNS]),
-        schema.SHEET_TASKS: pd.DataFrame(columns=[c.field for c in schema.TASK_COLUMNS]),
-        schema.SHEET_UPDATES: validate.empty_updates(),
-    }
-    for name, frame in frames.items():
-        write_contract_sheet(workbook.create_sheet(name), schema.SHEETS[name], frame)
-    add_update_validation(workbook[schema.SHEET_UPDATES], units or [])
+    empty = {name: pd.DataFrame(columns=[c.field for c in schema.SHEETS[name]])
+             for name in (schema.SHEET_UNITS, schema.SHEET_TASKS)}
+    workbook = contract_workbook({key: None for key in schema.PLAN_KEYS}, empty[schema.SHEET_UNITS],
+                                 empty[schema.SHEET_TASKS], validate.empty_updates())
     _guide_sheet(workbook, [
         "空白模板说明", "",
         "本模板包含方案、处室、任务、进展四张工作表，表头须保持不变，列的含义见看板说明或 README「工作簿填写说明」。",

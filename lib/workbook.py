@@ -521,15 +521,14 @@ def plan_frame(plan: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame({"key": keys, "value": [plan[k] for k in keys]})
 
 
-def write_workbook(
-    path_or_buffer,
+def contract_workbook(
     plan: dict[str, object],
     units: pd.DataFrame,
     tasks: pd.DataFrame,
     updates: pd.DataFrame,
     extra_sheets: dict[str, list[list]] | None = None,
-) -> None:
-    """Write the four sheets, formatted, to a path or a binary buffer.
+):
+    """An openpyxl Workbook with the four sheets, formatted, and 进展's data validation.
 
     ``extra_sheets`` (name → rows of cell values) are appended after them as plain values.
     """
@@ -553,7 +552,29 @@ def write_workbook(
             for column_index, value in enumerate(row, start=1):
                 if not (isinstance(value, str) and value == ""):
                     set_cell(sheet.cell(row=row_index, column=column_index), value)
-    workbook.save(path_or_buffer)
+    return workbook
+
+
+def write_workbook(path_or_buffer, plan, units, tasks, updates, extra_sheets=None) -> None:
+    """Write the four sheets (see ``contract_workbook``) to a path or a binary buffer."""
+    contract_workbook(plan, units, tasks, updates, extra_sheets).save(path_or_buffer)
+
+
+def tables_bytes(
+    frames: dict[str, pd.DataFrame],
+    widths: dict[str, int] | None = None,
+    fill_of: Callable[[str, object], str | None] | None = None,
+) -> bytes:
+    """An .xlsx of one formatted table per sheet (sheet name → frame), see ``write_table``."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, frame in frames.items():
+        write_table(workbook.create_sheet(name[:31]), frame, widths=widths, fill_of=fill_of)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def workbook_bytes(plan, units, tasks, updates, extra_sheets: dict[str, list[list]] | None = None) -> bytes:
