@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.metrics import assignment_progress
+from lib.metrics import OVERALL, assignment_progress, expected_progress, period_points
 from lib.model import Book
-from lib.periods import periods_between
 from lib.workbook import ROW
 
 REPORTED = "已报送"
@@ -23,9 +22,8 @@ NOT_REQUIRED = "无需报送"  # done before the period began
 
 
 def _period_ends(book: Book, as_of: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
-    """(code, label, start, end-capped-at-as_of) of every period from the plan start to ``as_of``."""
-    start = book.plan.schedule_start or as_of
-    return [(p.code, p.label, p.start, min(p.end, as_of)) for p in periods_between(start, as_of, book.plan.cycle)]
+    """(code, label, start, day its figures are taken) of every period from the plan start to ``as_of``."""
+    return [(p.code, p.label, p.start, day) for p, day in period_points(book, as_of)]
 
 
 def assignment_trend(book: Book, as_of: dt.date) -> pd.DataFrame:
@@ -157,15 +155,7 @@ def section_tasks(tasks: pd.DataFrame, section: str) -> pd.DataFrame:
 
 def section_trend(trend: pd.DataFrame, section: str) -> pd.DataFrame:
     """The 总体 and one section's lines of ``metrics.trend``: the section against the whole plan."""
-    from lib.metrics import OVERALL
-
     return trend[trend["scope"].isin([OVERALL, section])].reset_index(drop=True)
-
-
-def light_counts(tasks: pd.DataFrame) -> dict[str, int]:
-    """Number of tasks per light (every light present, 0 when none)."""
-    counts = tasks["light"].value_counts()
-    return {light: int(counts.get(light, 0)) for light in schema.LIGHTS}
 
 
 def expected_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
@@ -173,8 +163,6 @@ def expected_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
 
     Columns: date, period, expected.
     """
-    from lib.metrics import expected_progress
-
     rows = [
         {"date": pd.Timestamp(end), "period": label, "expected": expected_progress(book, end).get(task_id)}
         for _code, label, _start, end in _period_ends(book, as_of)

@@ -215,7 +215,7 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
         "required": required,
         "reported": reported,
         "rate": reported / required * 100 if required else float("nan"),
-        "lights": {light: int((tasks["light"] == light).sum()) for light in schema.LIGHTS},
+        "lights": light_counts(tasks),
     }
     return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
 
@@ -240,16 +240,27 @@ def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
+def period_points(book: Book, as_of: dt.date) -> list[tuple[Period, dt.date]]:
+    """Each reporting period from the plan's start to ``as_of``, with the day its figures are
+    taken: the period's end, or ``as_of`` for the period not yet over."""
+    start = book.plan.schedule_start or as_of
+    return [(period, min(period.end, as_of)) for period in periods_between(start, as_of, book.plan.cycle)]
+
+
+def light_counts(tasks: pd.DataFrame) -> dict[str, int]:
+    """Number of tasks (rows of ``Snapshot.tasks``) per light; every light present, 0 when none."""
+    counts = tasks["light"].value_counts()
+    return {light: int(counts.get(light, 0)) for light in schema.LIGHTS}
+
+
 def trend(book: Book, as_of: dt.date) -> pd.DataFrame:
     """Overall and per-section progress at each period end up to ``as_of``.
 
     Long format: date, period (label), scope (``总体`` or a section), label, progress.
     The last point is ``as_of`` itself when the current period has not ended.
     """
-    start = book.plan.schedule_start or as_of
     points = []
-    for period in periods_between(start, as_of, book.plan.cycle):
-        day = min(period.end, as_of)
+    for period, day in period_points(book, as_of):
         per_task = task_progress(book, day).reindex(book.tasks["task_id"]).fillna(0.0)
         points.append({"date": day, "period": period.label, "scope": OVERALL, "label": OVERALL,
                        "progress": float(per_task.mean()) if len(per_task) else 0.0})

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib import detail, schema
 from lib.charts import LIGHT_COLORS, light_name
-from lib.metrics import Snapshot, section_label
+from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import Book
 from lib.workbook import tables_bytes
 
@@ -66,7 +66,7 @@ def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
 def section_summary(snapshot: Snapshot, section: str) -> dict:
     """The section's KPI figures: progress, change (points), tasks, done, red, yellow (counts)."""
     row = snapshot.sections.set_index("section").loc[section]
-    lights = detail.light_counts(detail.section_tasks(snapshot.tasks, section))
+    lights = light_counts(detail.section_tasks(snapshot.tasks, section))
     return {"progress": float(row["progress"]), "change": float(row["change"]), "tasks": int(row["tasks"]),
             "done": int(row["done"]), "red": lights[schema.LIGHT_RED], "yellow": lights[schema.LIGHT_YELLOW]}
 

@@ -18,7 +18,6 @@ import streamlit as st
 from lib import accounts, detail, metrics, store, tables, validate
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
-from lib.periods import periods_between
 from lib.tables import literal
 
 TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
@@ -193,8 +192,7 @@ def _remember(*keys: str) -> None:
 
 
 def _period_choices(book: Book) -> dict[str, dt.date]:
-    start = book.plan.schedule_start or today()
-    ends = {p.label: min(p.end, today()) for p in periods_between(start, today(), book.plan.cycle)}
+    ends = {period.label: day for period, day in metrics.period_points(book, today())}
     return {_CUSTOM_DATE: today(), **dict(reversed(list(ends.items())))}
 
 

@@ -96,7 +96,7 @@ def test_section_summary_counts_its_lights(book):
     snapshot = metrics.compute(book, dt.date(2026, 5, 31))
     assert tables.section_summary(snapshot, "二、第二板块，开展研究") == {
         "progress": 50.0, "change": 50.0, "tasks": 1, "done": 0, "red": 1, "yellow": 0}
-    assert detail.light_counts(snapshot.tasks) == {"红": 1, "黄": 0, "蓝": 0, "绿": 1, "已完成": 0}
+    assert metrics.light_counts(snapshot.tasks) == {"红": 1, "黄": 0, "蓝": 0, "绿": 1, "已完成": 0}
 
 
 def test_task_problems_one_format_for_board_review_and_excel():
