@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import schema
+from lib.metrics import NO_RATE
 
 if TYPE_CHECKING:
     from lib.review import Chart, Series
@@ -43,7 +44,6 @@ LIGHT_COLORS = {
     schema.LIGHT_GREEN: GREEN,
     schema.LIGHT_DONE: GREY,
 }
-NO_RATE = "无应报"  # a unit with nothing due this period has no reporting rate, not 0%
 LINE_COLORS = [BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW, GREY]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue

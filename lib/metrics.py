@@ -18,6 +18,7 @@ from lib.periods import Period, period_of, periods_between
 from lib.workbook import ROW
 
 OVERALL = "总体"
+NO_RATE = "无应报"  # nothing due in the period: no reporting rate, which is not 0%
 
 METRIC_NOTES = [
     ("责任分工", "每项任务与每个责任处室组成一条“责任分工”；“机关各处”等分组展开为其包含的各处室。"),

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lib import schema
 from lib.detail import task_problems
-from lib.metrics import Snapshot, compute
+from lib.metrics import NO_RATE, Snapshot, compute
 from lib.model import Book
 from lib.periods import Period, parse_period, period_of, periods_between
 
@@ -41,8 +41,6 @@ TITLES = {
     REPORTING: "报送情况",
     PLANS: "下步计划",
 }
-LIGHT_LABELS = schema.LIGHT_LABELS
-NO_RATE = "无应报"  # as on the board (``charts.NO_RATE``): nothing due this period is no rate, not 0%
 FOCUS_LIGHTS = (schema.LIGHT_RED, schema.LIGHT_YELLOW)
 
 # The slide body is laid out for about this many characters per line at the
@@ -120,7 +118,7 @@ class Slide:
         label is the column header."""
         rows = []
         for item in self.items:
-            cells = [LIGHT_LABELS[item.light]] if item.light else []
+            cells = [schema.LIGHT_LABELS[item.light]] if item.light else []
             cells.append(item.heading)
             for label, text in item.lines:
                 header = self.columns[len(cells)] if len(cells) < len(self.columns) else ""
@@ -294,7 +292,7 @@ def _overview(snapshot: Snapshot) -> Slide:
         Kpi("红灯 / 黄灯", f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]}", "项任务需重点关注"),
     ]
     chart = Chart(
-        categories=tuple(LIGHT_LABELS[light] for light in schema.LIGHTS),
+        categories=tuple(schema.LIGHT_LABELS[light] for light in schema.LIGHTS),
         series=(Series("任务数", tuple(float(lights[light]) for light in schema.LIGHTS), "count"),),
         unit="项", point_lights=schema.LIGHTS, horizontal=False,
     )

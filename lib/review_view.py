@@ -17,7 +17,8 @@ import re
 from html import escape
 
 from lib import charts
-from lib.review import COVER, LIGHT_LABELS, Slide
+from lib.review import COVER, Slide
+from lib.schema import LIGHT_LABELS
 
 BODY_PX_AT_1920 = 28
 SCALE = "min(1.4583vw, 2.5926vh)"  # 28 px at 1920×1080

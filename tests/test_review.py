@@ -126,7 +126,7 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
     chart = _slide(built, review.UNITS).chart
     assert chart.categories == ("甲", "乙", "丙")
     rate = chart.series[1]
-    assert rate.values == (100.0, 0.0, 0.0) and rate.labels == ("", "", review.NO_RATE)
+    assert rate.values == (100.0, 0.0, 0.0) and rate.labels == ("", "", metrics.NO_RATE)
     assert charts.review_value_texts(chart, rate) == ["100.0%", "0.0%", "无应报"]  # 乙 0 of 2 is a true 0%
     bars = charts.review_figure(chart).data[1]
     assert list(bars.text) == ["无应报", "0.0%", "100.0%"]  # horizontal: drawn bottom-up
