@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
-from lib.detail import task_problems
+from lib.detail import not_reported, task_problems
 from lib.metrics import NO_RATE, Snapshot, compute
 from lib.model import Book
 from lib.periods import Period, parse_period, period_of, periods_between
@@ -226,12 +226,6 @@ def points(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:+.1f} 个百分点"
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
 def paginate(items: list[Item], budget: int = LINES_PER_SLIDE) -> list[list[Item]]:
     """Items split into slides of at most ``budget`` lines; an item is never split."""
     pages: list[list[Item]] = []
@@ -341,10 +335,6 @@ def _units(snapshot: Snapshot) -> list[Slide]:
     )
 
 
-def unit_labels(book: Book, units: pd.Series) -> str:
-    return "、".join(book.unit_label(u) for u in units)
-
-
 def focus_tasks(book: Book, snapshot: Snapshot) -> pd.DataFrame:
     """The 红 and 黄 tasks, red first, each with its units and latest 存在问题.
 
@@ -384,8 +374,7 @@ def _focus(book: Book, snapshot: Snapshot) -> list[Slide]:
 
 def missing_reports(book: Book, snapshot: Snapshot) -> pd.DataFrame:
     """未报送 assignments of the period: unit, label, task_id, content, progress, latest_date."""
-    assignments = snapshot.assignments
-    missing = assignments[assignments["required"] & ~assignments["reported"]]
+    missing = not_reported(snapshot.assignments)
     content = book.tasks.set_index("task_id")["content"]
     return pd.DataFrame({
         "unit": missing["unit"],
@@ -424,7 +413,7 @@ def _reporting(book: Book, snapshot: Snapshot) -> list[Slide]:
 
 def latest_plans(book: Book, snapshot: Snapshot) -> pd.DataFrame:
     """The latest non-empty 下步计划 per section as of D: section, label, unit, task_id, date, text."""
-    assignments = snapshot.assignments.assign(text=snapshot.assignments["next_steps"].map(_text))
+    assignments = snapshot.assignments.assign(text=snapshot.assignments["next_steps"].fillna("").astype(str).str.strip())
     filled = assignments[assignments["text"] != ""]
     section_of = book.tasks.set_index("task_id")["section"]
     filled = filled.assign(section=filled["task_id"].map(section_of))
