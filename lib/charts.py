@@ -16,60 +16,40 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import schema
+from lib.escape import for_plotly
 from lib.metrics import NO_RATE
+from lib.palette import (
+    EXPECTED_COLOR,
+    GHOST_COLOR,
+    GRID_COLOR,
+    LIGHT_COLORS,
+    LINE_COLORS,
+    PROGRESS_COLOR,
+    PROGRESS_SCALE,
+    RATE_COLOR,
+    REVIEW_GRID_COLOR,
+    REVIEW_ROLE_COLORS,
+    REVIEW_TEXT_COLOR,
+)
 
 if TYPE_CHECKING:
     from lib.review import Chart, Series
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-# The Okabe–Ito palette, by name; every colour of the app (plotly, CSS, pptx, xlsx) is one of these.
-BLUE = "#0072B2"
-ORANGE = "#E69F00"
-GREEN = "#009E73"
-PINK = "#CC79A7"
-SKY = "#56B4E9"
-VERMILION = "#D55E00"
-YELLOW = "#F0E442"
-GREY = "#999999"
-BLACK = "#000000"
-GRID_COLOR = "#E5E5E5"
-PROGRESS_COLOR = BLUE  # the one sequential colour of progress bars
-RATE_COLOR = GREEN  # reporting rates
-GHOST_COLOR = "rgba(0, 114, 178, 0.22)"  # BLUE, faint: last period's value behind the bar
-EXPECTED_COLOR = BLACK
-LIGHT_COLORS = {
-    schema.LIGHT_RED: VERMILION,
-    schema.LIGHT_YELLOW: ORANGE,
-    schema.LIGHT_BLUE: SKY,
-    schema.LIGHT_GREEN: GREEN,
-    schema.LIGHT_DONE: GREY,
-}
-LINE_COLORS = [BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW, GREY]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
-PROGRESS_SCALE = [[0.0, "#F0F6FB"], [1.0, "#08457A"]]  # sequential, light → dark blue
 PROGRESS_RANGE = [0, 100]
 TICKS = [0, 20, 40, 60, 80, 100]
 TICK_TEXT = [f"{tick}%" for tick in TICKS]  # ticksuffix is ignored when tickvals are given
 
 
-def light_name(light: str) -> str:
-    """The label a light is shown with: 红灯, 黄灯, 蓝灯, 绿灯, 已完成."""
-    return schema.LIGHT_LABELS.get(light, light)
+def plotly_texts(texts: Iterable) -> list[str]:
+    """``for_plotly`` of every item: for axis categories, trace names and customdata columns."""
+    return [for_plotly(text) for text in texts]
 
 
-def plain(text: object) -> str:
-    """Workbook text made literal for plotly, which reads ``<b>``, ``<a href>`` and ``<br>`` in labels and hovers."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def plain_all(texts: Iterable) -> list[str]:
-    """``plain`` of every item: for axis categories, trace names and customdata columns."""
-    return [plain(text) for text in texts]
-
-
-def plain_frame(frame: pd.DataFrame) -> list[list[str]]:
-    """A frame's cells as ``plain`` text rows, for ``customdata``."""
-    return [plain_all(row) for row in frame.itertuples(index=False)]
+def plotly_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """A frame's cells as ``for_plotly`` text rows, for ``customdata``."""
+    return [plotly_texts(row) for row in frame.itertuples(index=False)]
 
 
 def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
@@ -103,15 +83,15 @@ def section_bars(sections: pd.DataFrame) -> go.Figure:
     ordered = sections.iloc[::-1]
     figure = go.Figure()
     figure.add_bar(
-        name="上期末", y=plain_all(ordered["label"]), x=ordered["previous_progress"], orientation="h",
-        marker_color=GHOST_COLOR, customdata=plain_frame(ordered[["section"]]),
+        name="上期末", y=plotly_texts(ordered["label"]), x=ordered["previous_progress"], orientation="h",
+        marker_color=GHOST_COLOR, customdata=plotly_rows(ordered[["section"]]),
         hovertemplate="%{customdata[0]}<br>上期末进度 %{x:.1f}%<extra></extra>",
     )
     figure.add_bar(
-        name="当前", y=plain_all(ordered["label"]), x=ordered["progress"], orientation="h", width=0.5,
+        name="当前", y=plotly_texts(ordered["label"]), x=ordered["progress"], orientation="h", width=0.5,
         marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%（较上期 {_signed(c)}）" for p, c in zip(ordered["progress"], ordered["change"])],
-        textposition="outside", cliponaxis=False, customdata=plain_frame(ordered[["section", "tasks"]]),
+        textposition="outside", cliponaxis=False, customdata=plotly_rows(ordered[["section", "tasks"]]),
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
     )
     # The axis reads 0–100; the room beyond 100 is for the printed values.
@@ -125,20 +105,20 @@ def unit_bars(units: pd.DataFrame) -> go.Figure:
     ``units``: Snapshot.units (unit, label, progress, lead, cooperate, reported, required, rate).
     """
     ordered = units.iloc[::-1]
-    labels = [plain(f"{r.label}（牵头{r.lead}·配合{r.cooperate}）") for r in ordered.itertuples()]
+    labels = [for_plotly(f"{r.label}（牵头{r.lead}·配合{r.cooperate}）") for r in ordered.itertuples()]
     figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
                            column_widths=[0.6, 0.4], subplot_titles=("处室完成进度", "本期报送率"))
     figure.add_bar(
         name="完成进度", y=labels, x=ordered["progress"], orientation="h", marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%" for p in ordered["progress"]], textposition="outside", cliponaxis=False,
-        customdata=plain_frame(ordered[["unit", "assignments", "done"]]),
+        customdata=plotly_rows(ordered[["unit", "assignments", "done"]]),
         hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，分工 %{customdata[1]} 项，已完成 %{customdata[2]} 项<extra></extra>",
         row=1, col=1,
     )
     figure.add_bar(
         name="本期报送率", y=labels, x=ordered["rate"].fillna(0), orientation="h", marker_color=RATE_COLOR,
         text=[f"{r.reported}/{r.required}（{r.rate:.0f}%）" if r.required else NO_RATE for r in ordered.itertuples()],
-        textposition="outside", cliponaxis=False, customdata=plain_frame(ordered[["unit"]]),
+        textposition="outside", cliponaxis=False, customdata=plotly_rows(ordered[["unit"]]),
         hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
         row=1, col=2,
     )
@@ -152,9 +132,9 @@ def light_bars(lights: dict[str, int]) -> go.Figure:
     order = list(schema.LIGHTS)[::-1]
     counts = [lights.get(light, 0) for light in order]
     figure = go.Figure(go.Bar(
-        y=[light_name(light) for light in order], x=counts, orientation="h",
+        y=[schema.light_label(light) for light in order], x=counts, orientation="h",
         marker_color=[LIGHT_COLORS[light] for light in order],
-        text=[f"{light_name(light)} {n} 项" for light, n in zip(order, counts)],
+        text=[f"{schema.light_label(light)} {n} 项" for light, n in zip(order, counts)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}：%{x} 项<extra></extra>",
     ))
@@ -171,16 +151,16 @@ def trend_lines(trend: pd.DataFrame, title: str = "进度趋势（各报送周�
     for i, (scope, points) in enumerate(trend.groupby("scope", sort=False)):
         overall = scope == "总体"
         figure.add_scatter(
-            x=points["period"], y=points["progress"], name=plain(points["label"].iloc[0]), mode="lines+markers",
+            x=points["period"], y=points["progress"], name=for_plotly(points["label"].iloc[0]), mode="lines+markers",
             cliponaxis=False,
             line={"color": EXPECTED_COLOR if overall else LINE_COLORS[(i - 1) % len(LINE_COLORS)],
                   "width": 4 if overall else 2, "dash": "solid" if overall else LINE_DASHES[(i - 1) % len(LINE_DASHES)]},
-            customdata=plain_frame(points[["scope"]]),
+            customdata=plotly_rows(points[["scope"]]),
             hovertemplate="%{customdata[0]}<br>%{x}：%{y:.1f}%<extra></extra>",
         )
     figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor=GRID_COLOR)
     figure.update_xaxes(title="报送周期")
-    return _layout(figure, 440, title=plain(title))
+    return _layout(figure, 440, title=for_plotly(title))
 
 
 def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame) -> go.Figure:
@@ -199,10 +179,10 @@ def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame)
         ["" if pd.isna(v) else ("★" if lead[i, j] else "") + f"{v:.0f}" for j, v in enumerate(row)]
         for i, row in enumerate(grid.to_numpy())
     ]
-    content = plain_all(tasks.set_index("task_id")["content"].reindex(task_order).fillna("").str.slice(0, 40))
+    content = plotly_texts(tasks.set_index("task_id")["content"].reindex(task_order).fillna("").str.slice(0, 40))
     hover = [[content[i] for _ in unit_order] for i in range(len(task_order))]
     figure = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=plain_all(units.set_index("unit")["label"].get(u, u) for u in unit_order),
+        z=grid.to_numpy(dtype=float), x=plotly_texts(units.set_index("unit")["label"].get(u, u) for u in unit_order),
         y=[f"任务{t}" for t in task_order], text=text, texttemplate="%{text}", textfont={"size": 13},
         customdata=hover, colorscale=PROGRESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar={"title": {"text": "进度%"}, "ticksuffix": "%"},
@@ -223,10 +203,10 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
     for i, (unit, rows) in enumerate(points.groupby("unit", sort=False)):
         lead = bool(rows["is_lead"].iloc[0]) if "is_lead" in rows else False
         figure.add_scatter(
-            x=rows["period"], y=rows["progress"], name=plain(("★" if lead else "") + unit), mode="lines+markers",
+            x=rows["period"], y=rows["progress"], name=for_plotly(("★" if lead else "") + unit), mode="lines+markers",
             cliponaxis=False,
             line={"color": LINE_COLORS[i % len(LINE_COLORS)], "dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
-            customdata=[[plain(unit)]] * len(rows),  # never in the template itself: %{…} in a name would be read
+            customdata=[[for_plotly(unit)]] * len(rows),  # never in the template itself: %{…} in a name would be read
             hovertemplate="%{customdata[0]}<br>%{x}：%{y:.0f}%<extra></extra>",
         )
     if expected is not None and len(expected):
@@ -237,7 +217,7 @@ def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title
         )
     figure.update_yaxes(range=PROGRESS_RANGE, title="完成进度（%）", ticksuffix="%", gridcolor=GRID_COLOR)
     figure.update_xaxes(title="报送周期")
-    return _layout(figure, 400, title=plain(title), showlegend=True)
+    return _layout(figure, 400, title=for_plotly(title), showlegend=True)
 
 
 def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时进度") -> go.Figure:
@@ -251,9 +231,9 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
     figure.add_bar(
         name="完成进度", y=labels, x=ordered["progress"], orientation="h",
         marker_color=PROGRESS_COLOR,
-        text=[f"{p:.1f}%　{light_name(light)}" for p, light in zip(ordered["progress"], ordered["light"])],
+        text=[f"{p:.1f}%　{schema.light_label(light)}" for p, light in zip(ordered["progress"], ordered["light"])],
         textposition="outside", cliponaxis=False,
-        customdata=plain_frame(ordered[["content"]].apply(lambda c: c.str.slice(0, 40))),
+        customdata=plotly_rows(ordered[["content"]].apply(lambda c: c.str.slice(0, 40))),
         hovertemplate="%{y}：%{customdata[0]}<br>完成进度 %{x:.1f}%<extra></extra>",
     )
     with_deadline = ordered[ordered["expected"].notna()]
@@ -263,7 +243,7 @@ def task_bars(tasks: pd.DataFrame, title: str = "各任务完成进度与序时�
         hovertemplate="%{y}<br>序时进度 %{x:.1f}%<extra></extra>",
     )
     figure.update_xaxes(range=[0, 125], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor=GRID_COLOR)
-    return _layout(figure, 120 + 42 * len(tasks), title=plain(title))
+    return _layout(figure, 120 + 42 * len(tasks), title=for_plotly(title))
 
 
 # ---- the quarterly review's slides, at room scale ------------------------------------
@@ -274,13 +254,6 @@ REVIEW_HEIGHT = 430  # px; fits under the title and controls at 1024×768 as wel
 REVIEW_HEIGHT_UNDER_KPIS = 350  # px, when a row of KPI cards sits above the chart
 REVIEW_TICK_SIZE = 22  # px, axis labels and legend
 REVIEW_VALUE_SIZE = 24  # px, the printed values
-REVIEW_TEXT_COLOR = "#111111"
-# Last period paler than this period's progress blue (opaque: a washed-out projector
-# loses transparency); the reporting rate in the board's green.
-REVIEW_PREVIOUS_COLOR = "#8DB6DB"  # BLUE, lightened
-REVIEW_ROLE_COLORS = {"previous": REVIEW_PREVIOUS_COLOR, "current": PROGRESS_COLOR, "rate": RATE_COLOR,
-                      "count": PROGRESS_COLOR}
-REVIEW_GRID_COLOR = "#D0D0D0"  # darker than the board's: a projector washes light grey out
 
 
 def review_series_colors(chart: Chart, series: Series) -> list[str]:
@@ -305,13 +278,13 @@ def review_figure(chart: Chart, under_kpis: bool = False) -> go.Figure:
     fig = go.Figure()
     top = max([max(s.values, default=0) for s in chart.series] + [1])
     for series in chart.series:
-        categories, values, color = plain_all(chart.categories), list(series.values), review_series_colors(chart, series)
+        categories, values, color = plotly_texts(chart.categories), list(series.values), review_series_colors(chart, series)
         texts = review_value_texts(chart, series)
         if chart.horizontal:
             # Plotly draws the first category at the bottom; a slide reads from the top.
             categories, values, color, texts = categories[::-1], values[::-1], color[::-1], texts[::-1]
         fig.add_bar(
-            name=plain(series.name),
+            name=for_plotly(series.name),
             x=values if chart.horizontal else categories,
             y=categories if chart.horizontal else values,
             orientation="h" if chart.horizontal else "v",

@@ -21,9 +21,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from lib import charts, schema
-from lib.charts import LIGHT_COLORS
+from lib import charts, palette, schema
 from lib.detail import task_problems
+from lib.palette import LIGHT_COLORS
 from lib.review import COVER, FOCUS, PLANS, REPORTING, Review, Slide, missing_reports
 from lib.schema import LIGHT_LABELS
 from lib.workbook import tables_bytes
@@ -148,7 +148,7 @@ def _cover(pptx_slide, slide: Slide, review: Review) -> None:
     ]
     _textbox(pptx_slide, Inches(0.8), Inches(0.8), SLIDE_WIDTH - Inches(1.6), Inches(2.2), lines)
     _textbox(pptx_slide, Inches(0.8), Inches(3.1), SLIDE_WIDTH - Inches(1.6), Inches(2.4), [
-        (slide.big_number, Pt(96), True, _hex(charts.REVIEW_ROLE_COLORS["current"]), PP_ALIGN.CENTER),
+        (slide.big_number, Pt(96), True, _hex(palette.REVIEW_ROLE_COLORS["current"]), PP_ALIGN.CENTER),
         (slide.big_note, Pt(24), False, DARK, PP_ALIGN.CENTER),
     ])
     footer = [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(24), True, DARK, PP_ALIGN.CENTER)]

@@ -1,8 +1,8 @@
 """HTML fragments of the review slides for the 季度汇报 page (pure; no Streamlit).
 
-Every piece of text goes through ``_html`` here: the page passes these
+Every piece of text goes through ``escape.for_html`` here: the page passes these
 fragments to ``st.markdown(unsafe_allow_html=True)``, and a cell typed by a
-colleague must never become markup. ``_html`` also folds line breaks into
+colleague must never become markup. ``for_html`` also folds line breaks into
 spaces, because a blank line would end the HTML block and hand the rest of
 the slide to the Markdown parser. ``CSS`` is static.
 
@@ -13,21 +13,13 @@ viewport (``min(1.4583vw, 2.5926vh)``), so a slide looks the same, and fits, on 
 
 from __future__ import annotations
 
-import re
-from html import escape
-
-from lib import charts
+from lib import palette
+from lib.escape import for_html
 from lib.review import COVER, Slide
 from lib.schema import LIGHT_LABELS
 
-BODY_PX_AT_1920 = 28
 SCALE = "min(1.4583vw, 2.5926vh)"  # 28 px at 1920×1080
 
-
-
-def _html(text: object) -> str:
-    """``text`` as HTML text on one line: escaped, each line break (with the blank space around it) one space."""
-    return escape(re.sub(r"\s*[\r\n\v\f\u2028\u2029]+\s*", " ", str(text)).strip())
 
 
 _LIGHT_CLASSES = {light: f"rv-light-{i}" for i, light in enumerate(LIGHT_LABELS)}
@@ -45,7 +37,7 @@ footer { display: none !important; }
 .rv-slide { color: #111111; line-height: 1.35; font-size: var(--u); }
 .rv-title { font-size: calc(var(--u) * 1.6); font-weight: 700; margin: 0; line-height: 1.25; }
 .rv-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1em;
-           border-bottom: 0.12em solid """ + charts.BLUE + """; padding-bottom: 0.2em; margin-bottom: 0.3em; }
+           border-bottom: 0.12em solid """ + palette.BLUE + """; padding-bottom: 0.2em; margin-bottom: 0.3em; }
 .rv-asof { font-size: var(--u); font-weight: 700; white-space: nowrap; }
 .rv-note { font-size: var(--u); color: #333333; margin: 0 0 0.3em 0; }
 .rv-kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.6em; margin: 0.2em 0 0.5em 0; }
@@ -60,56 +52,56 @@ footer { display: none !important; }
 .rv-cover { text-align: center; padding-top: 4vh; }
 .rv-cover-title { font-size: calc(var(--u) * 1.8); font-weight: 700; line-height: 1.3; margin: 0 5vw; }
 .rv-cover-sub { font-size: calc(var(--u) * 1.2); color: #333333; margin-top: 0.6em; }
-.rv-big { font-size: calc(var(--u) * 5); font-weight: 800; color: """ + charts.PROGRESS_COLOR + """; line-height: 1.15; margin-top: 0.4em; }
+.rv-big { font-size: calc(var(--u) * 5); font-weight: 800; color: """ + palette.PROGRESS_COLOR + """; line-height: 1.15; margin-top: 0.4em; }
 .rv-big-note { font-size: calc(var(--u) * 1.2); }
 .rv-cover-asof { font-size: calc(var(--u) * 1.2); font-weight: 700; margin-top: 1em; }
 .rv-sample { font-size: var(--u); color: #444444; margin-top: 0.4em; }
 """
-    + "".join(f".{cls} {{ background: {charts.LIGHT_COLORS[light]}; }}\n" for light, cls in _LIGHT_CLASSES.items())
+    + "".join(f".{cls} {{ background: {palette.LIGHT_COLORS[light]}; }}\n" for light, cls in _LIGHT_CLASSES.items())
     + "</style>"
 )
 
 
 def light_badge(light: str) -> str:
     """The light as a coloured label that also says its name."""
-    return f'<span class="rv-light {_LIGHT_CLASSES[light]}">{_html(LIGHT_LABELS[light])}</span>'
+    return f'<span class="rv-light {_LIGHT_CLASSES[light]}">{for_html(LIGHT_LABELS[light])}</span>'
 
 
 def slide_html(slide: Slide, counter: str = "") -> str:
     """The slide's text (everything but the chart) as one escaped HTML block; ``counter`` e.g. ``3 / 9``."""
     if slide.kind == COVER:
         parts = [
-            f'<div class="rv-cover-title">{_html(slide.title)}</div>',
-            f'<div class="rv-cover-sub">{_html(slide.note)}</div>',
-            f'<div class="rv-big">{_html(slide.big_number)}</div>',
-            f'<div class="rv-big-note">{_html(slide.big_note)}</div>',
+            f'<div class="rv-cover-title">{for_html(slide.title)}</div>',
+            f'<div class="rv-cover-sub">{for_html(slide.note)}</div>',
+            f'<div class="rv-big">{for_html(slide.big_number)}</div>',
+            f'<div class="rv-big-note">{for_html(slide.big_note)}</div>',
             f'<div class="rv-cover-asof">数据截至 {slide.as_of:%Y-%m-%d}</div>',
         ]
         if counter:
-            parts.append(f'<div class="rv-sample">{_html(counter)}</div>')
+            parts.append(f'<div class="rv-sample">{for_html(counter)}</div>')
         return f'<div class="rv-slide rv-cover">{"".join(parts)}</div>'
     parts = [
         '<div class="rv-head">',
-        f'<div class="rv-title">{_html(slide.heading)}</div>',
-        f'<div class="rv-asof">数据截至 {slide.as_of:%Y-%m-%d}　{_html(counter)}</div>',
+        f'<div class="rv-title">{for_html(slide.heading)}</div>',
+        f'<div class="rv-asof">数据截至 {slide.as_of:%Y-%m-%d}　{for_html(counter)}</div>',
         "</div>",
     ]
     if slide.note:
-        parts.append(f'<div class="rv-note">{_html(slide.note)}</div>')
+        parts.append(f'<div class="rv-note">{for_html(slide.note)}</div>')
     if slide.kpis:
         cards = "".join(
-            f'<div class="rv-kpi"><div class="rv-kpi-label">{_html(k.label)}</div>'
-            f'<div class="rv-kpi-value">{_html(k.value)}</div>'
-            + (f'<div class="rv-kpi-note">{_html(k.note)}</div>' if k.note else "")
+            f'<div class="rv-kpi"><div class="rv-kpi-label">{for_html(k.label)}</div>'
+            f'<div class="rv-kpi-value">{for_html(k.value)}</div>'
+            + (f'<div class="rv-kpi-note">{for_html(k.note)}</div>' if k.note else "")
             + "</div>"
             for k in slide.kpis
         )
         parts.append(f'<div class="rv-kpis">{cards}</div>')
     for item in slide.items:
         lines = "".join(
-            f'<div><span class="rv-line-label">{_html(label)}：</span>{_html(text)}</div>'
+            f'<div><span class="rv-line-label">{for_html(label)}：</span>{for_html(text)}</div>'
             for label, text in item.lines
         )
         badge = light_badge(item.light) if item.light else ""
-        parts.append(f'<div class="rv-item"><div class="rv-item-head">{badge}{_html(item.heading)}</div>{lines}</div>')
+        parts.append(f'<div class="rv-item"><div class="rv-item-head">{badge}{for_html(item.heading)}</div>{lines}</div>')
     return f'<div class="rv-slide">{"".join(parts)}</div>'

@@ -139,6 +139,13 @@ LIGHT_LABELS = {
 }
 
 # ---- 完成时限 that mean "ongoing, never overdue" -------------------------------
+
+
+def light_label(light: str) -> str:
+    """The label a light is shown with: 红灯, 黄灯, 蓝灯, 绿灯, 已完成."""
+    return LIGHT_LABELS.get(light, light)
+
+
 ONGOING_WORDS = ("长期坚持", "长期", "持续推进", "常态化", "以年度为单位", "持续")
 
 # Unit lists are split on these, but never inside brackets: 各县(市、区)政府 is one unit.

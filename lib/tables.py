@@ -12,9 +12,9 @@ import re
 import pandas as pd
 
 from lib import detail, schema
-from lib.charts import LIGHT_COLORS, light_name
 from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import Book
+from lib.palette import LIGHT_COLORS
 from lib.workbook import tables_bytes
 
 # Display headers: the workbook's own where the field comes from it, then the computed ones.
@@ -56,7 +56,7 @@ def _units_lead_first(assignments: pd.DataFrame) -> pd.Series:
 def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
     tasks = snapshot.tasks.copy()
     tasks["units"] = tasks["task_id"].map(_units_lead_first(snapshot.assignments)).fillna("")
-    tasks["light"] = tasks["light"].map(light_name)
+    tasks["light"] = tasks["light"].map(schema.light_label)
     tasks["latest_date"] = tasks["latest_date"].dt.date
     tasks["link"] = tasks["task_id"].map(task_url)
     tasks["section_label"] = tasks["section"].map(section_label)
@@ -190,18 +190,8 @@ def cell_tints() -> dict[str, str]:
         red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
         return f"background-color: rgba({red}, {green}, {blue}, 0.28)"
 
-    tints = {light_name(light): tint(colour) for light, colour in LIGHT_COLORS.items()}
+    tints = {schema.light_label(light): tint(colour) for light, colour in LIGHT_COLORS.items()}
     tints |= {detail.REPORTED: tint(LIGHT_COLORS[schema.LIGHT_GREEN]),
               detail.NOT_REPORTED: tint(LIGHT_COLORS[schema.LIGHT_RED]),
               detail.NOT_REQUIRED: tint(LIGHT_COLORS[schema.LIGHT_DONE])}
     return tints
-
-
-def literal(text: object) -> str:
-    """Sheet text made literal for any Streamlit element that reads Markdown (markdown, caption,
-    subheader, metric, tab and expander labels): every Markdown character is backslash-escaped.
-
-    The one escaping helper for workbook text on the board. Streamlit already drops raw HTML;
-    this keeps ``*``, ``_``, ``#``, ``[`` and ``<`` literal too.
-    """
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))

@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import accounts, detail, metrics, store, tables, validate
+from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
-from lib.tables import literal
 
 TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
 
@@ -156,11 +156,11 @@ def sidebar_source(data: BoardData) -> None:
     """The data source in the sidebar: file, last change, version, and the plan's name and 文号 (sheet text, literal)."""
     plan = data.book.plan
     st.sidebar.caption(
-        f"数据来源：{literal(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
+        f"数据来源：{for_markdown(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
     )
     if plan.name:
-        name = literal(plan.name)
-        st.sidebar.caption(f"{name}（{literal(plan.doc_no)}）" if plan.doc_no else name)
+        name = for_markdown(plan.name)
+        st.sidebar.caption(f"{name}（{for_markdown(plan.doc_no)}）" if plan.doc_no else name)
 
 
 # ---- the board's shared sidebar (pages 总览 / 板块 / 处室 / 任务) -------------------
@@ -235,8 +235,8 @@ def board_sidebar() -> BoardState:
     sidebar_source(data)
     filtered, snapshot = _filtered(book, str(data.path), data.version, as_of, tuple(sections), tuple(units))
     if sections or units:
-        chosen_sections = "、".join(literal(metrics.section_label(s)) for s in sections) or "全部板块"
-        st.caption(f"已筛选：{chosen_sections}；{'、'.join(map(literal, units)) or '全部处室'}")
+        chosen_sections = "、".join(for_markdown(metrics.section_label(s)) for s in sections) or "全部板块"
+        st.caption(f"已筛选：{chosen_sections}；{'、'.join(map(for_markdown, units)) or '全部处室'}")
     return BoardState(data, as_of, list(sections), list(units), filtered, snapshot)
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, detail, metrics, tables, ui
+from lib import charts, detail, escape, metrics, tables, ui
 
 state = ui.board_sidebar()
 snapshot = state.snapshot
@@ -13,7 +13,7 @@ if not state.book.sections:
     st.stop()
 section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
 summary = tables.section_summary(snapshot, section)
-st.subheader(tables.literal(section))
+st.subheader(escape.for_markdown(section))
 
 cards = st.columns(4, border=True)
 cards[0].metric("板块进度", f"{summary['progress']:.1f}%", f"较上期 {summary['change']:+.1f}")

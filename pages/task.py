@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, detail, tables, ui
+from lib import charts, detail, escape, schema, tables, ui
 
 state = ui.board_sidebar()
 snapshot = state.snapshot
@@ -22,7 +22,7 @@ task_id = st.selectbox("选择任务", ids, key="task_pick",
 st.query_params["task"] = task_id
 task = tasks.loc[task_id]
 
-st.markdown(f"**板块**：{tables.literal(task['section'])}")
+st.markdown(f"**板块**：{escape.for_markdown(task['section'])}")
 st.markdown("**任务内容**")
 st.text(task["content"])
 
@@ -30,9 +30,9 @@ cards = st.columns(4, border=True)
 cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"较上期 {task['change']:+.1f}")
 expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
 cards[1].metric("序时进度", expected)
-cards[2].metric("完成时限", tables.literal(task["deadline_text"]) if task["deadline_text"] else "未设定")
-cards[3].metric("预警", charts.light_name(task["light"]))
-st.markdown(f"**预警原因**：{tables.literal(task['light_reason'])}")
+cards[2].metric("完成时限", escape.for_markdown(task["deadline_text"]) if task["deadline_text"] else "未设定")
+cards[3].metric("预警", schema.light_label(task["light"]))
+st.markdown(f"**预警原因**：{escape.for_markdown(task['light_reason'])}")
 
 st.subheader("责任处室")
 ui.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from lib import charts, metrics, schema
+from lib import charts, metrics, palette, schema
 from tests.test_pages_board import _frames
 
 
@@ -42,8 +42,8 @@ def test_every_figure_uses_the_cjk_font_and_automargins(snapshot):
 
 def test_lights_have_distinct_colours_and_text_labels(snapshot):
     _book, snap = snapshot
-    assert len(set(charts.LIGHT_COLORS.values())) == len(schema.LIGHTS)
-    assert set(charts.LIGHT_COLORS) == set(schema.LIGHTS)
+    assert len(set(palette.LIGHT_COLORS.values())) == len(schema.LIGHTS)
+    assert set(palette.LIGHT_COLORS) == set(schema.LIGHTS)
     bar = charts.light_bars(snap.overall["lights"]).data[0]
     assert list(bar.y) == ["已完成", "绿灯", "蓝灯", "黄灯", "红灯"]
     assert list(bar.x) == [0, 1, 0, 0, 1]  # task 1 green, task 2 red (hand-computed in test_pages_board)

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import detail, metrics, tables
+from lib import detail, escape, metrics, tables
 from tests.test_pages_board import _frames
 
 
@@ -75,7 +75,7 @@ def test_xlsx_bytes_keeps_formula_like_text_as_text():
 
 
 def test_literal_escapes_markdown():
-    assert tables.literal("一、*重点*任务_[链接](x)") == r"一、\*重点\*任务\_\[链接\]\(x\)"
+    assert escape.for_markdown("一、*重点*任务_[链接](x)") == r"一、\*重点\*任务\_\[链接\]\(x\)"
 
 
 def test_drill_downs_for_one_unit_or_task_equal_the_full_frames_filtered(book):
