@@ -13,8 +13,7 @@ import pandas as pd
 
 from lib import schema
 from lib.metrics import OVERALL, assignment_progress, expected_progress, period_points
-from lib.model import Book
-from lib.workbook import ROW
+from lib.model import ROW, Book
 
 REPORTED = "已报送"
 NOT_REPORTED = "未报送"

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.model import Book
+from lib.model import ROW, Book
 from lib.periods import Period, period_of, periods_between
-from lib.workbook import ROW
 
 OVERALL = "总体"
 NO_RATE = "无应报"  # nothing due in the period: no reporting rate, which is not 0%

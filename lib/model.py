@@ -9,6 +9,8 @@ import pandas as pd
 
 from lib import schema
 
+ROW = "row"  # the Excel row number column every raw and parsed frame carries
+
 ERROR = "错误"
 WARNING = "警告"
 

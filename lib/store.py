@@ -33,9 +33,8 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from lib import accounts, metrics, schema, validate
-from lib.model import ERROR, WARNING, Book, Problem, sort_problems
+from lib.model import ERROR, ROW, WARNING, Book, Problem, sort_problems
 from lib.workbook import (
-    ROW,
     RawSheet,
     RawWorkbook,
     WorkbookError,

@@ -16,8 +16,8 @@ import pandas as pd
 
 from lib import schema
 from lib.dates import parse_date, parse_deadline
-from lib.model import ERROR, WARNING, Book, PlanSettings, Problem, sort_problems
-from lib.workbook import ROW, RawSheet, RawWorkbook, Source, WorkbookError, read_raw
+from lib.model import ERROR, ROW, WARNING, Book, PlanSettings, Problem, sort_problems
+from lib.workbook import RawSheet, RawWorkbook, Source, WorkbookError, read_raw
 
 
 @dataclass

@@ -21,9 +21,9 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from lib import schema
+from lib.model import ROW
 
 HEADER_SEARCH_ROWS = 10  # office sheets put a title or two above the header
-ROW = "row"  # the Excel row number column every raw frame carries
 
 Source = str | Path | bytes
 
