@@ -13,6 +13,8 @@ ROW = "row"  # the Excel row number column every raw and parsed frame carries
 
 ERROR = "错误"
 WARNING = "警告"
+ORIGIN_UPLOAD = "upload"  # a row of the file being uploaded
+ORIGIN_SAVED = "saved"  # a row already in the shared workbook
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Problem:
     column: str
     value: str
     message: str
+    code: str = ""  # stable English identifier, e.g. "unknown-task-id"; code matches on this, never on message
+    origin: str = ""  # ORIGIN_UPLOAD or ORIGIN_SAVED when a change merges two workbooks; "" otherwise
 
     @property
     def is_error(self) -> bool:
