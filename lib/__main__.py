@@ -86,9 +86,10 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     # Overwriting a workbook, possibly the shared one: the same locked, versioned,
     # audited save as an admin's 整体替换, so its 进展 rows are never lost.
     from lib import store
+    from lib.accounts import ROLE_ADMIN, Account
 
-    change = store.Change(store.REPLACE, user="import-plan", is_admin=True, upload=data, filename=Path(args.notice).name)
-    result = store.save(output, change)
+    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name)
+    result = store.apply(output, change)
     if not result.saved:
         print(f"未覆盖 {output}：{result.message}", file=sys.stderr)
         return 1

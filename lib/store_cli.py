@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib import accounts, store
+from lib import accounts, store, tables
 
 
 def print_preview(preview: store.Preview) -> None:
@@ -26,7 +26,7 @@ def print_preview(preview: store.Preview) -> None:
         print(f"  {record['工作表']} {record['改动']} {record['键']}：{record['原值']} → {record['新值']}")
     for note in preview.notes:
         print(note)
-    for record in store.moved_rows(preview.movement).to_dict("records"):
+    for record in tables.moved_rows(preview.movement).to_dict("records"):
         print(f"  {record['范围']} {record['名称']}：{record['之前']} → {record['之后']}")
 
 
@@ -44,30 +44,33 @@ def cmd_apply(args: argparse.Namespace) -> int:
         print("只有管理员可以整体替换。", file=sys.stderr)
         return 1
     upload = Path(args.upload)
-    change = store.Change(store.REPLACE if args.replace else store.MERGE, account.name, account.is_admin,
-                          account.units, upload.read_bytes(), upload.name)
+    change = store.Change(store.REPLACE if args.replace else store.MERGE, account, upload.read_bytes(), upload.name)
     workbook = Path(args.workbook)
-    if not args.yes:
-        current = workbook.read_bytes() if workbook.exists() else None
-        preview = store.preview(current, change)
-        while True:
-            print_preview(preview)
-            if not preview.ok or not preview.has_changes:
-                print("存在错误，未保存。" if not preview.ok else "没有需要保存的变化。")
-                return 1 if not preview.ok else 0
-            if input("确认保存？[y/N] ").strip().lower() not in ("y", "yes", "是"):
-                print("已取消，未保存。")
-                return 1
-            result = store.save(workbook, change, expected_hash=preview.base_hash)
-            if result.saved or result.preview.base_hash == preview.base_hash:
-                break
-            print(result.message)
-            preview = result.preview
-    else:
-        result = store.save(workbook, change)
-        print_preview(result.preview)
-    print(result.message)
-    return 0 if result.saved or (result.preview.ok and not result.preview.has_changes) else 1
+    if args.yes:
+        result = store.apply(workbook, change)
+        if result.preview is not None:
+            print_preview(result.preview)
+        print(result.message)
+        unchanged = result.preview is not None and result.preview.ok and not result.preview.has_changes
+        return 0 if result.saved or unchanged else 1
+    while True:
+        shown = store.preview(workbook.read_bytes() if workbook.exists() else None, change)
+        print_preview(shown)
+        if not shown.ok or not shown.has_changes:
+            print("存在错误，未保存。" if not shown.ok else "没有需要保存的变化。")
+            return 1 if not shown.ok else 0
+        try:
+            answer = input("确认保存？[y/N] ")
+        except EOFError:
+            print("没有收到确认（输入已关闭），未保存。如需不经确认直接保存，请加 --yes。", file=sys.stderr)
+            return 1
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("已取消，未保存。")
+            return 1
+        result = store.save(workbook, shown)
+        print(result.message)
+        if not result.stale:
+            return 0 if result.saved else 1
 
 
 def register(subparsers) -> None:

@@ -15,6 +15,7 @@ from lib import detail, schema
 from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import Book
 from lib.palette import LIGHT_COLORS
+from lib.store.diff import display_text
 from lib.workbook import tables_bytes
 
 # Display headers: the workbook's own where the field comes from it, then the computed ones.
@@ -195,3 +196,27 @@ def cell_tints() -> dict[str, str]:
               detail.NOT_REPORTED: tint(LIGHT_COLORS[schema.LIGHT_RED]),
               detail.NOT_REQUIRED: tint(LIGHT_COLORS[schema.LIGHT_DONE])}
     return tints
+def moved_rows(movement: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``progress_movement`` whose progress changes (a new scope, with no before, counts)."""
+    return movement[movement["变化"].fillna(1) != 0] if len(movement) else movement
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A preview frame with Chinese headers: ``progress_旧`` → ``完成进度（原）``; dates as text."""
+    header = {c.field: c.header for c in schema.UPDATE_COLUMNS}
+
+    def name(column: str) -> str:
+        for suffix, label in (("_旧", "（原）"), ("_新", "（新）")):
+            if column.endswith(suffix):
+                return header.get(column.removesuffix(suffix), column) + label
+        return header.get(column, column)
+
+    shown = frame.copy()
+    if "date" in shown.columns:
+        shown["date"] = shown["date"].map(display_text)
+    return shown.rename(columns=name)
+
+def update_choices(book: Book) -> dict[str, tuple]:
+    """Label → (date, task_id, unit) of every saved 进展 row, for the admin's delete picker."""
+    return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
+            for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
+                                  book.updates["progress"])}

@@ -427,10 +427,10 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
     for name, title in sections:
         if counts[name]:
             st.markdown(title)
-            st.dataframe(store.labelled(getattr(preview, name)), hide_index=True, key=f"{key}_{name}")
+            st.dataframe(tables.labelled(getattr(preview, name)), hide_index=True, key=f"{key}_{name}")
     if is_admin and counts["other"]:
         st.markdown("**方案、处室、任务的改动**")
         st.dataframe(preview.other_changes, hide_index=True, key=f"{key}_other")
     st.markdown("**保存后进度的变化（百分比）**")
-    shown = store.moved_rows(preview.movement) if preview.has_changes else preview.movement.head(1)
+    shown = tables.moved_rows(preview.movement) if preview.has_changes else preview.movement.head(1)
     st.dataframe(shown, hide_index=True, key=f"{key}_movement")

@@ -41,7 +41,7 @@ uploaded = st.file_uploader("选择填写好的工作簿（仅限 .xlsx）", typ
 
 if uploaded is not None:
     upload_bytes = uploaded.getvalue()
-    change = store.Change(mode, account.name, account.is_admin, account.units, upload_bytes, uploaded.name)
+    change = store.Change(mode, account, upload_bytes, uploaded.name)
     request_id = (hashlib.sha256(upload_bytes).hexdigest(), mode, account.name, current_id)
     if st.session_state.get("preview_for") != request_id:
         st.session_state["preview_for"] = request_id
@@ -53,15 +53,14 @@ if uploaded is not None:
     if not preview.has_changes and preview.ok:
         st.info("上传文件与现有数据一致，没有需要保存的变化。")
     if st.button("确认保存", type="primary", disabled=not (preview.ok and preview.has_changes), key="confirm"):
-        result = store.save(path, change, expected_hash=preview.base_hash, today=today)
+        result = store.save(path, preview)
         if result.saved:
             st.session_state.pop("preview_for", None)
             st.session_state["saved_message"] = (
                 f"已保存：新增 {result.preview.counts['added']} 条，修改 {result.preview.counts['changed']} 条，"
                 f"删除 {result.preview.counts['removed']} 条。原版本已存入版本记录。")
         else:
-            st.session_state["preview"] = result.preview
-            st.session_state["preview_for"] = (*request_id[:3], result.preview.base_hash)
+            st.session_state.pop("preview_for", None)  # rebuilt against the current file on the rerun
             st.session_state["save_warning"] = result.message
         st.rerun()
 
@@ -76,7 +75,7 @@ if account.is_admin and current is not None and data is not None and not data.st
         choices = store.update_choices(data.book)
         picked = st.multiselect("选择要删除的记录", list(choices), key="delete_pick")
         if picked:
-            delete = store.Change(store.DELETE, account.name, True, delete_keys=tuple(choices[p] for p in picked))
+            delete = store.Change(store.DELETE, account, delete_keys=tuple(choices[p] for p in picked))
             delete_id = (tuple(picked), current_id)
             if st.session_state.get("delete_for") != delete_id:
                 st.session_state["delete_for"] = delete_id
@@ -85,8 +84,8 @@ if account.is_admin and current is not None and data is not None and not data.st
             ui.show_preview(delete_preview, True, key="delete")
             confirmed = st.checkbox("我已核对，确认删除以上记录", key="delete_ok")
             if st.button("删除", key="delete_go", disabled=not (confirmed and delete_preview.ok)):
-                result = store.save(path, delete, expected_hash=delete_preview.base_hash, today=today)
-                removed = result.preview.counts["removed"]
+                result = store.save(path, delete_preview)
+                removed = delete_preview.counts["removed"]
                 st.session_state["saved_message" if result.saved else "save_warning"] = (
                     f"已删除 {removed} 条记录。原版本已存入版本记录。" if result.saved else result.message)
                 st.session_state.pop("delete_for", None)

@@ -32,7 +32,7 @@ if picked:
         current = path.read_bytes() if path.exists() else None
         restore_id = (row["hash"], store.content_hash(current) if current is not None else "")
         if st.session_state.get("restore_for") != restore_id:
-            change = store.Change(store.RESTORE, account.name, True, upload=row["文件"].read_bytes(),
+            change = store.Change(store.RESTORE, account, upload=row["文件"].read_bytes(),
                                   filename=row["文件"].name)
             st.session_state["restore_for"] = restore_id
             st.session_state["restore_preview"] = store.preview(current, change, ui.today())
@@ -40,7 +40,7 @@ if picked:
         ui.show_preview(preview, True, key="restore")
         confirmed = st.checkbox("我已核对，确认恢复为该版本", key="restore_ok")
         if st.button("恢复该版本", key="restore_go", disabled=not (confirmed and preview.ok and preview.has_changes)):
-            result = store.save(path, preview.change, expected_hash=preview.base_hash, today=ui.today())
+            result = store.save(path, preview)
             st.session_state.pop("restore_for", None)
             if result.saved:
                 st.session_state["restore_message"] = "已恢复，并记为新版本。"

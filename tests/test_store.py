@@ -16,7 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lib import schema, store, validate
+from lib import schema, settings, store, validate
+from lib.accounts import ROLE_ADMIN, ROLE_REPORTER, Account
 from tests.upload_helpers import BASE_UPDATES, TASKS, TODAY, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,11 +25,11 @@ Q2 = dt.date(2026, 6, 30)
 
 
 def reporter(upload: bytes, units=("甲处",), kind=store.MERGE) -> store.Change:
-    return store.Change(kind, "张三", False, tuple(units), upload, "upload.xlsx")
+    return store.Change(kind, Account("张三", ROLE_REPORTER, tuple(units)), upload, "upload.xlsx")
 
 
 def admin(upload: bytes | None, kind=store.MERGE, **extra) -> store.Change:
-    return store.Change(kind, "管理员", True, (), upload, "upload.xlsx", **extra)
+    return store.Change(kind, Account("管理员", ROLE_ADMIN), upload, "upload.xlsx", **extra)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_merge_adds_new_keys_replaces_same_keys_and_keeps_the_rest(shared: Path)
     changed = preview.changed.iloc[0]
     assert (changed["progress_旧"], changed["progress_新"]) == ("20", "25")
 
-    result = store.save(shared, reporter(upload), expected_hash=preview.base_hash, today=TODAY)
+    result = store.save(shared, preview)
     assert result.saved, result.message
     updates = saved_updates(shared)
     assert len(updates) == 4  # 3 saved + 1 added; nothing deleted
@@ -77,10 +78,10 @@ def test_progress_movement_shows_overall_before_and_after(shared: Path):
 def test_reporter_row_for_another_unit_is_refused_with_row_and_reason(shared: Path):
     before = shared.read_bytes()
     upload = updates_upload([update(Q2, "1", "甲处", 70), update(Q2, "2", "乙处", 50)])
-    result = store.save(shared, reporter(upload), today=TODAY)
+    result = store.apply(shared, reporter(upload), today=TODAY)
     assert not result.saved
     [refused] = result.preview.errors
-    assert refused.row == 3 and "乙处" in refused.message and "填报范围" in refused.message
+    assert (refused.code, refused.row, refused.value) == ("unit-outside-account", 3, "乙处")
     assert shared.read_bytes() == before
 
 
@@ -90,7 +91,7 @@ def test_reporter_may_not_change_tasks_but_admin_may(shared: Path, tmp_path: Pat
     upload_path = workbook_file(tmp_path / "upload.xlsx", updates=[], tasks=tasks)
     upload = upload_path.read_bytes()
     refused = store.preview(shared.read_bytes(), reporter(upload), TODAY)
-    assert any("不能修改「任务」表" in p.message for p in refused.errors)
+    assert [(p.code, p.sheet) for p in refused.errors] == [("sheet-admin-only", schema.SHEET_TASKS)]
     allowed = store.preview(shared.read_bytes(), admin(upload), TODAY)
     assert allowed.ok and allowed.counts["removed"] == 0  # an upload without 进展 rows deletes none
     assert list(allowed.other_changes["改动"]) == ["修改"]
@@ -106,7 +107,7 @@ def test_replace_mode_lists_every_row_it_removes(shared: Path, tmp_path: Path):
 
 def test_admin_delete_removes_only_the_listed_rows(shared: Path):
     key = (dt.date(2026, 3, 31), "2", "乙处")
-    result = store.save(shared, admin(None, store.DELETE, delete_keys=(key,)), today=TODAY)
+    result = store.apply(shared, admin(None, store.DELETE, delete_keys=(key,)), today=TODAY)
     assert result.saved and len(result.preview.removed) == 1
     assert len(saved_updates(shared)) == 2
 
@@ -139,7 +140,7 @@ def test_merge_lists_what_the_save_drops_and_keeps_extra_sheets(tmp_path: Path):
     assert any("「责任人」列" in m and "版本记录" in m for m in warnings)
     assert not any("领导批示" in m for m in warnings)  # carried over, so nothing to warn about
 
-    result = store.save(shared, reporter(upload), expected_hash=preview.base_hash, today=TODAY)
+    result = store.save(shared, preview)
     assert result.saved
     assert store.read_audit(shared)[-1]["removed"] == 1
     workbook = openpyxl.load_workbook(shared)
@@ -165,7 +166,7 @@ def test_replace_over_an_invalid_workbook_counts_the_rows_it_removes(tmp_path: P
     assert preview.ok
     assert (preview.counts["added"], preview.counts["removed"], preview.counts["other"]) == (1, 4, 0)
     assert "99" in set(preview.removed["task_id"])
-    assert store.save(shared, admin(upload, store.REPLACE), expected_hash=preview.base_hash, today=TODAY).saved
+    assert store.save(shared, preview).saved
     assert store.read_audit(shared)[-1]["removed"] == 4
 
 
@@ -209,7 +210,7 @@ def test_merge_into_a_missing_workbook_says_there_is_none(tmp_path: Path):
 
 def test_formula_like_text_is_stored_as_text(shared: Path):
     upload = updates_upload([update(Q2, "1", "甲处", 60, "=1+1"), update(Q2, "2", "甲处", 30, "@SUM(A1)")])
-    assert store.save(shared, reporter(upload), today=TODAY).saved
+    assert store.apply(shared, reporter(upload), today=TODAY).saved
     sheet = openpyxl.load_workbook(shared)[schema.SHEET_UPDATES]
     notes = {cell.value: cell.data_type for cell in sheet["F"][1:]}
     assert notes["=1+1"] == "s" and notes["@SUM(A1)"] == "s"  # text, not formulas
@@ -222,17 +223,18 @@ def test_changed_workbook_since_preview_is_not_overwritten(shared: Path):
     first = updates_upload([update(Q2, "1", "甲处", 70)])
     preview = store.preview(shared.read_bytes(), reporter(first), TODAY)
     other = updates_upload([update(Q2, "2", "乙处", 35)])
-    assert store.save(shared, reporter(other, units=("乙处",)), today=TODAY).saved  # someone else saves first
-    stale = store.save(shared, reporter(first), expected_hash=preview.base_hash, today=TODAY)
-    assert not stale.saved and "已被他人更新" in stale.message
-    assert stale.preview.unchanged == 4  # recomputed against the newer version: 3 + 乙处's row
-    again = store.save(shared, reporter(first), expected_hash=stale.preview.base_hash, today=TODAY)
+    assert store.apply(shared, reporter(other, units=("乙处",)), today=TODAY).saved  # someone else saves first
+    stale = store.save(shared, preview)
+    assert not stale.saved and stale.stale
+    fresh = store.preview(shared.read_bytes(), reporter(first), TODAY)
+    assert fresh.unchanged == 4  # built against the newer version: 3 + 乙处's row
+    again = store.save(shared, fresh)
     assert again.saved and len(saved_updates(shared)) == 5
 
 
 def test_save_keeps_previous_version_and_appends_audit(shared: Path):
     before = shared.read_bytes()
-    result = store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    result = store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
     [kept] = list(store.history_dir(shared).glob("*.xlsx"))
     assert "张三" in kept.name and kept.read_bytes() == before
     [entry] = store.read_audit(shared)
@@ -242,11 +244,11 @@ def test_save_keeps_previous_version_and_appends_audit(shared: Path):
 
 def test_restore_is_a_new_logged_version_and_deletes_nothing(shared: Path):
     original = shared.read_bytes()
-    store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
     versions = store.list_versions(shared)
     assert list(versions["操作"]) == ["上传合并", "初始版本"]
     first = versions.iloc[1]["文件"]
-    result = store.save(shared, admin(first.read_bytes(), store.RESTORE), today=TODAY)
+    result = store.apply(shared, admin(first.read_bytes(), store.RESTORE), today=TODAY)
     assert result.saved and len(result.preview.removed) == 1
     assert len(saved_updates(shared)) == 3
     assert len(list(store.history_dir(shared).glob("*.xlsx"))) == 2  # both earlier versions kept
@@ -277,7 +279,7 @@ def _zip_bomb() -> bytes:
             archive.writestr(name, content)
         with archive.open("xl/media/padding.bin", "w") as handle:
             chunk = b"\0" * (1 << 20)
-            for _ in range(store.MAX_UNCOMPRESSED_BYTES // len(chunk) + 10):
+            for _ in range(settings.max_uncompressed_bytes() // len(chunk) + 10):
                 handle.write(chunk)
     return buffer.getvalue()
 
@@ -330,15 +332,15 @@ def _truncated() -> bytes:
 
 
 BAD_FILES = {
-    "random bytes": (lambda: os.urandom(4096), "不是 Excel 工作簿"),
-    "csv renamed .xlsx": (lambda: "填报日期,编号,处室,完成进度\n2026-06-30,1,甲处,70\n".encode(), "不是 Excel 工作簿"),
-    "truncated xlsx": (_truncated, "损坏"),
-    "zip bomb": (_zip_bomb, "解压后"),
-    "xlsm with vbaProject.bin": (lambda: _zip({**_xlsx_parts(), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "宏"),
-    "10^5 empty columns": (_wide_sheet, "范围过大"),
-    "10^5 empty columns, no dimension": (_wide_sheet_without_dimension, "范围过大"),
-    "one cell at XFD200000, no dimension": (_far_cell_without_dimension, "工作表「进展」范围过大"),
-    "empty workbook": (_empty_workbook, "没有可识别的工作表"),
+    "random bytes": (lambda: os.urandom(4096), "not-xlsx"),
+    "csv renamed .xlsx": (lambda: "填报日期,编号,处室,完成进度\n2026-06-30,1,甲处,70\n".encode(), "not-xlsx"),
+    "truncated xlsx": (_truncated, "damaged-file"),
+    "zip bomb": (_zip_bomb, "zip-bomb"),
+    "xlsm with vbaProject.bin": (lambda: _zip({**_xlsx_parts(), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "macros"),
+    "10^5 empty columns": (_wide_sheet, "sheet-too-large"),
+    "10^5 empty columns, no dimension": (_wide_sheet_without_dimension, "sheet-too-large"),
+    "one cell at XFD200000, no dimension": (_far_cell_without_dimension, "sheet-too-large"),
+    "empty workbook": (_empty_workbook, "no-known-sheet"),
 }
 
 
@@ -347,11 +349,11 @@ def test_bad_file_is_refused_and_workbook_untouched(shared: Path, case: str):
     make, expected = BAD_FILES[case]
     before = shared.read_bytes()
     started = time.perf_counter()
-    result = store.save(shared, admin(make(), store.MERGE), today=TODAY)
+    result = store.apply(shared, admin(make(), store.MERGE), today=TODAY)
     elapsed = time.perf_counter() - started
     assert not result.saved
-    messages = [p.message for p in result.preview.errors]
-    assert messages and expected in messages[0], messages
+    codes = [p.code for p in result.preview.errors]
+    assert codes and codes[0] == expected, [p.as_text() for p in result.preview.errors]
     assert shared.read_bytes() == before
     assert not store.history_dir(shared).exists() and store.read_audit(shared) == []
     assert elapsed < 10  # refused quickly, not after reading 10^5 columns
@@ -381,14 +383,15 @@ WORKER = """
 import datetime as dt, sys
 from pathlib import Path
 from lib import store
+from lib.accounts import ROLE_ADMIN, Account
 from tests.upload_helpers import update, updates_upload
 path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):
     day = dt.date(2026, 4, 1) + dt.timedelta(days=worker * count + i)
     note = f"进程{worker}第{i}次"
     upload = updates_upload([update(day, "2", "甲处", 30 + i, note), update(day, "2", "乙处", 20 + i, note)])
-    change = store.Change(store.MERGE, f"worker{worker}", True, (), upload, "u.xlsx")
-    result = store.save(path, change, today=dt.date(2026, 6, 30))
+    change = store.Change(store.MERGE, Account(f"worker{worker}", ROLE_ADMIN), upload, "u.xlsx")
+    result = store.apply(path, change, today=dt.date(2026, 6, 30))
     assert result.saved, result.message
 """
 
@@ -409,16 +412,22 @@ def test_concurrent_uploads_lose_no_rows(shared: Path):
 CRASHER = """
 import datetime as dt, sys
 from pathlib import Path
+import time
 from lib import store
+from lib.accounts import ROLE_ADMIN, Account
 from tests.upload_helpers import update, updates_upload
-change = store.Change(store.MERGE, "张三", True, (), updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 90)]), "u.xlsx")
-store.save(Path(sys.argv[1]), change, today=dt.date(2026, 6, 30))
+change = store.Change(store.MERGE, Account("张三", ROLE_ADMIN), updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 90)]), "u.xlsx")
+def pause(temp):
+    temp.with_suffix(".ready").write_text("ready")
+    time.sleep(60)
+path = Path(sys.argv[1])
+store.save(path, store.preview(path.read_bytes(), change, dt.date(2026, 6, 30)), before_replace=pause)
 """
 
 
 def test_save_killed_between_temp_write_and_replace_leaves_old_workbook(shared: Path):
     before = shared.read_bytes()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), store.PAUSE_ENV: "60"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     crasher = subprocess.Popen([sys.executable, "-c", CRASHER, str(shared)], cwd=ROOT, env=env)
     deadline = time.time() + 60
     while not list(shared.parent.glob(".tasks.xlsx.*.ready")) and time.time() < deadline:
@@ -428,7 +437,8 @@ def test_save_killed_between_temp_write_and_replace_leaves_old_workbook(shared: 
     crasher.wait(10)
     assert shared.read_bytes() == before and validate.load(shared, today=TODAY).ok
     # The next save cleans up, then saves everything.
-    result = store.save(shared, reporter(updates_upload([update(Q2, "1", "甲处", 90)])), today=TODAY)
+    result = store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 90)])), today=TODAY)
     assert result.saved and len(saved_updates(shared)) == 4
     assert not list(shared.parent.glob(".tasks.xlsx.*.tmp"))
+    list(shared.parent.glob(".tasks.xlsx.*.ready"))[0].unlink()  # the test's own marker
     assert json.loads(store.audit_path(shared).read_text().splitlines()[-1])["added"] == 1

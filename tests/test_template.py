@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from lib import schema, store, template, validate
+from lib.accounts import ROLE_REPORTER, Account
 from tests.upload_helpers import TODAY, workbook_file
 
 
@@ -49,7 +50,7 @@ def test_filled_template_passes_validation_and_merges(tmp_path: Path):
     sheet["F2"] = "完成联络人确认"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    change = store.Change(store.MERGE, "张三", False, ("甲处",), buffer.getvalue(), "t.xlsx")
+    change = store.Change(store.MERGE, Account("张三", ROLE_REPORTER, ("甲处",)), buffer.getvalue(), "t.xlsx")
     preview = store.preview(path.read_bytes(), change, TODAY)
     assert preview.ok, [p.as_text() for p in preview.problems]
     # two open assignments of 甲处 are pre-filled; the one left as it was is not a report
@@ -59,12 +60,12 @@ def test_filled_template_passes_validation_and_merges(tmp_path: Path):
 def test_template_sent_back_unfilled_records_nothing(tmp_path: Path):
     path, book = _book(tmp_path)
     unfilled = template.reporter_template(book, ["甲处"], "张三", TODAY)
-    change = store.Change(store.MERGE, "张三", False, ("甲处",), unfilled, "t.xlsx")
+    change = store.Change(store.MERGE, Account("张三", ROLE_REPORTER, ("甲处",)), unfilled, "t.xlsx")
     preview = store.preview(path.read_bytes(), change, TODAY)
     assert preview.ok and not preview.has_changes
     assert preview.skipped == 2  # both open assignments of 甲处, each at its last 完成进度 and 状态
     assert "未填写进展情况且进度未变化的 2 行未计入" in preview.notes[0]
-    assert not store.save(path, change, today=TODAY).saved
+    assert not store.apply(path, change, today=TODAY).saved
 
 
 def test_empty_template_has_every_sheet():

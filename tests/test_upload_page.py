@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import accounts, store, validate
+from lib.accounts import ROLE_ADMIN, Account
 from tests.upload_helpers import TODAY, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,8 +137,8 @@ def test_admin_delete_shows_what_goes_and_saves_against_the_previewed_version(bo
 
 def test_restore_shows_its_preview_and_is_a_new_version(board: Path):
     accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
-    first = store.Change(store.MERGE, "管理员", True, (), updates_upload([update(Q2, "1", "甲处", 70, "x")]), "u.xlsx")
-    assert store.save(board, first, today=TODAY).saved
+    first = store.Change(store.MERGE, Account("管理员", ROLE_ADMIN), updates_upload([update(Q2, "1", "甲处", 70, "x")]), "u.xlsx")
+    assert store.apply(board, first, today=TODAY).saved
     at = _page("versions").run()
     at.text_input[0].set_value("管理员")
     at.text_input[1].set_value("password1")

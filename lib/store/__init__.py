@@ -1,0 +1,30 @@
+"""Changes to the shared workbook: preview what a change does, then save exactly that, locked and versioned.
+
+- ``lib.store.preview``: a change (merge, replace, delete, restore) applied to the base
+  workbook, checked for rights, and built into the new file once;
+- ``lib.store.diff``: what the change does, as tables;
+- ``lib.store.persist``: the lock, the atomic write, history, audit and versions.
+
+The names callers need are imported here, so pages and the CLI say ``store.preview`` and ``store.save``.
+"""
+
+from lib.store.persist import (
+    ACTION_LABELS,
+    DELETE,
+    MERGE,
+    REPLACE,
+    RESTORE,
+    SaveResult,
+    audit_path,
+    content_hash,
+    history_dir,
+    list_versions,
+    read_audit,
+    save,
+)
+from lib.store.preview import Change, Preview, apply, preview
+
+__all__ = [
+    "ACTION_LABELS", "DELETE", "MERGE", "REPLACE", "RESTORE", "Change", "Preview", "SaveResult", "apply",
+    "audit_path", "content_hash", "history_dir", "list_versions", "preview", "read_audit", "save",
+]

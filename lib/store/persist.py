@@ -1,0 +1,232 @@
+"""Locked, atomic, versioned writes of one workbook, with its history and audit log.
+
+A save writes exactly the workbook a person previewed, or nothing:
+
+1. take the lock file beside the workbook (``filelock``, across processes);
+2. compare the content hash of the file on disk with the one the preview was
+   built on; if they differ, nothing is written and the caller builds a new
+   preview for the person to confirm (never overwrite silently);
+3. copy the current version into the workbook's history folder (time, user
+   and content hash in the name), write a temp file in the same directory,
+   fsync it, ``os.replace`` it over the workbook;
+4. append one JSON line to the workbook's audit log.
+
+Everything heavy (reading, merging, validating, building and re-checking the
+new file) happens in the preview, before the lock: the lock guards a hash check
+and a rename, not a rebuild. A crash at any point leaves either the old or the
+new complete workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from lib import settings
+
+if TYPE_CHECKING:
+    from lib.store.preview import Preview
+
+MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
+ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本"}
+STALE_MESSAGE = "共享工作簿在您预览之后已被他人更新，未保存。已按最新版本重新生成预览，请核对后再次确认。"
+PRIVATE_FILE_MODE = 0o600  # history and audit hold everyone's reports: readable by the server's user only
+
+
+# ---- where a workbook's lock, history and audit log live ----------------------------------
+
+
+def lock_path(workbook: Path) -> Path:
+    return workbook.with_name(workbook.name + ".lock")
+
+
+def history_dir(workbook: Path) -> Path:
+    """``data/tasks.xlsx`` keeps its versions in ``data/tasks.history/``: one history per workbook."""
+    return workbook.with_name(workbook.stem + ".history")
+
+
+def audit_path(workbook: Path) -> Path:
+    """``data/tasks.xlsx`` logs its changes in ``data/tasks.audit.jsonl``."""
+    return workbook.with_name(workbook.stem + ".audit.jsonl")
+
+
+def _adopt_shared_history(workbook: Path) -> None:
+    """Move the folder-wide ``history/`` and ``audit.jsonl`` of earlier releases to this workbook's own names.
+
+    Earlier releases kept one history per folder; the folder then held one workbook. Adopted once, under the lock.
+    """
+    old_history, old_audit = workbook.parent / "history", workbook.parent / "audit.jsonl"
+    if old_history.is_dir() and not history_dir(workbook).exists():
+        shutil.move(old_history, history_dir(workbook))
+    if old_audit.is_file() and not audit_path(workbook).exists():
+        shutil.move(old_audit, audit_path(workbook))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- the save ------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    message: str  # in Chinese, for the person who asked
+    preview: Preview | None = None  # the preview that was saved (or refused)
+    stale: bool = False  # the workbook changed since the preview: build a new one and ask again
+    hash_after: str = ""
+
+
+def _safe_name(user: str) -> str:
+    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", user)[:40] or "unknown"
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _write_atomically(path: Path, data: bytes, before_replace: Callable[[Path], None] | None = None) -> None:
+    """Temp file in the same folder, fsynced, renamed over ``path``. ``before_replace`` lets a crash test
+    stop the process between the two."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace(temp)
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of a save that crashed; we hold the lock, so none is in use."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def keep_version(path: Path, data: bytes, user: str, when: dt.datetime) -> Path:
+    """Copy the version about to be replaced into history/; its name carries time, user and hash."""
+    folder = history_dir(path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = folder / f"{when:%Y%m%d-%H%M%S-%f}_{_safe_name(user)}_{content_hash(data)[:12]}.xlsx"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    stat = path.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its mtime is when it became current
+    return target
+
+
+def append_audit(path: Path, entry: dict) -> None:
+    log = audit_path(path)
+    descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def save(path: Path, preview: Preview, timeout: float | None = None,
+         before_replace: Callable[[Path], None] | None = None) -> SaveResult:
+    """Write the workbook ``preview`` was built for, if the file at ``path`` is still the one it was built on.
+
+    Nothing is rebuilt here: under the lock there is a hash check, a copy into history, a rename and
+    an audit line. When the file changed since the preview, nothing is written and the result is
+    ``stale``: the caller builds a new preview and the person confirms again.
+    """
+    path = Path(path)
+    if not preview.ok:
+        return SaveResult(False, "存在错误，未保存。", preview)
+    if not preview.has_changes:
+        return SaveResult(False, "没有需要保存的变化。", preview)
+    assert preview.merged is not None
+    user = preview.change.account.name
+    try:
+        with FileLock(str(lock_path(path)), timeout=settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")
+                      if timeout is None else timeout):
+            _remove_stale_temps(path)
+            _adopt_shared_history(path)
+            current = path.read_bytes() if path.exists() else None
+            current_hash = content_hash(current) if current is not None else ""
+            if current_hash != preview.base_hash:
+                return SaveResult(False, STALE_MESSAGE, preview, stale=True)
+            now = dt.datetime.now()
+            version = keep_version(path, current, user, now).name if current is not None else ""
+            _write_atomically(path, preview.merged, before_replace)
+            hash_after = content_hash(preview.merged)
+            append_audit(path, {
+                "time": now.isoformat(timespec="seconds"), "user": user, "action": preview.change.kind,
+                "file": preview.change.filename, **preview.counts,
+                "hash_before": current_hash, "hash_after": hash_after, "previous_version": version,
+            })
+            return SaveResult(True, "已保存。", preview, hash_after=hash_after)
+    except Timeout:
+        return SaveResult(False, "其他人正在保存，请稍后再试。", preview)
+
+
+# ---- versions ------------------------------------------------------------------------------
+
+
+def read_audit(path: Path) -> list[dict]:
+    """Audit entries, oldest first; a damaged line is skipped, not fatal."""
+    log = audit_path(Path(path))
+    if not log.exists():
+        return []
+    entries = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return entries
+
+def list_versions(path: Path) -> pd.DataFrame:
+    """One row per saved change, newest first: 时间, 操作人, 操作, counts, and the version's hash and file."""
+    path = Path(path)
+    current_hash = content_hash(path.read_bytes()) if path.exists() else ""
+    history = {p.stem.rsplit("_", 1)[-1]: p for p in history_dir(path).glob("*.xlsx")}
+    rows = []
+    entries = read_audit(path)
+    if entries and entries[0].get("hash_before"):
+        first = entries[0]["hash_before"]
+        rows.append({"时间": "", "操作人": "", "操作": "初始版本", "新增": 0, "修改": 0, "删除": 0,
+                     "hash": first, "文件": history.get(first[:12])})
+    for entry in entries:
+        digest = entry.get("hash_after", "")
+        rows.append({
+            "时间": entry.get("time", "").replace("T", " "), "操作人": entry.get("user", ""),
+            "操作": ACTION_LABELS.get(entry.get("action", ""), entry.get("action", "")),
+            "新增": entry.get("added", 0), "修改": entry.get("changed", 0), "删除": entry.get("removed", 0),
+            "hash": digest, "文件": path if digest == current_hash else history.get(digest[:12]),
+        })
+    table = pd.DataFrame(rows, columns=["时间", "操作人", "操作", "新增", "修改", "删除", "hash", "文件"])
+    table["当前"] = table["hash"] == current_hash
+    return table.iloc[::-1].reset_index(drop=True)

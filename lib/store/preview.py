@@ -1,0 +1,466 @@
+"""A change to the shared workbook, previewed: exactly what a save would write, built and checked once.
+
+The flow runs one way:
+
+1. the base workbook comes from a cache keyed by its content hash (read and validated once);
+2. the upload is checked (``lib.filecheck``) and read on its own;
+3. merge, diff and the cross-row checks work on frames;
+4. the new workbook's bytes are built once, then read back and validated, so no
+   save can ever leave a workbook that does not load.
+
+``lib.store.persist.save`` then writes those bytes if, and only if, the file on
+disk is still the one the preview was built on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from lib import filecheck, schema, settings, validate
+from lib.accounts import Account
+from lib.model import ERROR, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
+from lib.store.diff import (
+    UPDATE_KEY,
+    UPDATE_VALUES,
+    diff_keyed,
+    other_changes,
+    progress_movement,
+    saved_updates,
+    sheet_keys,
+)
+from lib.store.persist import DELETE, MERGE, REPLACE, RESTORE, SaveResult, content_hash, save
+from lib.workbook import RawSheet, RawWorkbook, WorkbookError, read_raw, read_sheet_values, workbook_bytes
+
+CURRENT_ROW_OFFSET = 10_000_000  # rows of the shared workbook, told apart from the upload's
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a person asked for: the same request can be previewed again against a newer workbook."""
+
+    kind: str  # MERGE | REPLACE | DELETE | RESTORE
+    account: Account  # who asks, with the rights the change is checked against
+    upload: bytes | None = None  # MERGE / REPLACE / RESTORE: the workbook bytes
+    filename: str = ""
+    delete_keys: tuple[tuple, ...] = ()  # DELETE: (date, task_id, unit) keys
+
+
+@dataclass
+class Preview:
+    """Exactly what a save would change, computed against the workbook with hash ``base_hash``."""
+
+    change: Change
+    base_hash: str
+    problems: list[Problem] = field(default_factory=list)
+    added: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changed: pd.DataFrame = field(default_factory=pd.DataFrame)  # old → new side by side
+    unchanged: int = 0
+    removed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    other_changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # 任务/处室/方案: sheet, key, what, old, new
+    movement: pd.DataFrame = field(default_factory=pd.DataFrame)  # scope, name, before, after, delta
+    merged: bytes | None = None  # the workbook that would be saved, already read back and validated
+    skipped: int = 0  # uploaded rows left out: a template row sent back unfilled
+    notes: list[str] = field(default_factory=list)  # what the save does besides the rows listed, in Chinese
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.merged is not None and not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed),
+                "other": len(self.other_changes)}
+
+    @property
+    def has_changes(self) -> bool:
+        return any(self.counts.values())
+
+
+# ---- the base workbook, read once per content ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    """The shared workbook a preview is built on. Read-only: previews never modify its frames."""
+
+    hash: str  # "" when there is no workbook yet
+    raw: RawWorkbook | None  # None when absent or unreadable
+    book: Book | None  # None when absent, unreadable or invalid
+
+
+MAX_CACHED_BASES = 4
+_bases: OrderedDict[tuple[str, dt.date], Base] = OrderedDict()
+_bases_lock = threading.Lock()
+
+
+def _remember_base(base: Base, today: dt.date) -> None:
+    with _bases_lock:
+        _bases[(base.hash, today)] = base
+        _bases.move_to_end((base.hash, today))
+        while len(_bases) > MAX_CACHED_BASES:
+            _bases.popitem(last=False)
+
+
+def read_base(current: bytes | None, today: dt.date) -> Base:
+    """The workbook whose bytes are ``current``, read and validated; cached by content hash and ``today``."""
+    if current is None:
+        return Base("", None, None)
+    digest = content_hash(current)
+    with _bases_lock:
+        cached = _bases.get((digest, today))
+    if cached is not None:
+        return cached
+    try:
+        raw = read_raw(current)
+    except WorkbookError:
+        base = Base(digest, None, None)
+    else:
+        result = validate.parse(raw, today=today)
+        base = Base(digest, raw, result.book if result.ok else None)
+    _remember_base(base, today)
+    return base
+
+
+# ---- building the new workbook ---------------------------------------------------------
+
+
+def _none_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), None)
+
+def plan_dict(sheet: RawSheet | None) -> dict[str, object]:
+    """The 方案 sheet as key → value, cells as read (unknown keys kept)."""
+    if sheet is None or "key" not in sheet.frame.columns:
+        return {}
+    plan: dict[str, object] = {}
+    for key, value in zip(sheet.frame["key"], sheet.frame.get("value", pd.Series(dtype=object))):
+        name = schema.normalise_header(key)
+        if name and not validate.is_blank(value):
+            plan[name] = value
+    return plan
+
+def book_frames(book: Book) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(units, tasks, updates) of a Book, ready for ``workbook.write_workbook``.
+
+    Units that validation added only because a task named them (row None) are left out.
+    """
+    units = book.units[book.units[ROW].notna()] if ROW in book.units else book.units
+    tasks = _none_for_missing(book.tasks[[c.field for c in schema.TASK_COLUMNS]])
+    updates = book.updates.sort_values(["date", ROW]) if len(book.updates) else book.updates
+    updates = _none_for_missing(updates[[c.field for c in schema.UPDATE_COLUMNS]])
+    return units[[c.field for c in schema.UNIT_COLUMNS]], tasks, updates
+
+
+def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) -> RawWorkbook:
+    """The upload's sheets, plus (unless replacing) every current row whose key the upload does not carry.
+
+    Current rows get ``CURRENT_ROW_OFFSET`` added to their row number, so a problem
+    can say whether it is about the upload or about what is already saved.
+    """
+    if current is None:
+        return upload
+    if replace:
+        sheets = dict(upload.sheets)
+        if schema.SHEET_PLAN not in sheets and schema.SHEET_PLAN in current.sheets:
+            sheets[schema.SHEET_PLAN] = current.sheets[schema.SHEET_PLAN]
+        return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
+    sheets: dict[str, RawSheet] = {}
+    for name in schema.SHEETS:
+        mine, theirs = upload.sheets.get(name), current.sheets.get(name)
+        if theirs is not None:
+            theirs = RawSheet(name, theirs.header_row, theirs.frame.assign(**{ROW: theirs.frame[ROW] + CURRENT_ROW_OFFSET}),
+                              theirs.missing)
+        if mine is None or theirs is None or mine.missing:
+            if mine is not None or theirs is not None:
+                sheets[name] = mine if mine is not None else theirs
+            continue
+        upload_keys = {k for k in sheet_keys(name, mine.frame) if k is not None}
+        kept = theirs.frame[[k not in upload_keys for k in sheet_keys(name, theirs.frame)]]
+        frame = pd.concat([kept, mine.frame], ignore_index=True)
+        sheets[name] = RawSheet(name, mine.header_row, frame, [])
+    return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
+
+
+def _relabel(problem: Problem) -> Problem:
+    """A problem names its row as Excel shows it, in the upload or in the shared workbook, and says which."""
+    message = re.sub(r"第(\d{8,})行", lambda m: f"第{int(m.group(1)) - CURRENT_ROW_OFFSET}行（已保存）", problem.message)
+    if problem.row is not None and problem.row >= CURRENT_ROW_OFFSET:
+        # An error on a saved row comes from this change (the saved workbook was valid); a warning may be old.
+        suffix = "（由本次上传的改动引起）" if problem.is_error else ""
+        return replace(problem, sheet=f"{problem.sheet}（已保存的数据）", row=problem.row - CURRENT_ROW_OFFSET,
+                       message=message + suffix, origin=ORIGIN_SAVED)
+    return replace(problem, message=message, origin=ORIGIN_UPLOAD if problem.row is not None else "")
+
+
+def _problem(message: str, code: str, sheet: str = "") -> Problem:
+    return Problem(ERROR, sheet, None, "", "", message, code=code)
+
+
+def _warning(message: str, code: str, sheet: str = "") -> Problem:
+    return Problem(WARNING, sheet, None, "", "", message, code=code)
+
+
+def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame, removed: pd.DataFrame,
+                     other: pd.DataFrame, rows_by_key: dict) -> list[Problem]:
+    """Rows a reporter may not add or change: the message names the row and why."""
+    account = change.account
+    if account.is_admin:
+        return []
+    problems: list[Problem] = []
+    if change.kind != MERGE:
+        problems.append(_problem("只有管理员可以整体替换、删除或恢复版本。", "admin-only"))
+    for sheet in other["工作表"].unique() if len(other) else []:
+        problems.append(_problem(f"您的账号为处室填报，不能修改「{sheet}」表；该表的改动未采用，请联系管理员。", "sheet-admin-only", sheet))
+    unit_header = schema.header_of(schema.SHEET_UPDATES, "unit")
+    own = "、".join(account.units) or "无"
+    for frame in (added, changed):
+        for record in frame.to_dict("records"):
+            if not account.may_report_for(record["unit"]):
+                key = (record["date"], record["task_id"], record["unit"])
+                problems.append(Problem(ERROR, schema.SHEET_UPDATES, rows_by_key.get(key), unit_header, record["unit"],
+                                        f"「{record['unit']}」不在您的填报范围（{own}）内，本行不予保存。", code="unit-outside-account"))
+    return problems
+
+
+def _unfilled_template_rows(book: Book, before: Book | None) -> pd.Series:
+    """Uploaded rows that repeat the unit's last 完成进度 and 状态 and say nothing new.
+
+    A reporter's template comes pre-filled with every open assignment; sent back
+    as it is, it would record a report for each. Without a last report the
+    template shows 0 and the status that goes with it. True means skip the row.
+    """
+    updates = book.updates
+    uploaded = updates[ROW] < CURRENT_ROW_OFFSET
+    silent = updates[["progress_note", "problems", "next_steps"]].map(validate.is_blank).all(axis=1)
+    candidates = updates[uploaded & silent]
+    if candidates.empty:
+        return pd.Series(False, index=updates.index)
+    saved = before.updates if before is not None else validate.empty_updates().assign(**{ROW: []})
+    saved = saved[["date", "task_id", "unit", "progress", "status"]].rename(
+        columns={"date": "last_date", "progress": "last_progress", "status": "last_status"}).sort_values("last_date")
+    keys = {"task_id": "string", "unit": "string"}
+    with_last = pd.merge_asof(
+        candidates.reset_index().astype(keys).assign(date=lambda f: pd.to_datetime(f["date"])).sort_values("date"),
+        saved.astype(keys).assign(last_date=pd.to_datetime(saved["last_date"])),
+        left_on="date", right_on="last_date", by=["task_id", "unit"], direction="backward",
+    ).set_index("index")
+    last_progress = with_last["last_progress"].astype(float).fillna(0.0)
+    last_status = with_last["last_status"].where(with_last["last_status"].notna(),
+                                                 last_progress.map(schema.status_from_progress))
+    same = (with_last["progress"].astype(float) == last_progress) & (with_last["status"] == last_status)
+    return pd.Series(False, index=updates.index).where(~updates.index.isin(same[same].index), True)
+
+def _skip_rows(book: Book, skip: pd.Series, before: Book | None) -> Book:
+    """``book`` without the skipped uploaded rows; a saved row with the same key comes back as it was."""
+    skipped = book.updates[skip]
+    restored = pd.DataFrame(columns=book.updates.columns)
+    if before is not None and len(skipped):
+        keys = set(zip(skipped["date"], skipped["task_id"], skipped["unit"]))
+        saved = before.updates
+        mask = [k in keys for k in zip(saved["date"], saved["task_id"], saved["unit"])]
+        restored = saved[mask].assign(**{ROW: saved.loc[mask, ROW] + CURRENT_ROW_OFFSET})
+    updates = book.updates[~skip]
+    if len(restored):
+        updates = pd.concat([updates, restored], ignore_index=True).sort_values(["date", ROW])
+    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates.reset_index(drop=True),
+                assignments=book.assignments, sections=book.sections)
+
+
+def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> list[Problem]:
+    """Warnings for what the current file holds outside the contract and the save will not keep."""
+    if current_raw is None:
+        return []
+    kept_in_history = "原文件会完整存入版本记录，可在「版本记录」页下载。"
+    problems = []
+    for name, sheet in current_raw.sheets.items():
+        for column in sheet.extra_columns:
+            problems.append(_warning(f"共享工作簿「{name}」表中的「{column}」列不在工作簿约定之内，保存后不再保留。"
+                                     + kept_in_history, "column-not-kept", name))
+    for name in current_raw.other_sheets:
+        if name not in carried and not name.startswith("_"):
+            problems.append(_warning(f"共享工作簿中的工作表「{name}」不在本次上传的文件中，保存后不再保留。" + kept_in_history, "sheet-not-kept"))
+    return problems
+
+
+def _fill_reporter(book: Book, user: str) -> None:
+    """A blank 填报人 of an uploaded row becomes the account that uploads it (saved rows stay as they are)."""
+    uploaded = book.updates[ROW] < CURRENT_ROW_OFFSET
+    blank = book.updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
+    book.updates.loc[blank, "reporter"] = user
+
+def _without_keys(book: Book, keys: tuple[tuple, ...]) -> Book:
+    wanted = {(pd.Timestamp(d), str(t), str(u)) for d, t, u in keys}
+    updates = book.updates
+    keep = [(d, t, u) not in wanted for d, t, u in zip(updates["date"], updates["task_id"], updates["unit"])]
+    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates[keep].reset_index(drop=True),
+                assignments=book.assignments, sections=book.sections)
+
+
+# ---- the preview, step by step -------------------------------------------------------
+
+
+@dataclass
+class _Merged:
+    """A change applied to the base, before it is compared with the base."""
+
+    book: Book
+    plan: dict[str, object]
+    problems: list[Problem]
+    rows_by_key: dict  # (date, task_id, unit) → Excel row of the uploaded row, for rights messages
+    carry_from: RawWorkbook | None  # the workbook whose extra sheets the save keeps
+
+
+def preview(current: bytes | None, change: Change, today: dt.date | None = None) -> Preview:
+    """What ``change`` would do to the workbook whose bytes are ``current`` (None: no workbook yet)."""
+    today = today or dt.date.today()
+    base = read_base(current, today)
+    result = Preview(change=change, base_hash=base.hash)
+    if change.kind in (MERGE, DELETE) and base.book is None:
+        result.problems = [_problem(
+            "尚无共享工作簿，暂不能合并或删除。请管理员以「整体替换」上传完整工作簿。" if current is None else
+            "共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。",
+            "no-valid-workbook")]
+        return result
+    if change.kind == DELETE:
+        merged = _deleted(base, change)
+    else:
+        upload_raw = _read_upload(change, result)
+        if upload_raw is None:
+            return result
+        merged = _merged(base, upload_raw, change, result, today)
+        if merged is None:
+            return result
+    _compare(base, merged, change, result, today)
+    if not result.errors:
+        _build(base, merged, result, today)
+    return result
+
+
+def _deleted(base: Base, change: Change) -> _Merged:
+    assert base.book is not None and base.raw is not None
+    plan = plan_dict(base.raw.sheets.get(schema.SHEET_PLAN))
+    return _Merged(_without_keys(base.book, change.delete_keys), plan, [], {}, base.raw)
+
+
+def _read_upload(change: Change, result: Preview) -> RawWorkbook | None:
+    """The uploaded workbook as read, or None with the refusal in ``result.problems``."""
+    refusal = filecheck.check_upload(change.upload or b"")
+    if refusal:
+        result.problems = [refusal]
+        return None
+    try:
+        upload_raw = read_raw(change.upload or b"")
+    except WorkbookError as exc:
+        result.problems = [_problem(str(exc), "unreadable-workbook")]
+        return None
+    if not upload_raw.sheets:
+        result.problems = [_problem("工作簿中没有可识别的工作表（方案、处室、任务、进展）。请使用下载的填报模板填写后上传。",
+                                    "no-known-sheet")]
+        return None
+    updates = upload_raw.sheets.get(schema.SHEET_UPDATES)
+    if change.kind == MERGE and updates is not None and updates.frame.empty and len(upload_raw.sheets) == 1 \
+            and not updates.missing:
+        result.problems = [_problem("「进展」工作表中没有任何填报记录，请填写后再上传。", "no-reports", schema.SHEET_UPDATES)]
+        return None
+    return upload_raw
+
+
+def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview, today: dt.date) -> _Merged | None:
+    """The upload merged into (or replacing) the base and validated; None with the errors in ``result``."""
+    replacing = change.kind in (REPLACE, RESTORE)
+    if replacing and schema.SHEET_PLAN not in upload_raw.sheets and base.raw and schema.SHEET_PLAN in base.raw.sheets:
+        result.notes.append("上传文件没有「方案」工作表，已保留现有的方案设置。")
+    merged_raw = _merge_raw(base.raw, upload_raw, replace=replacing)
+    parsed = validate.parse(merged_raw, today=today)
+    problems = [_relabel(p) for p in parsed.problems]
+    if parsed.book is None or parsed.errors:
+        result.problems = sort_problems(problems)
+        return None
+    book = parsed.book
+    if change.kind == MERGE:
+        skip = _unfilled_template_rows(book, base.book)
+        if skip.any():
+            skipped_rows = set(book.updates.loc[skip, ROW])
+            book = _skip_rows(book, skip, base.book)
+            problems = [p for p in problems if p.row not in skipped_rows or p.origin == ORIGIN_SAVED]
+            result.skipped = int(skip.sum())
+            result.notes.append(f"未填写进展情况且进度未变化的 {result.skipped} 行未计入"
+                                "（与该处室上次报送的完成进度、状态相同，进展情况、存在问题、下步计划均为空）。")
+        _fill_reporter(book, change.account.name)
+    rows_by_key = {(d, t, u): r for d, t, u, r in zip(book.updates["date"], book.updates["task_id"],
+                                                     book.updates["unit"], book.updates[ROW])}
+    return _Merged(book, plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN)), problems, rows_by_key,
+                   upload_raw if replacing else base.raw)
+
+
+def _carried_sheets(base: Base, merged: _Merged, change: Change) -> list[str]:
+    """The extra sheets (beyond the contract's) the save keeps: the base's on merge and delete, the upload's on replace."""
+    names = [n for n in (merged.carry_from.other_sheets if merged.carry_from else []) if not n.startswith("_")]
+    return [] if change.kind == MERGE and merged.carry_from is not base.raw else names
+
+
+def _compare(base: Base, merged: _Merged, change: Change, result: Preview, today: dt.date) -> None:
+    """Fill ``result`` with what changes between the base and the merged book, and the rights problems."""
+    before_updates, dropped = saved_updates(base.raw, base.book)
+    added, changed, unchanged, removed = diff_keyed(before_updates, merged.book.updates, UPDATE_KEY, UPDATE_VALUES)
+    plan_before = plan_dict(base.raw.sheets.get(schema.SHEET_PLAN)) if base.raw else {}
+    other = other_changes(base.book, merged.book, plan_before, merged.plan, base.raw)
+    rights = _rights_problems(change, added, changed, removed, other, merged.rows_by_key)
+    if change.kind == MERGE and len(removed):
+        rights.append(_problem("内部错误：合并不应删除任何进展记录，已停止保存。", "merge-removed-rows"))  # a bug guard
+    carried = _carried_sheets(base, merged, change)
+    result.problems = sort_problems(merged.problems + rights + _outside_contract(base.raw, carried))
+    if len(dropped):
+        result.notes.append(f"共享工作簿中有 {len(dropped)} 行进展记录不会保留（见「将被删除的进展记录」的说明列）。")
+    result.added, result.changed, result.unchanged = added, changed, unchanged
+    result.removed = pd.concat([removed.assign(说明=""), dropped], ignore_index=True) if len(dropped) else removed
+    result.other_changes = other
+    result.movement = progress_movement(base.book, merged.book, today)
+
+
+def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None:
+    """The new workbook's bytes, built once and read back: a file that would not load is never offered for saving."""
+    units, tasks, updates = book_frames(merged.book)
+    carried = _carried_sheets(base, merged, result.change)
+    extra = read_sheet_values(merged.carry_from.source, carried) if carried and merged.carry_from else None
+    data = workbook_bytes(merged.plan, units, tasks, updates, extra)
+    try:
+        raw = read_raw(data)
+    except WorkbookError as exc:
+        result.problems.append(_problem(f"保存前复核未通过，未保存：{exc}", "recheck-failed"))
+        return
+    checked = validate.parse(raw, today=today)
+    if not checked.ok:
+        result.problems.extend(
+            Problem(ERROR, p.sheet, None, p.column, p.value, f"保存前复核未通过，未保存：{p.message}",
+                    code="recheck-failed") for p in checked.errors)
+        return
+    result.merged = data
+    # After the save this is the base of the next preview: it need not be read again.
+    _remember_base(Base(content_hash(data), raw, checked.book), today)
+
+
+def apply(path: Path, change: Change, today: dt.date | None = None) -> SaveResult:
+    """Preview ``change`` against the workbook at ``path`` and save it, for callers that confirm nothing (CLI --yes).
+
+    When someone else saves in between, the change is previewed again against their version, for as
+    long as a save would wait for the lock.
+    """
+    path = Path(path)
+    deadline = time.monotonic() + settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")
+    while True:
+        shown = preview(path.read_bytes() if path.exists() else None, change, today)
+        result = save(path, shown)
+        if not result.stale or time.monotonic() > deadline:
+            return result
