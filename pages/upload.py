@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from lib import store, template, ui
+from lib import store, tables, template, ui
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +72,7 @@ if message := st.session_state.pop("save_warning", None):
 
 if account.is_admin and current is not None and data is not None and not data.stale:
     with st.expander("删除进展记录（管理员）"):
-        choices = store.update_choices(data.book)
+        choices = tables.update_choices(data.book)
         picked = st.multiselect("选择要删除的记录", list(choices), key="delete_pick")
         if picked:
             delete = store.Change(store.DELETE, account, delete_keys=tuple(choices[p] for p in picked))

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lib import store
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = ROOT / "data" / "plan-notice.txt"
 DIVISIONS = ["省情信息工作处", "政策法规宣传处", "省志工作处", "综合处", "市县志工作处"]
@@ -67,9 +69,9 @@ def test_import_plan_force_keeps_the_old_workbook_as_a_version(tmp_path):
     before = output.read_bytes()
     result = run("import-plan", str(NOTICE), "-o", str(output), "--force")
     assert result.returncode == 0, result.stderr
-    kept = list((tmp_path / "history").glob("*.xlsx"))
+    kept = list(store.history_dir(output).glob("*.xlsx"))
     assert len(kept) == 1 and kept[0].read_bytes() == before  # the example updates are not lost
-    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    audit = [json.loads(line) for line in store.audit_path(output).read_text(encoding="utf-8").splitlines()]
     assert [(a["user"], a["action"]) for a in audit] == [("import-plan", "replace")]
     summary = json.loads(run("summary", str(output), "--as-of", "2026-09-30", "--json").stdout)
     assert summary["overall"]["progress"] == 0  # the new workbook has an empty 进展

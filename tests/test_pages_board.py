@@ -303,7 +303,7 @@ def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
 
 
 def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch):
-    history = tmp_path / "history"
+    history = tmp_path / "tasks.history"  # store.history_dir of tmp_path / "tasks.xlsx"
     history.mkdir()
     known_book(history)
     monkeypatch.setenv("KANBAN_WORKBOOK", str(known_book(tmp_path, bad=True)))
