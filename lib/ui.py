@@ -15,26 +15,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import accounts, detail, metrics, store, tables, validate
+from lib import accounts, detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
-
-TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
-
-
-def workbook_path() -> Path:
-    """$KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty (one rule: ``accounts.workbook_path``)."""
-    return accounts.workbook_path()
-
-
-def history_dir() -> Path:
-    return store.history_dir(workbook_path())
-
-
-def today() -> dt.date:
-    fixed = os.environ.get(TODAY_ENV)
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 @st.cache_data(show_spinner="正在读取工作簿……", max_entries=16)
@@ -65,7 +49,7 @@ def _version_id(stat: os.stat_result) -> str:
 
 def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
     stat = path.stat()
-    return _load(str(path), stat.st_mtime_ns, stat.st_size, today().isoformat()), stat
+    return _load(str(path), stat.st_mtime_ns, stat.st_size, settings.today().isoformat()), stat
 
 
 def load_board() -> BoardData | None:
@@ -73,7 +57,7 @@ def load_board() -> BoardData | None:
 
     Returns None when no valid version exists; the caller then explains why.
     """
-    path = workbook_path()
+    path = settings.workbook_path()
     memory = _last_valid()
     current_problems: list[Problem] = []
     if path.exists():
@@ -97,7 +81,7 @@ def load_board() -> BoardData | None:
 
 
 def _newest_valid_history():
-    folder = history_dir()
+    folder = store.history_dir(settings.workbook_path())
     if not folder.is_dir():
         return None, None
     for candidate in sorted(folder.glob("*.xlsx"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
@@ -192,8 +176,9 @@ def _remember(*keys: str) -> None:
 
 
 def _period_choices(book: Book) -> dict[str, dt.date]:
-    ends = {period.label: day for period, day in metrics.period_points(book, today())}
-    return {_CUSTOM_DATE: today(), **dict(reversed(list(ends.items())))}
+    today = settings.today()
+    ends = {period.label: day for period, day in metrics.period_points(book, today)}
+    return {_CUSTOM_DATE: today, **dict(reversed(list(ends.items())))}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -207,7 +192,7 @@ def board_sidebar() -> BoardState:
     data = require_board()
     book = data.book
     choices = _period_choices(book)
-    _keep("as_of", today())
+    _keep("as_of", settings.today())
     _keep("period_pick", _CUSTOM_DATE)
     _keep("filter_sections", [])
     _keep("filter_units", [])

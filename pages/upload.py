@@ -4,17 +4,17 @@ import hashlib
 
 import streamlit as st
 
-from lib import store, template, ui
+from lib import settings, store, template, ui
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("上传更新")
 account = ui.require_account()
-path = ui.workbook_path()
+path = settings.workbook_path()
 data = ui.load_board()
 current = path.read_bytes() if path.exists() else None
 current_id = store.content_hash(current) if current is not None else ""
-today = ui.today()
+today = settings.today()
 
 st.subheader("一、下载填报模板")
 if data is not None:

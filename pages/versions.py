@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib import store, ui
+from lib import settings, store, ui
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("版本记录")
 account = ui.require_account()
-path = ui.workbook_path()
+path = settings.workbook_path()
 versions = store.list_versions(path)
 
 if message := st.session_state.pop("restore_message", None):
@@ -35,12 +35,12 @@ if picked:
             change = store.Change(store.RESTORE, account.name, True, upload=row["文件"].read_bytes(),
                                   filename=row["文件"].name)
             st.session_state["restore_for"] = restore_id
-            st.session_state["restore_preview"] = store.preview(current, change, ui.today())
+            st.session_state["restore_preview"] = store.preview(current, change, settings.today())
         preview: store.Preview = st.session_state["restore_preview"]
         ui.show_preview(preview, True, key="restore")
         confirmed = st.checkbox("我已核对，确认恢复为该版本", key="restore_ok")
         if st.button("恢复该版本", key="restore_go", disabled=not (confirmed and preview.ok and preview.has_changes)):
-            result = store.save(path, preview.change, expected_hash=preview.base_hash, today=ui.today())
+            result = store.save(path, preview.change, expected_hash=preview.base_hash, today=settings.today())
             st.session_state.pop("restore_for", None)
             if result.saved:
                 st.session_state["restore_message"] = "已恢复，并记为新版本。"
