@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from lib import charts, report, review, review_view, settings, ui
+from lib import charts, report, review, review_view, settings
+from lib.ui import board
 
 AUTO_SETTING = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
 AUTO_DEFAULT = settings.BY_NAME[AUTO_SETTING].default  # also used when the setting is too short to read
 
 st.set_page_config(initial_sidebar_state="collapsed", layout="wide")
 st.markdown(review_view.CSS, unsafe_allow_html=True)  # static CSS only; no workbook text
-data = ui.require_board()
+data = board.require_board()
 book = data.book
 periods = review.review_periods(book, settings.today())
 codes = [p.code for p in periods]
