@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import ui
+from lib.ui import login
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
 
@@ -23,8 +23,8 @@ pages = {
 }
 # Declared before the login gate, so a stale page list never lingers in the sidebar;
 # hidden until the viewer may see the board (KANBAN_REQUIRE_LOGIN=1).
-allowed = ui.may_view()
+allowed = login.may_view()
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden")
 if not allowed:
-    ui.login_gate()
+    login.login_gate()
 navigation.run()

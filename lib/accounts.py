@@ -1,16 +1,11 @@
 """Accounts, roles, password hashing, login throttling, and the upload feature's settings.
 
-Accounts live in a TOML file outside git (default ``<workbook dir>/accounts.toml``,
-i.e. ``data/accounts.toml``). Passwords are stored only as scrypt hashes with a
+Accounts live in a TOML file outside git (the setting ``KANBAN_ACCOUNTS``, default
+``data/accounts.toml``). Passwords are stored only as scrypt hashes with a
 random salt. Two roles: 管理员 (admin) and 处室填报 (reporter, own units only).
 
-Settings are environment variables, read in one place (:func:`load_settings`):
-
-- ``KANBAN_ACCOUNTS``: the accounts file (default ``<dir of KANBAN_WORKBOOK>/accounts.toml``);
-- ``KANBAN_REQUIRE_LOGIN``: ``1`` makes login required for viewing the board too (default ``0``);
-- ``KANBAN_SESSION_IDLE_MINUTES``: idle time before a session logs out (default 30);
-- ``KANBAN_LOCKOUT_FAILURES`` / ``KANBAN_LOCKOUT_SECONDS``: after this many failures for a name,
-  wait this long before the next try; the wait doubles with every further failure (default 5 / 30).
+:func:`load_settings` gathers the settings this module uses (accounts file, login for
+viewing, idle timeout, lockout) from :mod:`lib.settings`, where each is declared once.
 """
 
 from __future__ import annotations
@@ -24,17 +19,17 @@ import secrets
 import threading
 import time
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
 
+from lib import settings as config
+
 ROLE_ADMIN = "admin"
 ROLE_REPORTER = "reporter"
 ROLE_LABELS = {ROLE_ADMIN: "管理员", ROLE_REPORTER: "处室填报"}
-
-WORKBOOK_ENV = "KANBAN_WORKBOOK"
-DEFAULT_WORKBOOK = Path("data/tasks.xlsx")
 
 # scrypt cost: 2^14 × 8 × 128 B = 16 MB of memory, about 50 ms per check. Not higher: every
 # login attempt holds that memory, so a burst of tries must not exhaust the server, and
@@ -53,26 +48,14 @@ class Settings:
     lockout_seconds: float = 30
 
 
-def _flag(text: str | None) -> bool:
-    return (text or "").strip().lower() in ("1", "true", "yes", "on", "是")
-
-
-def workbook_path(environ: dict[str, str] | None = None) -> Path:
-    """The shared workbook: $KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty."""
-    env = os.environ if environ is None else environ
-    return Path(env.get(WORKBOOK_ENV) or DEFAULT_WORKBOOK)
-
-
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """The upload feature's settings from the environment, with defaults."""
-    env = os.environ if environ is None else environ
-    workbook = workbook_path(env)
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The upload feature's settings (see :mod:`lib.settings`); ``environ`` replaces the environment in tests."""
     return Settings(
-        accounts_path=Path(env.get("KANBAN_ACCOUNTS") or workbook.parent / "accounts.toml"),
-        require_login_to_view=_flag(env.get("KANBAN_REQUIRE_LOGIN")),
-        session_idle_minutes=float(env.get("KANBAN_SESSION_IDLE_MINUTES") or 30),
-        lockout_failures=int(env.get("KANBAN_LOCKOUT_FAILURES") or 5),
-        lockout_seconds=float(env.get("KANBAN_LOCKOUT_SECONDS") or 30),
+        accounts_path=config.accounts_path(environ),
+        require_login_to_view=config.value("KANBAN_REQUIRE_LOGIN", environ),
+        session_idle_minutes=config.value("KANBAN_SESSION_IDLE_MINUTES", environ),
+        lockout_failures=config.value("KANBAN_LOCKOUT_FAILURES", environ),
+        lockout_seconds=config.value("KANBAN_LOCKOUT_SECONDS", environ),
     )
 
 
@@ -285,6 +268,5 @@ def login(path: Path, name: str, password: str, throttle: LoginThrottle) -> Logi
 
 def first_admin_command(settings: Settings) -> str:
     """The command that creates the first admin, as the upload page shows it."""
-    default = load_settings({}).accounts_path
-    suffix = "" if settings.accounts_path == default else f" --accounts {settings.accounts_path}"
+    suffix = "" if settings.accounts_path == config.accounts_path({}) else f" --accounts {settings.accounts_path}"
     return f"python -m lib user add 管理员 --admin{suffix}"

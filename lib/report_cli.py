@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib import accounts
+from lib import settings
 
 
 def _review(args: argparse.Namespace):
@@ -61,5 +61,5 @@ def register(subparsers) -> None:
         command = subparsers.add_parser(name, help=help_text)
         command.add_argument("--period", required=True, help="报送周期，如 2026Q3（月度方案写 2026-07）")
         command.add_argument("-o", "--output", default=default_output)
-        command.add_argument("--workbook", default=str(accounts.workbook_path()), help="工作簿，默认 data/tasks.xlsx（或 KANBAN_WORKBOOK）")
+        command.add_argument("--workbook", default=str(settings.workbook_path()), help="工作簿，默认 data/tasks.xlsx（或 KANBAN_WORKBOOK）")
         command.set_defaults(handler=handler)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib import accounts, store, tables
+from lib import accounts, settings, store, tables
 
 
 def print_preview(preview: store.Preview) -> None:
@@ -77,7 +77,7 @@ def register(subparsers) -> None:
     apply = subparsers.add_parser("apply", help="校验并合并上传的工作簿（与上传页面相同的流程）")
     apply.add_argument("upload")
     apply.add_argument("--user", required=True, help="账号名称，决定填报权限")
-    apply.add_argument("--workbook", default=str(accounts.workbook_path()), help="共享工作簿，默认 data/tasks.xlsx")
+    apply.add_argument("--workbook", default=str(settings.workbook_path()), help="共享工作簿，默认 data/tasks.xlsx")
     apply.add_argument("--accounts", help="账号文件，默认 data/accounts.toml")
     apply.add_argument("--replace", action="store_true", help="整体替换（仅管理员）；预览会列出将删除的记录")
     apply.add_argument("--yes", action="store_true", help="不询问，直接保存")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, metrics, schema, tables, ui
+from lib import charts, metrics, schema, tables
+from lib.ui import board
 
-state = ui.board_sidebar()
+state = board.board_sidebar()
 snapshot = state.snapshot
 overall = snapshot.overall
 lights = overall["lights"]
@@ -28,26 +29,26 @@ if overall["tasks"] == 0:
 
 left, right = st.columns([3, 2])
 with left:
-    ui.show_chart(charts.section_bars(snapshot.sections), "sections")
+    board.show_chart(charts.section_bars(snapshot.sections), "sections")
 with right:
-    ui.show_chart(charts.light_bars(lights), "lights")
-ui.show_chart(charts.unit_bars(snapshot.units), "units")
+    board.show_chart(charts.light_bars(lights), "lights")
+board.show_chart(charts.unit_bars(snapshot.units), "units")
 
 st.subheader("红灯、黄灯任务及最新存在问题")
 warned = tables.warned_tasks(snapshot)
 if len(warned):
-    ui.show_table(warned, "warned", f"红黄灯任务_{state.as_of:%Y%m%d}")
+    board.show_table(warned, "warned", f"红黄灯任务_{state.as_of:%Y%m%d}")
 else:
     st.success("当前没有红灯、黄灯任务。")
 
 st.subheader("进度趋势")
-ui.show_chart(charts.trend_lines(ui.board_trend(state)), "trend")
+board.show_chart(charts.trend_lines(board.board_trend(state)), "trend")
 
 st.subheader("任务 × 处室")
-ui.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
+board.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
 
 st.subheader(f"本期（{snapshot.period.label}）未报送清单")
-ui.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{state.as_of:%Y%m%d}")
+board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{state.as_of:%Y%m%d}")
 
 with st.expander("口径说明"):
     for name, text in metrics.METRIC_NOTES:

@@ -1,19 +1,18 @@
 """季度汇报: the quarterly review, one slide at a time, for a projector; pptx and xlsx downloads."""
 
-import os
-
 import streamlit as st
 
-from lib import charts, report, review, review_view, ui
+from lib import charts, report, review, review_view, settings
+from lib.ui import board
 
-AUTO_ENV = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
-AUTO_DEFAULT = 20.0
+AUTO_SETTING = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
+AUTO_DEFAULT = settings.BY_NAME[AUTO_SETTING].default  # also used when the setting is too short to read
 
 st.set_page_config(initial_sidebar_state="collapsed", layout="wide")
 st.markdown(review_view.CSS, unsafe_allow_html=True)  # static CSS only; no workbook text
-data = ui.require_board()
+data = board.require_board()
 book = data.book
-periods = review.review_periods(book, ui.today())
+periods = review.review_periods(book, settings.today())
 codes = [p.code for p in periods]
 params = st.query_params
 
@@ -26,7 +25,7 @@ def build(version: str, path: str, code: str, _book) -> review.Review:
 
 if "rv_period" not in st.session_state:
     st.session_state.rv_period = (params.get("period") if params.get("period") in codes
-                                  else review.default_period(book, ui.today()).code)
+                                  else review.default_period(book, settings.today()).code)
 built = build(data.version, str(data.path), st.session_state.rv_period, book)
 slides = built.slides
 count = len(slides)
@@ -65,7 +64,7 @@ def draw(number: int) -> None:
 
 if "rv_auto" not in st.session_state:
     st.session_state.rv_auto = "auto" in params
-interval = review.auto_interval(params.get("auto"), os.environ.get(AUTO_ENV), AUTO_DEFAULT)
+interval = review.auto_interval(params.get("auto"), str(settings.value(AUTO_SETTING)), AUTO_DEFAULT)
 st.session_state.rv_ticked = False  # a full run draws the current slide; only the timer's runs advance
 
 

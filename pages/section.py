@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, detail, escape, metrics, tables, ui
+from lib import charts, detail, escape, metrics, tables
+from lib.ui import board
 
-state = ui.board_sidebar()
+state = board.board_sidebar()
 snapshot = state.snapshot
 
 st.title("板块")
@@ -21,15 +22,15 @@ cards[1].metric("任务数", f"{summary['tasks']} 项")
 cards[2].metric("已完成", f"{summary['done']} 项")
 cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")
 
-ui.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section)), "section_tasks")
+board.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section)), "section_tasks")
 
 st.subheader("任务一览")
 st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
-ui.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
 
 st.subheader("板块进度趋势")
-ui.show_chart(charts.trend_lines(detail.section_trend(ui.board_trend(state), section), title="板块进度趋势（与总体对照）"),
+board.show_chart(charts.trend_lines(detail.section_trend(board.board_trend(state), section), title="板块进度趋势（与总体对照）"),
               "section_trend")
 
 st.subheader("各任务最新填报")
-ui.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, detail, escape, schema, tables, ui
+from lib import charts, detail, escape, schema, tables
+from lib.ui import board
 
-state = ui.board_sidebar()
+state = board.board_sidebar()
 snapshot = state.snapshot
 
 st.title("任务")
@@ -35,15 +36,15 @@ cards[3].metric("预警", schema.light_label(task["light"]))
 st.markdown(f"**预警原因**：{escape.for_markdown(task['light_reason'])}")
 
 st.subheader("责任处室")
-ui.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")
+board.show_table(tables.task_units(snapshot, task_id), "task_units", f"任务{task_id}_责任处室")
 
 expected_points = detail.expected_trend(state.book, task_id, state.as_of)
-ui.show_chart(charts.unit_lines(ui.board_drill(state, "task_trend", task_id), expected_points,
+board.show_chart(charts.unit_lines(board.board_drill(state, "task_trend", task_id), expected_points,
                                 title="各责任处室进度（★为牵头处室，黑色点线为序时进度）"), "task_lines")
 
 st.subheader("填报记录（最新在前）")
 history = tables.task_history(state.book, task_id)
 if len(history):
-    ui.show_table(history, "task_history", f"任务{task_id}_填报记录")
+    board.show_table(history, "task_history", f"任务{task_id}_填报记录")
 else:
     st.info("该任务尚无填报记录。")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, tables, ui
+from lib import charts, tables
+from lib.ui import board
 
-state = ui.board_sidebar()
+state = board.board_sidebar()
 snapshot = state.snapshot
 
 st.title("处室")
@@ -23,27 +24,27 @@ cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['requ
 
 lead_tab, cooperate_tab = st.tabs([f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"])
 with lead_tab:
-    ui.show_table(tables.unit_assignments(snapshot, unit, lead=True), "unit_lead", f"{unit}_牵头任务")
+    board.show_table(tables.unit_assignments(snapshot, unit, lead=True), "unit_lead", f"{unit}_牵头任务")
 with cooperate_tab:
-    ui.show_table(tables.unit_assignments(snapshot, unit, lead=False), "unit_cooperate", f"{unit}_配合任务")
+    board.show_table(tables.unit_assignments(snapshot, unit, lead=False), "unit_cooperate", f"{unit}_配合任务")
 
 st.subheader(f"本期（{snapshot.period.label}）未报送清单（催报）")
 reminders = tables.reminder_list(snapshot, unit)
 if len(reminders):
     st.code(tables.reminder_text(reminders, snapshot.period.label), language=None)
-    ui.show_table(reminders, "unit_reminders", f"{unit}_{snapshot.period.code}_未报送清单")
+    board.show_table(reminders, "unit_reminders", f"{unit}_{snapshot.period.code}_未报送清单")
 else:
     st.success("本期应报送的分工均已报送。")
 
 st.subheader("各报送周期报送情况")
-ui.show_table(ui.board_drill(state, "unit_reporting", unit), "unit_reporting", f"{unit}_报送记录")
+board.show_table(board.board_drill(state, "unit_reporting", unit), "unit_reporting", f"{unit}_报送记录")
 
 st.subheader("尚未解决的存在问题")
 problems = tables.unit_problems(snapshot, unit)
 if len(problems):
-    ui.show_table(problems, "unit_problems", f"{unit}_存在问题")
+    board.show_table(problems, "unit_problems", f"{unit}_存在问题")
 else:
     st.success("最近一次填报中没有未完成分工的存在问题。")
 
 st.subheader("处室进度趋势")
-ui.show_chart(charts.trend_lines(ui.board_drill(state, "unit_trend", unit), title=f"{row['label']}进度趋势"), "unit_trend")
+board.show_chart(charts.trend_lines(board.board_drill(state, "unit_trend", unit), title=f"{row['label']}进度趋势"), "unit_trend")

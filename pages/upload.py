@@ -4,17 +4,19 @@ import hashlib
 
 import streamlit as st
 
-from lib import store, tables, template, ui
+from lib import settings, store, tables, template
+from lib.ui import board, login
+from lib.ui import change as change_view  # "change" is this page's store.Change
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("上传更新")
-account = ui.require_account()
-path = ui.workbook_path()
-data = ui.load_board()
+account = login.require_account()
+path = settings.workbook_path()
+data = board.load_board().data
 current = path.read_bytes() if path.exists() else None
 current_id = store.content_hash(current) if current is not None else ""
-today = ui.today()
+today = settings.today()
 
 st.subheader("一、下载填报模板")
 if data is not None:
@@ -47,7 +49,7 @@ if uploaded is not None:
         st.session_state["preview_for"] = request_id
         st.session_state["preview"] = store.preview(current, change, today)
     preview: store.Preview = st.session_state["preview"]
-    ui.show_preview(preview, account.is_admin)
+    change_view.show_preview(preview, account.is_admin)
 
     st.subheader("三、确认保存")
     if not preview.has_changes and preview.ok:
@@ -81,7 +83,7 @@ if account.is_admin and current is not None and data is not None and not data.st
                 st.session_state["delete_for"] = delete_id
                 st.session_state["delete_preview"] = store.preview(current, delete, today)
             delete_preview: store.Preview = st.session_state["delete_preview"]
-            ui.show_preview(delete_preview, True, key="delete")
+            change_view.show_preview(delete_preview, True, key="delete")
             confirmed = st.checkbox("我已核对，确认删除以上记录", key="delete_ok")
             if st.button("删除", key="delete_go", disabled=not (confirmed and delete_preview.ok)):
                 result = store.save(path, delete_preview)

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from lib import store, ui
+from lib import settings, store
+from lib.ui import change as change_view  # "change" is this page's store.Change
+from lib.ui import login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("版本记录")
-account = ui.require_account()
-path = ui.workbook_path()
+account = login.require_account()
+path = settings.workbook_path()
 versions = store.list_versions(path)
 
 if message := st.session_state.pop("restore_message", None):
@@ -35,9 +37,9 @@ if picked:
             change = store.Change(store.RESTORE, account, upload=row["文件"].read_bytes(),
                                   filename=row["文件"].name)
             st.session_state["restore_for"] = restore_id
-            st.session_state["restore_preview"] = store.preview(current, change, ui.today())
+            st.session_state["restore_preview"] = store.preview(current, change, settings.today())
         preview: store.Preview = st.session_state["restore_preview"]
-        ui.show_preview(preview, True, key="restore")
+        change_view.show_preview(preview, True, key="restore")
         confirmed = st.checkbox("我已核对，确认恢复为该版本", key="restore_ok")
         if st.button("恢复该版本", key="restore_go", disabled=not (confirmed and preview.ok and preview.has_changes)):
             result = store.save(path, preview)

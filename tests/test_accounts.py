@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lib import accounts
+from lib import accounts, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,11 +61,17 @@ def test_five_failures_make_the_name_wait(tmp_path: Path):
 def test_settings_come_from_the_environment():
     defaults = accounts.load_settings({})
     assert defaults.accounts_path == Path("data/accounts.toml") and not defaults.require_login_to_view
-    custom = accounts.load_settings({"KANBAN_WORKBOOK": "/srv/board/tasks.xlsx", "KANBAN_REQUIRE_LOGIN": "1",
+    custom = accounts.load_settings({"KANBAN_ACCOUNTS": "/srv/board/accounts.toml", "KANBAN_REQUIRE_LOGIN": "1",
                                      "KANBAN_SESSION_IDLE_MINUTES": "5"})
     assert custom.accounts_path == Path("/srv/board/accounts.toml")
     assert custom.require_login_to_view and custom.session_idle_minutes == 5
     assert accounts.first_admin_command(custom) == "python -m lib user add 管理员 --admin --accounts /srv/board/accounts.toml"
+    assert accounts.first_admin_command(defaults) == "python -m lib user add 管理员 --admin"
+
+
+def test_accounts_do_not_follow_the_workbook():
+    moved = accounts.load_settings({"KANBAN_WORKBOOK": "/srv/board/tasks.xlsx"})
+    assert moved.accounts_path == Path("data/accounts.toml")
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -86,10 +92,10 @@ def test_user_cli_add_list_passwd_remove(tmp_path: Path):
     assert missing.returncode == 1 and "不存在" in missing.stderr
 
 
-def test_empty_workbook_variable_means_the_default():
-    assert accounts.workbook_path({"KANBAN_WORKBOOK": ""}) == Path("data/tasks.xlsx")
-    assert accounts.workbook_path({"KANBAN_WORKBOOK": "/srv/t.xlsx"}) == Path("/srv/t.xlsx")
-    assert accounts.load_settings({"KANBAN_WORKBOOK": ""}).accounts_path == Path("data/accounts.toml")
+def test_empty_variable_means_the_default():
+    assert settings.workbook_path({"KANBAN_WORKBOOK": ""}) == Path("data/tasks.xlsx")
+    assert settings.workbook_path({"KANBAN_WORKBOOK": "/srv/t.xlsx"}) == Path("/srv/t.xlsx")
+    assert accounts.load_settings({"KANBAN_ACCOUNTS": " "}).accounts_path == Path("data/accounts.toml")
 
 
 def test_damaged_accounts_file_is_a_clear_error(tmp_path: Path):

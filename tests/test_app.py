@@ -12,9 +12,10 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
+def fixed_today(tmp_path, monkeypatch):
     monkeypatch.setenv("KANBAN_TODAY", "2026-09-30")
     monkeypatch.setenv("KANBAN_WORKBOOK", "data/tasks.xlsx")
+    monkeypatch.setenv("KANBAN_ACCOUNTS", str(tmp_path / "accounts.toml"))  # never the real data/accounts.toml
 
 
 def test_app_runs_and_shows_overall_progress():

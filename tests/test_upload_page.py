@@ -22,7 +22,7 @@ def board(tmp_path: Path, monkeypatch) -> Path:
     path = workbook_file(tmp_path / "data" / "tasks.xlsx")
     monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
     monkeypatch.setenv("KANBAN_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("KANBAN_ACCOUNTS", raising=False)
+    monkeypatch.setenv("KANBAN_ACCOUNTS", str(path.parent / "accounts.toml"))
     return path
 
 

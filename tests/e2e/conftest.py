@@ -46,6 +46,7 @@ class BoardServer:
         self.log_path = ARTIFACTS / f"streamlit-{self.port}.log"
         ARTIFACTS.mkdir(exist_ok=True)
         full_env = {**os.environ, "KANBAN_WORKBOOK": str(workbook), "KANBAN_TODAY": FIXED_TODAY,
+                    "KANBAN_ACCOUNTS": str(workbook.parent / "accounts.toml"),  # never the real data/accounts.toml
                     "PYTHONPATH": str(ROOT), **(env or {})}
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(

@@ -1,40 +1,23 @@
-"""The one Streamlit adapter: the cached loader and the shared sidebar.
+"""The board adapter: the cached loader, the data-source banners and the shared sidebar.
 
-Everything else in ``lib`` is free of Streamlit; pages import this module
-for the state they share (the workbook, the date D, the filters).
+Pages import this module for the state they share (the workbook, the date D,
+the filters) and for the way tables and charts are placed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from lib import accounts, detail, metrics, store, tables, validate
+from lib import detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import Book, Problem
-
-TODAY_ENV = "KANBAN_TODAY"  # fixes "today" for demos and tests
-
-
-def workbook_path() -> Path:
-    """$KANBAN_WORKBOOK, or data/tasks.xlsx when unset or empty (one rule: ``accounts.workbook_path``)."""
-    return accounts.workbook_path()
-
-
-def history_dir() -> Path:
-    return store.history_dir(workbook_path())
-
-
-def today() -> dt.date:
-    fixed = os.environ.get(TODAY_ENV)
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 @st.cache_data(show_spinner="正在读取工作簿……", max_entries=16)
@@ -59,29 +42,33 @@ class BoardData:
     stale: bool  # True when the current file is invalid and an older version is shown
 
 
+@dataclass
+class BoardLoad:
+    """What :func:`load_board` found: the data to show, if any version is valid, and the current file's problems."""
+
+    data: BoardData | None  # None when neither the current file nor any earlier version is valid
+    problems: list[Problem]  # of the current file; the same list as ``data.problems`` when there is data
+
+
 def _version_id(stat: os.stat_result) -> str:
     return f"{stat.st_mtime_ns:x}"[-8:]
 
 
 def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
     stat = path.stat()
-    return _load(str(path), stat.st_mtime_ns, stat.st_size, today().isoformat()), stat
+    return _load(str(path), stat.st_mtime_ns, stat.st_size, settings.today().isoformat()), stat
 
 
-def load_board() -> BoardData | None:
-    """The workbook to show: the current file, or the last valid version with its problems.
-
-    Returns None when no valid version exists; the caller then explains why.
-    """
-    path = workbook_path()
+def load_board() -> BoardLoad:
+    """The workbook to show: the current file, or the last valid version with the current file's problems."""
+    path = settings.workbook_path()
     memory = _last_valid()
-    current_problems: list[Problem] = []
     if path.exists():
         result, stat = _load_path(path)
         if result.ok:
             memory[str(path)] = (result, stat)
-            return BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
-                             _version_id(stat), result.problems, stale=False)
+            return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
+                                       _version_id(stat), result.problems, stale=False), result.problems)
         current_problems = result.problems
     else:
         current_problems = [validate.Problem(validate.ERROR, "", None, "", str(path), f"找不到工作簿文件 {path}。")]
@@ -90,14 +77,13 @@ def load_board() -> BoardData | None:
     else:
         result, stat = _newest_valid_history()
     if result is None:
-        st.session_state["_load_problems"] = current_problems
-        return None
-    return BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
-                     _version_id(stat), current_problems, stale=True)
+        return BoardLoad(None, current_problems)
+    return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
+                               _version_id(stat), current_problems, stale=True), current_problems)
 
 
 def _newest_valid_history():
-    folder = history_dir()
+    folder = store.history_dir(settings.workbook_path())
     if not folder.is_dir():
         return None, None
     for candidate in sorted(folder.glob("*.xlsx"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
@@ -134,10 +120,11 @@ def enter_through_app() -> None:
 def require_board() -> BoardData:
     """The board data for a page, with the data-source banners; stops the page if none."""
     enter_through_app()
-    data = load_board()
+    loaded = load_board()
+    data = loaded.data
     if data is None:
         st.error("当前工作簿未通过校验，且没有可用的历史有效版本，看板暂无法显示。请修正以下问题后重新保存或上传：")
-        st.dataframe(problems_table(st.session_state.get("_load_problems", [])), hide_index=True)
+        st.dataframe(problems_table(loaded.problems), hide_index=True)
         st.stop()
     if data.stale:
         errors = [p for p in data.problems if p.is_error]
@@ -192,8 +179,9 @@ def _remember(*keys: str) -> None:
 
 
 def _period_choices(book: Book) -> dict[str, dt.date]:
-    ends = {period.label: day for period, day in metrics.period_points(book, today())}
-    return {_CUSTOM_DATE: today(), **dict(reversed(list(ends.items())))}
+    today = settings.today()
+    ends = {period.label: day for period, day in metrics.period_points(book, today)}
+    return {_CUSTOM_DATE: today, **dict(reversed(list(ends.items())))}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -207,7 +195,7 @@ def board_sidebar() -> BoardState:
     data = require_board()
     book = data.book
     choices = _period_choices(book)
-    _keep("as_of", today())
+    _keep("as_of", settings.today())
     _keep("period_pick", _CUSTOM_DATE)
     _keep("filter_sections", [])
     _keep("filter_units", [])
@@ -297,140 +285,3 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     st.download_button(label, lambda: tables.xlsx_bytes(tables.download_frame(frame)),
                        file_name=f"{tables.file_name(file_name)}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"download_{key}")
-
-
-# ---- accounts and login (upload feature) ----
-# Owned by the upload feature: the login form, session idle timeout and current-user helpers.
-
-_USER_KEY = "_kanban_user"
-_SEEN_KEY = "_kanban_last_seen"
-
-
-@st.cache_resource
-def _login_throttle():
-    """One throttle per server process, shared by every session."""
-    settings = accounts.load_settings()
-    return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds)
-
-
-def current_account():
-    """The logged-in Account, or None; logs out after the idle timeout or if the account was removed."""
-    name = st.session_state.get(_USER_KEY)
-    if not name:
-        return None
-    settings = accounts.load_settings()
-    now = time.time()
-    if now - st.session_state.get(_SEEN_KEY, now) > settings.session_idle_minutes * 60:
-        logout()
-        st.session_state["_kanban_timed_out"] = True
-        return None
-    account = _accounts(settings).get(name)
-    if account is None:
-        logout()
-        return None
-    st.session_state[_SEEN_KEY] = now
-    return account
-
-
-def _accounts(settings) -> dict:
-    """The accounts; a damaged accounts file stops the page with a Chinese message, not a traceback."""
-    try:
-        return accounts.load_accounts(settings.accounts_path)
-    except accounts.AccountError as exc:
-        st.error(str(exc))
-        st.stop()
-
-
-def logout() -> None:
-    st.session_state.pop(_USER_KEY, None)
-    st.session_state.pop(_SEEN_KEY, None)
-
-
-def login_form(key: str = "login") -> None:
-    """The login form; on success the page reruns as the logged-in user."""
-    if st.session_state.pop("_kanban_timed_out", False):
-        st.info("长时间未操作，已自动退出登录，请重新登录。")
-    with st.form(key):
-        name = st.text_input("账号", key=f"{key}_name")
-        password = st.text_input("密码", type="password", key=f"{key}_password")
-        submitted = st.form_submit_button("登录")
-    if submitted:
-        settings = accounts.load_settings()
-        _accounts(settings)
-        result = accounts.login(settings.accounts_path, name, password, _login_throttle())
-        if result.account is None:
-            st.error(result.message)
-            return
-        st.session_state[_USER_KEY] = result.account.name
-        st.session_state[_SEEN_KEY] = time.time()
-        st.rerun()
-
-
-def require_account():
-    """The logged-in Account for a page that needs one; otherwise explains and stops the page."""
-    enter_through_app()
-    settings = accounts.load_settings()
-    if not _accounts(settings):
-        st.warning("尚未设置任何账号，暂不能上传。请系统管理员在服务器上执行以下命令创建第一个管理员账号（看板浏览不受影响）：")
-        st.code(accounts.first_admin_command(settings), language="bash")
-        st.stop()
-    account = current_account()
-    if account is None:
-        st.caption("上传和管理功能需要登录。")
-        login_form()
-        st.stop()
-    scope = "全部处室" if account.is_admin else "、".join(account.units)
-    st.sidebar.caption(f"当前用户：{account.name}（{account.role_label}，{scope}）")
-    if st.sidebar.button("退出登录", key="logout"):
-        logout()
-        st.rerun()
-    return account
-
-
-def may_view() -> bool:
-    """False only when KANBAN_REQUIRE_LOGIN=1 and nobody is logged in."""
-    return not accounts.load_settings().require_login_to_view or current_account() is not None
-
-
-def login_gate() -> None:
-    """The page shown instead of the board until login (KANBAN_REQUIRE_LOGIN=1); stops the run."""
-    settings = accounts.load_settings()
-    st.title("落实看板")
-    if not _accounts(settings):
-        st.warning("已设置为登录后方可查看，但尚未创建任何账号。请系统管理员执行：")
-        st.code(accounts.first_admin_command(settings), language="bash")
-    else:
-        login_form("view_login")
-    st.stop()
-
-
-def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
-    """What a change would do: problems (errors first), notes, counts, the rows added, changed and removed,
-    任务/处室/方案 changes (admin) and how progress moves."""
-    if preview.problems:
-        errors = len(preview.errors)
-        (st.error if errors else st.warning)(
-            f"发现 {errors} 个错误、{len(preview.problems) - errors} 个警告。" + ("有错误时不能保存，请修改后重新上传。" if errors else ""))
-        st.dataframe(problems_table(preview.problems), hide_index=True, key=f"{key}_problems")
-    for note in preview.notes:
-        st.info(note)
-    if preview.merged is None:
-        return
-    counts = preview.counts
-    cols = st.columns(4)
-    cols[0].metric("新增记录", counts["added"])
-    cols[1].metric("修改记录", counts["changed"])
-    cols[2].metric("未变记录", preview.unchanged)
-    cols[3].metric("删除记录", counts["removed"])
-    sections = [("added", "**新增的进展记录**"), ("changed", "**修改的进展记录（原值与新值对照）**"),
-                ("removed", "**将被删除的进展记录**（原版本仍存入版本记录，可恢复）")]
-    for name, title in sections:
-        if counts[name]:
-            st.markdown(title)
-            st.dataframe(tables.labelled(getattr(preview, name)), hide_index=True, key=f"{key}_{name}")
-    if is_admin and counts["other"]:
-        st.markdown("**方案、处室、任务的改动**")
-        st.dataframe(preview.other_changes, hide_index=True, key=f"{key}_other")
-    st.markdown("**保存后进度的变化（百分比）**")
-    shown = tables.moved_rows(preview.movement) if preview.has_changes else preview.movement.head(1)
-    st.dataframe(shown, hide_index=True, key=f"{key}_movement")

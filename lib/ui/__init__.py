@@ -1,0 +1,8 @@
+"""The Streamlit adapters, the only part of ``lib`` that imports Streamlit.
+
+Pages import the modules, not names from them: ``from lib.ui import board, login, change``.
+
+- ``board``: the cached workbook loader, the data-source banners and the board pages' shared sidebar;
+- ``login``: accounts in the session, the login form and the login gate;
+- ``change``: the preview of a change before it is saved.
+"""
