@@ -37,6 +37,30 @@ METRIC_NOTES = [
 ]
 
 
+@dataclass(frozen=True)
+class Overall:
+    """The whole plan's figures as of D.
+
+    Progress values are percent 0–100; ``change`` is in percentage points;
+    ``rate`` is percent 0–100, NaN when nothing is due this period.
+    """
+
+    progress: float
+    previous_progress: float
+    change: float
+    tasks: int  # number of tasks
+    done: int  # tasks at 100%
+    required: int  # assignments due to report this period
+    reported: int  # of those, the ones that reported
+    rate: float
+    lights: dict[str, int]  # light → number of tasks, every light present
+
+    def __getitem__(self, name: str):
+        # Transitional: a few readers outside metrics still subscript ``overall["progress"]``;
+        # remove once they read the fields.
+        return getattr(self, name)
+
+
 @dataclass
 class Snapshot:
     """Every metric of a Book as of one date.
@@ -47,7 +71,7 @@ class Snapshot:
     as_of: dt.date
     period: Period
     previous_end: dt.date
-    overall: dict
+    overall: Overall
     sections: pd.DataFrame  # section, label, section_order, progress, tasks, done, change
     units: pd.DataFrame  # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change
     tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
@@ -206,17 +230,17 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     overall_previous = float(tasks["previous_progress"].mean()) if len(tasks) else 0.0
     required = int(assignments["required"].sum())
     reported = int(assignments["reported"].sum())
-    overall = {
-        "progress": overall_progress,
-        "previous_progress": overall_previous,
-        "change": overall_progress - overall_previous,
-        "tasks": int(len(tasks)),
-        "done": int((tasks["progress"] >= 100).sum()),
-        "required": required,
-        "reported": reported,
-        "rate": reported / required * 100 if required else float("nan"),
-        "lights": light_counts(tasks),
-    }
+    overall = Overall(
+        progress=overall_progress,
+        previous_progress=overall_previous,
+        change=overall_progress - overall_previous,
+        tasks=int(len(tasks)),
+        done=int((tasks["progress"] >= 100).sum()),
+        required=required,
+        reported=reported,
+        rate=reported / required * 100 if required else float("nan"),
+        lights=light_counts(tasks),
+    )
     return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
 
 
@@ -311,9 +335,9 @@ def summary_json(snapshot: Snapshot) -> dict:
     return {
         "as_of": snapshot.as_of.isoformat(),
         "overall": {
-            "progress": number(snapshot.overall["progress"]),
-            "tasks": snapshot.overall["tasks"],
-            "done": snapshot.overall["done"],
+            "progress": number(snapshot.overall.progress),
+            "tasks": snapshot.overall.tasks,
+            "done": snapshot.overall.done,
         },
         "sections": [
             {"name": r.section, "progress": number(r.progress), "tasks": int(r.tasks)}
