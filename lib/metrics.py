@@ -181,10 +181,19 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     """All metrics of ``book`` as of ``as_of``."""
     period = period_of(as_of, book.plan.cycle)
     previous_end = period.start - dt.timedelta(days=1)
-    assignments = book.assignments.copy()
+    assignments = _assignment_table(book, as_of, period, previous_end)
+    tasks = _task_table(book, assignments, as_of)
+    sections = _section_table(tasks)
+    units = _unit_table(book, assignments)
+    overall = _overall(tasks, assignments)
+    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
 
+
+def _assignment_table(book: Book, as_of: dt.date, period: Period, previous_end: dt.date) -> pd.DataFrame:
+    """``book.assignments`` with the latest report at ``as_of``, the change since ``previous_end``
+    and whether the assignment was due to report in ``period`` (``required``) and did (``reported``)."""
     latest = latest_updates(book, as_of)
-    assignments = assignments.merge(
+    assignments = book.assignments.merge(
         latest[["task_id", "unit", "progress", "status", "latest_date", "progress_note",
                 "problems", "next_steps", "reporter"]],
         on=["task_id", "unit"], how="left",
@@ -200,7 +209,11 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     assignments = assignments.merge(in_period, on=["task_id", "unit"], how="left")
     assignments["reported"] = assignments["reported"].astype("boolean").fillna(False).astype(bool) & assignments["required"]
     assignments["lagging"] = assignments["status"] == schema.STATUS_LAGGING
+    return assignments
 
+
+def _task_table(book: Book, assignments: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``book.tasks`` with progress (mean of its assignments), 序时进度, change and warning light."""
     by_task = assignments.groupby("task_id", sort=False)
     tasks = book.tasks.set_index("task_id").copy()
     tasks["progress"] = by_task["progress"].mean()
@@ -214,7 +227,11 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     tasks = tasks.reset_index()
     tasks["light"], tasks["light_reason"] = _lights(book, tasks, lagging.to_numpy(), as_of)
     tasks["light_reason"] = tasks["light_reason"].astype(str)
+    return tasks
 
+
+def _section_table(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per section in plan order: progress (mean of its tasks), task and done counts, change."""
     sections = (
         tasks.groupby(["section_order", "section"], as_index=False)
         .agg(progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
@@ -224,13 +241,16 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     )
     sections["change"] = sections["progress"] - sections["previous_progress"]
     sections["label"] = sections["section"].map(section_label)
+    return sections
 
-    units = _unit_table(book, assignments)
+
+def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
+    """The whole plan's figures from the task and assignment tables."""
     overall_progress = float(tasks["progress"].mean()) if len(tasks) else 0.0
     overall_previous = float(tasks["previous_progress"].mean()) if len(tasks) else 0.0
     required = int(assignments["required"].sum())
     reported = int(assignments["reported"].sum())
-    overall = Overall(
+    return Overall(
         progress=overall_progress,
         previous_progress=overall_previous,
         change=overall_progress - overall_previous,
@@ -241,7 +261,6 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
         rate=reported / required * 100 if required else float("nan"),
         lights=light_counts(tasks),
     )
-    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
 
 
 def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
