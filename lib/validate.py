@@ -43,9 +43,10 @@ def load(source: Source, today: dt.date | None = None) -> LoadResult:
     try:
         raw = read_raw(source)
     except WorkbookError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc))])
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc), code=exc.code)])
     except OSError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}")])
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}",
+                                         code="unreadable-file")])
     return parse(raw, today=today)
 
 
@@ -99,11 +100,11 @@ class _Collector:
         self.sheet = sheet
         self.problems = problems
 
-    def error(self, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message))
+    def error(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message, code=code))
 
-    def warning(self, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message))
+    def warning(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message, code=code))
 
 
 def _header(sheet: str, field_name: str) -> str:
@@ -115,13 +116,14 @@ def _check_structure(raw: RawWorkbook, problems: list[Problem]) -> bool:
     fine = True
     for sheet_name in schema.REQUIRED_SHEETS:
         if sheet_name not in raw.sheets:
-            problems.append(Problem(ERROR, sheet_name, None, "", "", f"缺少「{sheet_name}」工作表，请按模板补充。"))
+            problems.append(Problem(ERROR, sheet_name, None, "", "", f"缺少「{sheet_name}」工作表，请按模板补充。",
+                                    code="missing-sheet"))
             fine = False
     for sheet_name, sheet in raw.sheets.items():
         for header in sheet.missing:
             problems.append(
                 Problem(ERROR, sheet_name, sheet.header_row, header, "",
-                        f"缺少必填列「{header}」，请在前{10}行内的表头中补充该列。")
+                        f"缺少必填列「{header}」，请在前{10}行内的表头中补充该列。", code="missing-column")
             )
             fine = False
     return fine
@@ -156,7 +158,7 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
             elif key == schema.PLAN_CYCLE:
                 text = cell_text(value)
                 if text not in schema.CYCLES:
-                    out.error(row, value_header, value, "报送周期只能填写「季度」或「月度」。")
+                    out.error("unknown-cycle", row, value_header, value, "报送周期只能填写「季度」或「月度」。")
                 else:
                     plan.cycle = text
             elif key == schema.PLAN_SOON_DAYS:
@@ -168,8 +170,9 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
             elif key == schema.PLAN_SAMPLE:
                 plan.sample = cell_text(value) == schema.YES
         except ValueError:
-            kind = "日期" if key in (schema.PLAN_ISSUED, schema.PLAN_START) else "数字"
-            out.error(row, value_header, value, f"「{key}」无法识别为{kind}，请检查。")
+            is_date = key in (schema.PLAN_ISSUED, schema.PLAN_START)
+            out.error("bad-date" if is_date else "bad-number", row, value_header, value,
+                      f"「{key}」无法识别为{'日期' if is_date else '数字'}，请检查。")
     return plan
 
 
@@ -186,10 +189,10 @@ def _parse_units(sheet: RawSheet, problems: list[Problem]) -> pd.DataFrame:
         row = getattr(record, ROW)
         name = cell_text(getattr(record, "unit", ""))
         if not name:
-            out.error(row, header, "", "处室名称为空，请填写处室全称或删除该行。")
+            out.error("missing-value", row, header, "", "处室名称为空，请填写处室全称或删除该行。")
             continue
         if name in seen:
-            out.error(row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
+            out.error("duplicate-unit", row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
             continue
         seen[name] = row
         records.append(
@@ -271,10 +274,10 @@ def _check_task_cells(out: _Collector, values: dict, row: int, task_id: str, see
     for name in ("task_id", "section", "content", "units_text"):
         if is_blank(values.get(name, "")):
             header = _header(schema.SHEET_TASKS, name)
-            out.error(row, header, "", f"「{header}」为必填项，请补充。")
+            out.error("missing-value", row, header, "", f"「{header}」为必填项，请补充。")
             fine = False
     if task_id and task_id in seen:
-        out.error(row, _header(schema.SHEET_TASKS, "task_id"), task_id,
+        out.error("duplicate-task-id", row, _header(schema.SHEET_TASKS, "task_id"), task_id,
                   f"编号「{task_id}」与第{seen[task_id]}行重复，任务编号必须唯一。")
         fine = False
     return fine
@@ -288,14 +291,14 @@ def _task_dates(out: _Collector, values: dict, row: int) -> tuple[dt.date | None
     try:
         start = parse_date(values.get("start"))
     except ValueError:
-        out.error(row, _header(schema.SHEET_TASKS, "start"), values.get("start"),
+        out.error("bad-date", row, _header(schema.SHEET_TASKS, "start"), values.get("start"),
                   "开始日期无法识别，请填写日期，例如 2026-01-01。")
         fine = False
     deadline_raw = values.get("deadline_text")
     try:
         deadline, ongoing = parse_deadline(None if is_blank(deadline_raw) else deadline_raw)
     except ValueError:
-        out.error(row, _header(schema.SHEET_TASKS, "deadline_text"), deadline_raw,
+        out.error("bad-deadline", row, _header(schema.SHEET_TASKS, "deadline_text"), deadline_raw,
                   "完成时限无法识别，请填写日期（如 2026-06-30）、「2026年6月底前」「2026年第三季度」或「长期」等。")
         fine = False
     return (start, deadline, ongoing) if fine else None
@@ -308,7 +311,7 @@ def _note_unknown_units(out: _Collector, row: int, listed: list[str], units: pd.
     for name in listed:
         if name not in known_units and name not in groups and name not in unknown_units:
             unknown_units.append(name)
-            out.warning(row, _header(schema.SHEET_TASKS, "units_text"), name,
+            out.warning("unknown-unit", row, _header(schema.SHEET_TASKS, "units_text"), name,
                         f"「{name}」不在处室表中，已按单独处室计入，请在处室表中补充。")
 
 
@@ -328,7 +331,7 @@ def _leads(out: _Collector, row: int, values: dict, listed: list[str], responsib
         leads = expand_units(lead_listed, units)
         outside = [u for u in leads if u not in responsible]
         if outside:
-            out.warning(row, _header(schema.SHEET_TASKS, "lead_text"), "、".join(outside),
+            out.warning("lead-not-responsible", row, _header(schema.SHEET_TASKS, "lead_text"), "、".join(outside),
                         "牵头处室不在责任处室之内，已忽略这些处室的牵头标记。")
         return [u for u in leads if u in responsible] or responsible[:1]
     if listed and listed[0] in groups:
@@ -379,12 +382,12 @@ def _parsed(values: pd.Series, parser) -> pd.Series:
     return values.map(attempt)
 
 
-def _report(out: _Collector, level: str, mask: pd.Series, frame: pd.DataFrame, column: str,
+def _report(out: _Collector, level: str, code: str, mask: pd.Series, frame: pd.DataFrame, column: str,
             values: pd.Series, message) -> None:
     """One problem per row in ``mask``; ``message`` is a text or a function of the value."""
     add = out.error if level == ERROR else out.warning
     for row, value in zip(frame.loc[mask, ROW], values[mask]):
-        add(row, column, value, message(value) if callable(message) else message)
+        add(code, row, column, value, message(value) if callable(message) else message)
 
 
 def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
@@ -401,7 +404,7 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
     good = ~bad
     status = _update_status(out, cells, good)
     future = good & cells.dates.map(lambda day: day is not None and day > today).astype(bool)
-    _report(out, WARNING, future, cells.frame, _header(schema.SHEET_UPDATES, "date"), cells.dates,
+    _report(out, WARNING, "future-date", future, cells.frame, _header(schema.SHEET_UPDATES, "date"), cells.dates,
             "填报日期晚于今天，请核对。")
     updates = pd.DataFrame(
         {
@@ -457,8 +460,8 @@ def _check_update_dates(out: _Collector, cells: _UpdateCells) -> pd.Series:
     header, raw_date = _header(schema.SHEET_UPDATES, "date"), cells.column("date")
     date_blank = raw_date.map(is_blank)
     date_bad = ~date_blank & cells.dates.isna()
-    _report(out, ERROR, date_blank, cells.frame, header, raw_date, "填报日期为必填项，请补充。")
-    _report(out, ERROR, date_bad, cells.frame, header, raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
+    _report(out, ERROR, "missing-value", date_blank, cells.frame, header, raw_date, "填报日期为必填项，请补充。")
+    _report(out, ERROR, "bad-date", date_bad, cells.frame, header, raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
     return date_blank | date_bad
 
 
@@ -475,12 +478,12 @@ def _check_update_keys(out: _Collector, cells: _UpdateCells, assignments: pd.Dat
     not_responsible = (
         ~unit_blank & task_ids.isin(known_tasks) & ~pd.MultiIndex.from_arrays([task_ids, units]).isin(responsible)
     )
-    _report(out, ERROR, id_blank, frame, id_header, task_ids, "编号为必填项，请填写任务表中的编号。")
-    _report(out, ERROR, id_unknown, frame, id_header, task_ids,
+    _report(out, ERROR, "missing-value", id_blank, frame, id_header, task_ids, "编号为必填项，请填写任务表中的编号。")
+    _report(out, ERROR, "unknown-task-id", id_unknown, frame, id_header, task_ids,
             lambda value: f"编号「{value}」在任务表中不存在，请核对编号。")
-    _report(out, ERROR, unit_blank, frame, unit_header, units, "处室为必填项，请填写处室全称。")
+    _report(out, ERROR, "missing-value", unit_blank, frame, unit_header, units, "处室为必填项，请填写处室全称。")
     for row, task_id, unit in zip(frame.loc[not_responsible, ROW], task_ids[not_responsible], units[not_responsible]):
-        out.error(row, unit_header, unit,
+        out.error("unit-not-responsible", row, unit_header, unit,
                   f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{units_of_task[task_id]}），请核对。")
     return id_blank | id_unknown | unit_blank | not_responsible
 
@@ -491,10 +494,10 @@ def _check_update_progress(out: _Collector, cells: _UpdateCells) -> pd.Series:
     progress_blank = raw_progress.map(is_blank)
     progress_bad = ~progress_blank & progress.isna()
     out_of_range = progress.notna() & ~progress.between(0, 100)
-    _report(out, ERROR, progress_blank, cells.frame, header, raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
-    _report(out, ERROR, progress_bad, cells.frame, header, raw_progress,
+    _report(out, ERROR, "missing-value", progress_blank, cells.frame, header, raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
+    _report(out, ERROR, "bad-progress", progress_bad, cells.frame, header, raw_progress,
             "完成进度不是数字，请填写 0 到 100 之间的数字，如 60 或 60%。")
-    _report(out, ERROR, out_of_range, cells.frame, header, raw_progress, "完成进度应在 0 到 100 之间，请修改。")
+    _report(out, ERROR, "progress-out-of-range", out_of_range, cells.frame, header, raw_progress, "完成进度应在 0 到 100 之间，请修改。")
     return progress_blank | progress_bad | out_of_range
 
 
@@ -508,15 +511,15 @@ def _update_status(out: _Collector, cells: _UpdateCells, good: pd.Series) -> pd.
     status = normalised.str[0]
     mapped = normalised.str[1].astype(bool) & good
     unknown = status.notna() & ~status.isin(schema.STATUSES) & good
-    _report(out, WARNING, mapped, cells.frame, header, raw_status,
+    _report(out, WARNING, "status-synonym", mapped, cells.frame, header, raw_status,
             lambda value: f"状态「{cell_text(value)}」已按「{schema.normalise_status(value)[0]}」处理。")
-    _report(out, WARNING, unknown, cells.frame, header, status,
+    _report(out, WARNING, "unknown-status", unknown, cells.frame, header, status,
             "状态不在「未启动、推进中、已完成、滞后」之内，已按完成进度推定。")
     status = status.where(status.isin(schema.STATUSES))
     derived = progress.map(lambda p: schema.status_from_progress(p) if p == p else None)
     status = status.fillna(derived)
     not_done = good & (progress >= 100) & (status != schema.STATUS_DONE)
-    _report(out, WARNING, not_done, cells.frame, header, status, "完成进度为 100，但状态不是「已完成」，请核对。")
+    _report(out, WARNING, "status-not-done", not_done, cells.frame, header, status, "完成进度为 100，但状态不是「已完成」，请核对。")
     return status
 
 
@@ -527,13 +530,13 @@ def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFr
     if duplicated.any():
         later_row = updates.groupby(key)[ROW].transform("max")
         for row, later in zip(updates.loc[duplicated, ROW], later_row[duplicated]):
-            out.warning(row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
+            out.warning("duplicate-update", row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
                         f"与第{later}行的填报日期、编号、处室相同，以后面一行为准。")
     updates = updates[~duplicated].sort_values(["date", ROW]).reset_index(drop=True)
     previous = updates.groupby(["task_id", "unit"])["progress"].shift()
     went_down = updates["progress"] < previous
     for row, now, before in zip(updates.loc[went_down, ROW], updates.loc[went_down, "progress"], previous[went_down]):
-        out.warning(row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
+        out.warning("progress-decreased", row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
                     f"完成进度由上次的 {before:g} 降为 {now:g}，请核对。")
     return updates
 
