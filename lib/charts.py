@@ -62,7 +62,7 @@ def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
     }
-    if isinstance(settings.get("title") or extra.get("title"), str):
+    if isinstance(extra.get("title"), str):
         extra["title"] = {"text": extra["title"], "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top",
                           "pad": {"l": 8}}
     figure.update_layout(**(settings | extra))

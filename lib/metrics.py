@@ -37,6 +37,30 @@ METRIC_NOTES = [
 ]
 
 
+@dataclass(frozen=True)
+class Overall:
+    """The whole plan's figures as of D.
+
+    Progress values are percent 0–100; ``change`` is in percentage points;
+    ``rate`` is percent 0–100, NaN when nothing is due this period.
+    """
+
+    progress: float
+    previous_progress: float
+    change: float
+    tasks: int  # number of tasks
+    done: int  # tasks at 100%
+    required: int  # assignments due to report this period
+    reported: int  # of those, the ones that reported
+    rate: float
+    lights: dict[str, int]  # light → number of tasks, every light present
+
+    def __getitem__(self, name: str):
+        # Transitional: a few readers outside metrics still subscript ``overall["progress"]``;
+        # remove once they read the fields.
+        return getattr(self, name)
+
+
 @dataclass
 class Snapshot:
     """Every metric of a Book as of one date.
@@ -47,7 +71,7 @@ class Snapshot:
     as_of: dt.date
     period: Period
     previous_end: dt.date
-    overall: dict
+    overall: Overall
     sections: pd.DataFrame  # section, label, section_order, progress, tasks, done, change
     units: pd.DataFrame  # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change
     tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
@@ -157,10 +181,19 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     """All metrics of ``book`` as of ``as_of``."""
     period = period_of(as_of, book.plan.cycle)
     previous_end = period.start - dt.timedelta(days=1)
-    assignments = book.assignments.copy()
+    assignments = _assignment_table(book, as_of, period, previous_end)
+    tasks = _task_table(book, assignments, as_of)
+    sections = _section_table(tasks)
+    units = _unit_table(book, assignments)
+    overall = _overall(tasks, assignments)
+    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
 
+
+def _assignment_table(book: Book, as_of: dt.date, period: Period, previous_end: dt.date) -> pd.DataFrame:
+    """``book.assignments`` with the latest report at ``as_of``, the change since ``previous_end``
+    and whether the assignment was due to report in ``period`` (``required``) and did (``reported``)."""
     latest = latest_updates(book, as_of)
-    assignments = assignments.merge(
+    assignments = book.assignments.merge(
         latest[["task_id", "unit", "progress", "status", "latest_date", "progress_note",
                 "problems", "next_steps", "reporter"]],
         on=["task_id", "unit"], how="left",
@@ -176,7 +209,11 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     assignments = assignments.merge(in_period, on=["task_id", "unit"], how="left")
     assignments["reported"] = assignments["reported"].astype("boolean").fillna(False).astype(bool) & assignments["required"]
     assignments["lagging"] = assignments["status"] == schema.STATUS_LAGGING
+    return assignments
 
+
+def _task_table(book: Book, assignments: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``book.tasks`` with progress (mean of its assignments), 序时进度, change and warning light."""
     by_task = assignments.groupby("task_id", sort=False)
     tasks = book.tasks.set_index("task_id").copy()
     tasks["progress"] = by_task["progress"].mean()
@@ -190,7 +227,11 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     tasks = tasks.reset_index()
     tasks["light"], tasks["light_reason"] = _lights(book, tasks, lagging.to_numpy(), as_of)
     tasks["light_reason"] = tasks["light_reason"].astype(str)
+    return tasks
 
+
+def _section_table(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per section in plan order: progress (mean of its tasks), task and done counts, change."""
     sections = (
         tasks.groupby(["section_order", "section"], as_index=False)
         .agg(progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
@@ -200,24 +241,26 @@ def compute(book: Book, as_of: dt.date) -> Snapshot:
     )
     sections["change"] = sections["progress"] - sections["previous_progress"]
     sections["label"] = sections["section"].map(section_label)
+    return sections
 
-    units = _unit_table(book, assignments)
+
+def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
+    """The whole plan's figures from the task and assignment tables."""
     overall_progress = float(tasks["progress"].mean()) if len(tasks) else 0.0
     overall_previous = float(tasks["previous_progress"].mean()) if len(tasks) else 0.0
     required = int(assignments["required"].sum())
     reported = int(assignments["reported"].sum())
-    overall = {
-        "progress": overall_progress,
-        "previous_progress": overall_previous,
-        "change": overall_progress - overall_previous,
-        "tasks": int(len(tasks)),
-        "done": int((tasks["progress"] >= 100).sum()),
-        "required": required,
-        "reported": reported,
-        "rate": reported / required * 100 if required else float("nan"),
-        "lights": light_counts(tasks),
-    }
-    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
+    return Overall(
+        progress=overall_progress,
+        previous_progress=overall_previous,
+        change=overall_progress - overall_previous,
+        tasks=int(len(tasks)),
+        done=int((tasks["progress"] >= 100).sum()),
+        required=required,
+        reported=reported,
+        rate=reported / required * 100 if required else float("nan"),
+        lights=light_counts(tasks),
+    )
 
 
 def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
@@ -311,9 +354,9 @@ def summary_json(snapshot: Snapshot) -> dict:
     return {
         "as_of": snapshot.as_of.isoformat(),
         "overall": {
-            "progress": number(snapshot.overall["progress"]),
-            "tasks": snapshot.overall["tasks"],
-            "done": snapshot.overall["done"],
+            "progress": number(snapshot.overall.progress),
+            "tasks": snapshot.overall.tasks,
+            "done": snapshot.overall.done,
         },
         "sections": [
             {"name": r.section, "progress": number(r.progress), "tasks": int(r.tasks)}

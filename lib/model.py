@@ -47,10 +47,6 @@ class Problem:
         return f"[{self.level}] {where}：{self.message}"
 
 
-def has_errors(problems: list[Problem]) -> bool:
-    return any(p.is_error for p in problems)
-
-
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Errors first, then by sheet order and row."""
     sheet_order = {name: i for i, name in enumerate(schema.SHEETS)}

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.model import WARNING, Problem
 
 # ---- text folding ------------------------------------------------------------
 
@@ -217,13 +218,23 @@ class ImportedPlan:
       appearance counts for its members.
     - ``tasks``: task_id, section, content, units_text, lead_text, start
       (None), deadline_text, note; in plan order.
-    - ``warnings``: Chinese notes about lines that were not placed.
+    - ``problems``: warnings about lines that were not placed, each with a
+      stable ``code``; ``warnings`` is their Chinese messages.
     """
 
     plan: dict[str, str]
     units: pd.DataFrame
     tasks: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [problem.message for problem in self.problems]
+
+
+def _warning(code: str, value: str, message: str) -> Problem:
+    """A warning about the pasted text (no sheet); ``value`` is the text it concerns."""
+    return Problem(WARNING, "", None, "", value, message, code=code)
 
 
 @dataclass
@@ -544,7 +555,7 @@ def _find_body(lines: list[_Line]) -> tuple[int, int | None]:
 # ---- the body ------------------------------------------------------------------------
 
 
-def _build_tree(lines: list[_Line], start: int, warnings: list[str]) -> list[_Item]:
+def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list[_Item]:
     """Numbered items of the body in document order, linked into a tree."""
     items: list[_Item] = []
     stack: list[_Item] = []
@@ -595,7 +606,8 @@ def _build_tree(lines: list[_Line], start: int, warnings: list[str]) -> list[_It
         if current is not None and not current.closed:
             current.parts.append(line.raw)
             continue
-        warnings.append(f"第{line.number}行「{_snippet(line.raw)}」无法归入任何任务，已忽略，请核对。")
+        warnings.append(_warning("unplaced-line", line.raw,
+                                 f"第{line.number}行「{_snippet(line.raw)}」无法归入任何任务，已忽略，请核对。"))
     for item in items:
         item.content = _take_responsibility("".join(item.parts), item.duty)
     for item in items:
@@ -623,7 +635,7 @@ def _lift_subpoint_duty(item: _Item) -> None:
         item.duty, last.duty = last.duty, _Responsibility()
 
 
-def _select_tasks(items: list[_Item], warnings: list[str]) -> list[tuple[_Item, _Responsibility, str]]:
+def _select_tasks(items: list[_Item], warnings: list[Problem]) -> list[tuple[_Item, _Responsibility, str]]:
     """(item, responsibility, content) of each task, in document order."""
     chosen: dict[int, tuple[_Item, _Responsibility, str]] = {}
     covered: set[int] = set()
@@ -642,7 +654,8 @@ def _select_tasks(items: list[_Item], warnings: list[str]) -> list[tuple[_Item, 
             continue
         owner = next((a for a in reversed(item.ancestors()) if a.duty.has_units), None)
         if owner is None:
-            warnings.append(f"第{item.line}行「{_snippet(item.heading)}」没有写明责任单位，未作为任务导入，请核对。")
+            warnings.append(_warning("task-without-units", item.heading,
+                                     f"第{item.line}行「{_snippet(item.heading)}」没有写明责任单位，未作为任务导入，请核对。"))
             continue
         duty = _Responsibility(
             list(owner.duty.leads), list(owner.duty.plain), list(owner.duty.coop), item.duty.deadline
@@ -651,7 +664,7 @@ def _select_tasks(items: list[_Item], warnings: list[str]) -> list[tuple[_Item, 
     return [chosen[id(item)] for item in items if id(item) in chosen]
 
 
-def _task_ids(tasks: list[_Item], warnings: list[str]) -> list[str]:
+def _task_ids(tasks: list[_Item], warnings: list[Problem]) -> list[str]:
     """The shortest 'parent.child' ids that are unique; see the module docstring."""
     paths = [[a.number for a in item.ancestors()] + [item.number] for item in tasks]
     longest = max((len(p) for p in paths), default=1)
@@ -663,7 +676,7 @@ def _task_ids(tasks: list[_Item], warnings: list[str]) -> list[str]:
     seen: set[str] = set()
     for task_id in ids:
         if task_id in seen:
-            warnings.append(f"任务编号「{task_id}」重复，请核对原文编号。")
+            warnings.append(_warning("duplicate-task-id", task_id, f"任务编号「{task_id}」重复，请核对原文编号。"))
         seen.add(task_id)
     return ids
 
@@ -723,10 +736,10 @@ def _canonical(names: list[str], spelling: dict[str, str]) -> list[str]:
 def parse_notice(text: str) -> ImportedPlan:
     """Read a 分工方案 notice; see the module docstring for the rules.
 
-    Returns an ``ImportedPlan``; ``warnings`` lists, in Chinese, lines that
-    were skipped. Never raises on unusual text.
+    Returns an ``ImportedPlan``; its ``problems`` are warnings about lines
+    that were skipped. Never raises on unusual text.
     """
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     lines = _split_lines(text)
     body_start, marker = _find_body(lines)
     plan = _plan_fields(lines, body_start, marker)
@@ -745,7 +758,8 @@ def parse_notice(text: str) -> ImportedPlan:
         headings = [a.heading for a in item.ancestors()]
         section = headings[0] if headings else ""
         if not section:
-            warnings.append(f"任务「{task_id}」前没有找到板块标题（如“一、……”），请在表中补填板块。")
+            warnings.append(_warning("missing-section", task_id,
+                                     f"任务「{task_id}」前没有找到板块标题（如“一、……”），请在表中补填板块。"))
         deadline = duty.deadline
         if not deadline:
             match = _DEADLINE_IN_TEXT_RE.search(_fold(content))
@@ -763,7 +777,8 @@ def parse_notice(text: str) -> ImportedPlan:
             }
         )
     if not rows:
-        warnings.append("没有识别出任何任务，请确认粘贴的是分工方案全文，且任务带有编号（如“1.”）和责任单位。")
+        warnings.append(_warning("no-tasks-found", "",
+                                 "没有识别出任何任务，请确认粘贴的是分工方案全文，且任务带有编号（如“1.”）和责任单位。"))
     columns = [column.field for column in schema.TASK_COLUMNS]
     tasks = pd.DataFrame(rows, columns=columns).astype({"start": object})
-    return ImportedPlan(plan=plan, units=_units_frame(task_units), tasks=tasks, warnings=warnings)
+    return ImportedPlan(plan=plan, units=_units_frame(task_units), tasks=tasks, problems=warnings)

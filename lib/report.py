@@ -348,10 +348,10 @@ def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
                "本期应报分工", "本期已报分工", "本期报送率（%）",
                *(f"{LIGHT_LABELS[light]}任务" for light in schema.LIGHTS)],
         "内容": [review.plan_name, review.doc_no, review.period.label, snapshot.as_of.isoformat(),
-               round(overall["progress"], 1), round(overall["change"], 1), overall["tasks"], overall["done"],
-               overall["required"], overall["reported"],
-               None if pd.isna(overall["rate"]) else round(overall["rate"], 1),
-               *(overall["lights"][light] for light in schema.LIGHTS)],
+               round(overall.progress, 1), round(overall.change, 1), overall.tasks, overall.done,
+               overall.required, overall.reported,
+               None if pd.isna(overall.rate) else round(overall.rate, 1),
+               *(overall.lights[light] for light in schema.LIGHTS)],
     })
     sections = snapshot.sections
     section_sheet = pd.DataFrame({

@@ -271,18 +271,18 @@ def _cover(book: Book, snapshot: Snapshot) -> Slide:
     return Slide(
         COVER, book.plan.name or "落实情况汇报", snapshot.as_of,
         note=" ".join(t for t in (book.plan.doc_no, subtitle) if t),
-        big_number=percent(overall["progress"]),
-        big_note=f"总体进度，较上期 {points(overall['change'])}",
+        big_number=percent(overall.progress),
+        big_note=f"总体进度，较上期 {points(overall.change)}",
     )
 
 
 def _overview(snapshot: Snapshot) -> Slide:
     overall = snapshot.overall
-    lights = overall["lights"]
+    lights = overall.lights
     kpis = [
-        Kpi("总体进度", percent(overall["progress"]), f"较上期 {points(overall['change'])}"),
-        Kpi("任务总数", f"{overall['tasks']} 项", f"已完成 {overall['done']} 项"),
-        Kpi("本期报送率", percent(overall["rate"]), f"已报 {overall['reported']} / 应报 {overall['required']}"),
+        Kpi("总体进度", percent(overall.progress), f"较上期 {points(overall.change)}"),
+        Kpi("任务总数", f"{overall.tasks} 项", f"已完成 {overall.done} 项"),
+        Kpi("本期报送率", percent(overall.rate), f"已报 {overall.reported} / 应报 {overall.required}"),
         Kpi("红灯 / 黄灯", f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]}", "项任务需重点关注"),
     ]
     chart = Chart(
@@ -389,10 +389,10 @@ def missing_reports(book: Book, snapshot: Snapshot) -> pd.DataFrame:
 def _reporting(book: Book, snapshot: Snapshot) -> list[Slide]:
     overall = snapshot.overall
     kpis = [
-        Kpi("本期应报", f"{overall['required']} 项"),
-        Kpi("已报送", f"{overall['reported']} 项"),
-        Kpi("未报送", f"{overall['required'] - overall['reported']} 项"),
-        Kpi("报送率", percent(overall["rate"])),
+        Kpi("本期应报", f"{overall.required} 项"),
+        Kpi("已报送", f"{overall.reported} 项"),
+        Kpi("未报送", f"{overall.required - overall.reported} 项"),
+        Kpi("报送率", percent(overall.rate)),
     ]
     missing = missing_reports(book, snapshot)
     order = {u: i for i, u in enumerate(book.units["unit"])}

@@ -21,7 +21,6 @@ class Column:
     field: str  # English name used in DataFrames
     header: str  # exact Chinese header in the workbook
     required: bool = False  # the column must exist and the cell must be filled
-    kind: str = "text"  # text | date | progress | status | id | list
     width: int = 14  # column width when we write the sheet
 
 
@@ -33,26 +32,26 @@ PLAN_COLUMNS = (
 UNIT_COLUMNS = (
     Column("unit", "处室", required=True, width=22),
     Column("short", "简称", width=12),
-    Column("groups", "分组", kind="list", width=20),
+    Column("groups", "分组", width=20),
 )
 
 TASK_COLUMNS = (
-    Column("task_id", "编号", required=True, kind="id", width=8),
+    Column("task_id", "编号", required=True, width=8),
     Column("section", "板块", required=True, width=36),
     Column("content", "任务内容", required=True, width=60),
-    Column("units_text", "责任处室", required=True, kind="list", width=30),
-    Column("lead_text", "牵头处室", kind="list", width=20),
-    Column("start", "开始日期", kind="date", width=12),
-    Column("deadline_text", "完成时限", kind="deadline", width=16),
+    Column("units_text", "责任处室", required=True, width=30),
+    Column("lead_text", "牵头处室", width=20),
+    Column("start", "开始日期", width=12),
+    Column("deadline_text", "完成时限", width=16),
     Column("note", "备注", width=20),
 )
 
 UPDATE_COLUMNS = (
-    Column("date", "填报日期", required=True, kind="date", width=12),
-    Column("task_id", "编号", required=True, kind="id", width=8),
+    Column("date", "填报日期", required=True, width=12),
+    Column("task_id", "编号", required=True, width=8),
     Column("unit", "处室", required=True, width=18),
-    Column("progress", "完成进度", required=True, kind="progress", width=10),
-    Column("status", "状态", kind="status", width=10),
+    Column("progress", "完成进度", required=True, width=10),
+    Column("status", "状态", width=10),
     Column("progress_note", "进展情况", width=40),
     Column("problems", "存在问题", width=30),
     Column("next_steps", "下步计划", width=30),

@@ -43,9 +43,10 @@ def load(source: Source, today: dt.date | None = None) -> LoadResult:
     try:
         raw = read_raw(source)
     except WorkbookError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc))])
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc), code=exc.code)])
     except OSError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}")])
+        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}",
+                                         code="unreadable-file")])
     return parse(raw, today=today)
 
 
@@ -99,11 +100,11 @@ class _Collector:
         self.sheet = sheet
         self.problems = problems
 
-    def error(self, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message))
+    def error(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message, code=code))
 
-    def warning(self, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message))
+    def warning(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
+        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message, code=code))
 
 
 def _header(sheet: str, field_name: str) -> str:
@@ -115,13 +116,14 @@ def _check_structure(raw: RawWorkbook, problems: list[Problem]) -> bool:
     fine = True
     for sheet_name in schema.REQUIRED_SHEETS:
         if sheet_name not in raw.sheets:
-            problems.append(Problem(ERROR, sheet_name, None, "", "", f"缺少「{sheet_name}」工作表，请按模板补充。"))
+            problems.append(Problem(ERROR, sheet_name, None, "", "", f"缺少「{sheet_name}」工作表，请按模板补充。",
+                                    code="missing-sheet"))
             fine = False
     for sheet_name, sheet in raw.sheets.items():
         for header in sheet.missing:
             problems.append(
                 Problem(ERROR, sheet_name, sheet.header_row, header, "",
-                        f"缺少必填列「{header}」，请在前{10}行内的表头中补充该列。")
+                        f"缺少必填列「{header}」，请在前{10}行内的表头中补充该列。", code="missing-column")
             )
             fine = False
     return fine
@@ -156,7 +158,7 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
             elif key == schema.PLAN_CYCLE:
                 text = cell_text(value)
                 if text not in schema.CYCLES:
-                    out.error(row, value_header, value, "报送周期只能填写「季度」或「月度」。")
+                    out.error("unknown-cycle", row, value_header, value, "报送周期只能填写「季度」或「月度」。")
                 else:
                     plan.cycle = text
             elif key == schema.PLAN_SOON_DAYS:
@@ -168,8 +170,9 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
             elif key == schema.PLAN_SAMPLE:
                 plan.sample = cell_text(value) == schema.YES
         except ValueError:
-            kind = "日期" if key in (schema.PLAN_ISSUED, schema.PLAN_START) else "数字"
-            out.error(row, value_header, value, f"「{key}」无法识别为{kind}，请检查。")
+            is_date = key in (schema.PLAN_ISSUED, schema.PLAN_START)
+            out.error("bad-date" if is_date else "bad-number", row, value_header, value,
+                      f"「{key}」无法识别为{'日期' if is_date else '数字'}，请检查。")
     return plan
 
 
@@ -186,10 +189,10 @@ def _parse_units(sheet: RawSheet, problems: list[Problem]) -> pd.DataFrame:
         row = getattr(record, ROW)
         name = cell_text(getattr(record, "unit", ""))
         if not name:
-            out.error(row, header, "", "处室名称为空，请填写处室全称或删除该行。")
+            out.error("missing-value", row, header, "", "处室名称为空，请填写处室全称或删除该行。")
             continue
         if name in seen:
-            out.error(row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
+            out.error("duplicate-unit", row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
             continue
         seen[name] = row
         records.append(
@@ -224,10 +227,17 @@ def group_names(units: pd.DataFrame) -> set[str]:
     return {g for groups in units["groups"] for g in groups}
 
 
+TASK_FRAME_COLUMNS = ["task_id", "section", "content", "units_text", "lead_text", "start",
+                      "deadline_text", "deadline", "ongoing", "note", ROW]
+
+
 def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
+    """The 任务 rows and their assignments; rows with errors are left out.
+
+    Returns (tasks, assignments, sections in plan order, units), where ``units``
+    gains a row for each unit named in 任务 but missing from 处室.
+    """
     out = _Collector(schema.SHEET_TASKS, problems)
-    h = {c.field: c.header for c in schema.TASK_COLUMNS}
-    known_units = set(units["unit"])
     groups = group_names(units)
     task_records, assignment_records = [], []
     seen: dict[str, int] = {}
@@ -236,88 +246,122 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
         values = record._asdict()
         row = values[ROW]
         task_id = normalise_id(values.get("task_id", ""))
-        bad = False
-        for name in ("task_id", "section", "content", "units_text"):
-            if is_blank(values.get(name, "")):
-                out.error(row, h[name], "", f"「{h[name]}」为必填项，请补充。")
-                bad = True
-        if task_id and task_id in seen:
-            out.error(row, h["task_id"], task_id, f"编号「{task_id}」与第{seen[task_id]}行重复，任务编号必须唯一。")
-            bad = True
-        start = deadline = None
-        ongoing = False
-        try:
-            start = parse_date(values.get("start"))
-        except ValueError:
-            out.error(row, h["start"], values.get("start"), "开始日期无法识别，请填写日期，例如 2026-01-01。")
-            bad = True
-        deadline_raw = values.get("deadline_text")
-        try:
-            deadline, ongoing = parse_deadline(None if is_blank(deadline_raw) else deadline_raw)
-        except ValueError:
-            out.error(row, h["deadline_text"], deadline_raw,
-                      "完成时限无法识别，请填写日期（如 2026-06-30）、「2026年6月底前」「2026年第三季度」或「长期」等。")
-            bad = True
-        if bad:
+        cells_ok = _check_task_cells(out, values, row, task_id, seen)
+        dates = _task_dates(out, values, row)
+        if not cells_ok or dates is None:
             continue
         seen[task_id] = row
         listed = schema.split_unit_list(cell_text(values["units_text"]))
-        for name in listed:
-            if name not in known_units and name not in groups and name not in unknown_units:
-                unknown_units.append(name)
-                out.warning(row, h["units_text"], name, f"「{name}」不在处室表中，已按单独处室计入，请在处室表中补充。")
-        units_with_extra = units
-        if unknown_units:
-            units_with_extra = pd.concat(
-                [units, pd.DataFrame({"unit": unknown_units, "short": "", "groups": [[] for _ in unknown_units]})],
-                ignore_index=True,
-            )
-        responsible = expand_units(listed, units_with_extra)
-        lead_listed = schema.split_unit_list(cell_text(values.get("lead_text", "")))
-        if lead_listed:
-            leads = expand_units(lead_listed, units_with_extra)
-            outside = [u for u in leads if u not in responsible]
-            if outside:
-                out.warning(row, h["lead_text"], "、".join(outside), "牵头处室不在责任处室之内，已忽略这些处室的牵头标记。")
-            leads = [u for u in leads if u in responsible] or responsible[:1]
-        elif listed and listed[0] in groups:
-            # 机关各处、四川年鉴社: each listed unit leads its own part of the work.
-            leads = responsible
-        else:
-            leads = responsible[:1]  # 列第一位的为牵头单位
-        task_records.append(
-            {
-                "task_id": task_id,
-                "section": cell_text(values["section"]),
-                "content": cell_text(values["content"]),
-                "units_text": cell_text(values["units_text"]),
-                "lead_text": cell_text(values.get("lead_text", "")),
-                "start": pd.Timestamp(start) if start else pd.NaT,
-                "deadline_text": cell_text(deadline_raw),
-                "deadline": pd.Timestamp(deadline) if deadline else pd.NaT,
-                "ongoing": ongoing,
-                "note": cell_text(values.get("note", "")),
-                ROW: row,
-            }
+        _note_unknown_units(out, row, listed, units, groups, unknown_units)
+        known = _with_unknown_units(units, unknown_units)
+        responsible = expand_units(listed, known)
+        leads = _leads(out, row, values, listed, responsible, groups, known)
+        task_records.append(_task_record(values, task_id, row, *dates))
+        assignment_records.extend(
+            {"task_id": task_id, "unit": unit, "is_lead": unit in leads, "order": order}
+            for order, unit in enumerate(responsible)
         )
-        for order, unit in enumerate(responsible):
-            assignment_records.append({"task_id": task_id, "unit": unit, "is_lead": unit in leads, "order": order})
-    tasks = pd.DataFrame(
-        task_records,
-        columns=["task_id", "section", "content", "units_text", "lead_text", "start",
-                 "deadline_text", "deadline", "ongoing", "note", ROW],
-    )
-    tasks["start"] = pd.to_datetime(tasks["start"])
-    tasks["deadline"] = pd.to_datetime(tasks["deadline"])
+    tasks = _task_frame(task_records)
     sections = list(dict.fromkeys(tasks["section"]))
     tasks["section_order"] = tasks["section"].map({s: i for i, s in enumerate(sections)}).astype(int)
     assignments = pd.DataFrame(assignment_records, columns=["task_id", "unit", "is_lead", "order"])
-    if unknown_units:
-        units = pd.concat(
-            [units, pd.DataFrame({"unit": unknown_units, "short": "", "groups": [[] for _ in unknown_units], ROW: None})],
-            ignore_index=True,
-        )
-    return tasks, assignments, sections, units
+    return tasks, assignments, sections, _with_unknown_units(units, unknown_units)
+
+
+def _check_task_cells(out: _Collector, values: dict, row: int, task_id: str, seen: dict[str, int]) -> bool:
+    """Required cells filled and the 编号 not used above. True when the row may be kept."""
+    fine = True
+    for name in ("task_id", "section", "content", "units_text"):
+        if is_blank(values.get(name, "")):
+            header = _header(schema.SHEET_TASKS, name)
+            out.error("missing-value", row, header, "", f"「{header}」为必填项，请补充。")
+            fine = False
+    if task_id and task_id in seen:
+        out.error("duplicate-task-id", row, _header(schema.SHEET_TASKS, "task_id"), task_id,
+                  f"编号「{task_id}」与第{seen[task_id]}行重复，任务编号必须唯一。")
+        fine = False
+    return fine
+
+
+def _task_dates(out: _Collector, values: dict, row: int) -> tuple[dt.date | None, dt.date | None, bool] | None:
+    """(start, deadline, ongoing) of a 任务 row, or None when a date does not parse."""
+    start = deadline = None
+    ongoing = False
+    fine = True
+    try:
+        start = parse_date(values.get("start"))
+    except ValueError:
+        out.error("bad-date", row, _header(schema.SHEET_TASKS, "start"), values.get("start"),
+                  "开始日期无法识别，请填写日期，例如 2026-01-01。")
+        fine = False
+    deadline_raw = values.get("deadline_text")
+    try:
+        deadline, ongoing = parse_deadline(None if is_blank(deadline_raw) else deadline_raw)
+    except ValueError:
+        out.error("bad-deadline", row, _header(schema.SHEET_TASKS, "deadline_text"), deadline_raw,
+                  "完成时限无法识别，请填写日期（如 2026-06-30）、「2026年6月底前」「2026年第三季度」或「长期」等。")
+        fine = False
+    return (start, deadline, ongoing) if fine else None
+
+
+def _note_unknown_units(out: _Collector, row: int, listed: list[str], units: pd.DataFrame, groups: set[str],
+                        unknown_units: list[str]) -> None:
+    """Warn once per name in 责任处室 that is neither a unit nor a group; add it to ``unknown_units``."""
+    known_units = set(units["unit"])
+    for name in listed:
+        if name not in known_units and name not in groups and name not in unknown_units:
+            unknown_units.append(name)
+            out.warning("unknown-unit", row, _header(schema.SHEET_TASKS, "units_text"), name,
+                        f"「{name}」不在处室表中，已按单独处室计入，请在处室表中补充。")
+
+
+def _with_unknown_units(units: pd.DataFrame, unknown_units: list[str]) -> pd.DataFrame:
+    """``units`` plus a row (no short name, no group, no Excel row) for each unknown name."""
+    if not unknown_units:
+        return units
+    extra = pd.DataFrame({"unit": unknown_units, "short": "", "groups": [[] for _ in unknown_units], ROW: None})
+    return pd.concat([units, extra], ignore_index=True)
+
+
+def _leads(out: _Collector, row: int, values: dict, listed: list[str], responsible: list[str],
+           groups: set[str], units: pd.DataFrame) -> list[str]:
+    """The lead units of a task, among ``responsible``."""
+    lead_listed = schema.split_unit_list(cell_text(values.get("lead_text", "")))
+    if lead_listed:
+        leads = expand_units(lead_listed, units)
+        outside = [u for u in leads if u not in responsible]
+        if outside:
+            out.warning("lead-not-responsible", row, _header(schema.SHEET_TASKS, "lead_text"), "、".join(outside),
+                        "牵头处室不在责任处室之内，已忽略这些处室的牵头标记。")
+        return [u for u in leads if u in responsible] or responsible[:1]
+    if listed and listed[0] in groups:
+        # 机关各处、四川年鉴社: each listed unit leads its own part of the work.
+        return responsible
+    return responsible[:1]  # 列第一位的为牵头单位
+
+
+def _task_record(values: dict, task_id: str, row: int, start: dt.date | None, deadline: dt.date | None,
+                 ongoing: bool) -> dict:
+    return {
+        "task_id": task_id,
+        "section": cell_text(values["section"]),
+        "content": cell_text(values["content"]),
+        "units_text": cell_text(values["units_text"]),
+        "lead_text": cell_text(values.get("lead_text", "")),
+        "start": pd.Timestamp(start) if start else pd.NaT,
+        "deadline_text": cell_text(values.get("deadline_text")),
+        "deadline": pd.Timestamp(deadline) if deadline else pd.NaT,
+        "ongoing": ongoing,
+        "note": cell_text(values.get("note", "")),
+        ROW: row,
+    }
+
+
+def _task_frame(task_records: list[dict]) -> pd.DataFrame:
+    tasks = pd.DataFrame(task_records, columns=TASK_FRAME_COLUMNS)
+    tasks["start"] = pd.to_datetime(tasks["start"])
+    tasks["deadline"] = pd.to_datetime(tasks["deadline"])
+    return tasks
 
 
 # ---- 进展 -----------------------------------------------------------------------
@@ -338,12 +382,12 @@ def _parsed(values: pd.Series, parser) -> pd.Series:
     return values.map(attempt)
 
 
-def _report(out: _Collector, level: str, mask: pd.Series, frame: pd.DataFrame, column: str,
+def _report(out: _Collector, level: str, code: str, mask: pd.Series, frame: pd.DataFrame, column: str,
             values: pd.Series, message) -> None:
     """One problem per row in ``mask``; ``message`` is a text or a function of the value."""
     add = out.error if level == ERROR else out.warning
     for row, value in zip(frame.loc[mask, ROW], values[mask]):
-        add(row, column, value, message(value) if callable(message) else message)
+        add(code, row, column, value, message(value) if callable(message) else message)
 
 
 def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
@@ -353,24 +397,78 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
     messages: a sheet of 100,000 clean reports is checked with column operations.
     """
     out = _Collector(schema.SHEET_UPDATES, problems)
-    h = {c.field: c.header for c in schema.UPDATE_COLUMNS}
-    frame = sheet.frame
-    blank_column = pd.Series("", index=frame.index, dtype=object)
+    cells = _UpdateCells.of(sheet.frame)
+    bad = _check_update_dates(out, cells)
+    bad |= _check_update_keys(out, cells, assignments)
+    bad |= _check_update_progress(out, cells)
+    good = ~bad
+    status = _update_status(out, cells, good)
+    future = good & cells.dates.map(lambda day: day is not None and day > today).astype(bool)
+    _report(out, WARNING, "future-date", future, cells.frame, _header(schema.SHEET_UPDATES, "date"), cells.dates,
+            "填报日期晚于今天，请核对。")
+    updates = pd.DataFrame(
+        {
+            "date": pd.to_datetime(cells.dates[good]),
+            "task_id": cells.task_ids[good],
+            "unit": cells.units[good],
+            "progress": cells.progress[good].astype(float),
+            "status": status[good],
+            **{name: cells.column(name)[good].map(cell_text)
+               for name in ("progress_note", "problems", "next_steps", "reporter")},
+            ROW: cells.frame.loc[good, ROW],
+        },
+        columns=UPDATE_FRAME_COLUMNS,
+    )
+    updates["date"] = pd.to_datetime(updates["date"])
+    updates["progress"] = updates["progress"].astype(float)
+    return _dedupe_and_check_trend(updates.reset_index(drop=True), out)
 
-    def column(name: str) -> pd.Series:
-        return frame[name] if name in frame.columns else blank_column
 
-    raw_date, raw_progress, raw_status = column("date"), column("progress"), column("status")
-    dates = _parsed(raw_date, parse_date)
-    task_ids = column("task_id").map(normalise_id)
-    units = column("unit").map(cell_text)
-    progress = pd.to_numeric(_parsed(raw_progress, parse_progress), errors="coerce")
+@dataclass
+class _UpdateCells:
+    """The 进展 sheet's columns as read, and as parsed (None or NaN where a cell does not parse)."""
 
+    frame: pd.DataFrame
+    dates: pd.Series  # dt.date or None
+    task_ids: pd.Series  # normalised, '' when blank
+    units: pd.Series  # text, '' when blank
+    progress: pd.Series  # float, NaN when blank or not a number
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _UpdateCells:
+        return cls(
+            frame,
+            dates=_parsed(_column(frame, "date"), parse_date),
+            task_ids=_column(frame, "task_id").map(normalise_id),
+            units=_column(frame, "unit").map(cell_text),
+            progress=pd.to_numeric(_parsed(_column(frame, "progress"), parse_progress), errors="coerce"),
+        )
+
+    def column(self, name: str) -> pd.Series:
+        return _column(self.frame, name)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A raw column; blank cells when the sheet does not have it."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series("", index=frame.index, dtype=object)
+
+
+def _check_update_dates(out: _Collector, cells: _UpdateCells) -> pd.Series:
+    """Blank or unreadable 填报日期. Returns the rows with an error."""
+    header, raw_date = _header(schema.SHEET_UPDATES, "date"), cells.column("date")
     date_blank = raw_date.map(is_blank)
-    date_bad = ~date_blank & dates.isna()
-    _report(out, ERROR, date_blank, frame, h["date"], raw_date, "填报日期为必填项，请补充。")
-    _report(out, ERROR, date_bad, frame, h["date"], raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
+    date_bad = ~date_blank & cells.dates.isna()
+    _report(out, ERROR, "missing-value", date_blank, cells.frame, header, raw_date, "填报日期为必填项，请补充。")
+    _report(out, ERROR, "bad-date", date_bad, cells.frame, header, raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
+    return date_blank | date_bad
 
+
+def _check_update_keys(out: _Collector, cells: _UpdateCells, assignments: pd.DataFrame) -> pd.Series:
+    """Blank or unknown 编号, blank 处室, and a 处室 not responsible for the task. Returns the rows with an error."""
+    frame, task_ids, units = cells.frame, cells.task_ids, cells.units
+    id_header, unit_header = _header(schema.SHEET_UPDATES, "task_id"), _header(schema.SHEET_UPDATES, "unit")
     known_tasks = set(assignments["task_id"])
     units_of_task = assignments.groupby("task_id")["unit"].agg("、".join).to_dict()
     responsible = pd.MultiIndex.from_frame(assignments[["task_id", "unit"]])
@@ -380,57 +478,49 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
     not_responsible = (
         ~unit_blank & task_ids.isin(known_tasks) & ~pd.MultiIndex.from_arrays([task_ids, units]).isin(responsible)
     )
-    _report(out, ERROR, id_blank, frame, h["task_id"], task_ids, "编号为必填项，请填写任务表中的编号。")
-    _report(out, ERROR, id_unknown, frame, h["task_id"], task_ids,
+    _report(out, ERROR, "missing-value", id_blank, frame, id_header, task_ids, "编号为必填项，请填写任务表中的编号。")
+    _report(out, ERROR, "unknown-task-id", id_unknown, frame, id_header, task_ids,
             lambda value: f"编号「{value}」在任务表中不存在，请核对编号。")
-    _report(out, ERROR, unit_blank, frame, h["unit"], units, "处室为必填项，请填写处室全称。")
+    _report(out, ERROR, "missing-value", unit_blank, frame, unit_header, units, "处室为必填项，请填写处室全称。")
     for row, task_id, unit in zip(frame.loc[not_responsible, ROW], task_ids[not_responsible], units[not_responsible]):
-        out.error(row, h["unit"], unit,
+        out.error("unit-not-responsible", row, unit_header, unit,
                   f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{units_of_task[task_id]}），请核对。")
+    return id_blank | id_unknown | unit_blank | not_responsible
 
+
+def _check_update_progress(out: _Collector, cells: _UpdateCells) -> pd.Series:
+    """Blank, non-numeric or out-of-range 完成进度. Returns the rows with an error."""
+    header, raw_progress, progress = _header(schema.SHEET_UPDATES, "progress"), cells.column("progress"), cells.progress
     progress_blank = raw_progress.map(is_blank)
     progress_bad = ~progress_blank & progress.isna()
     out_of_range = progress.notna() & ~progress.between(0, 100)
-    _report(out, ERROR, progress_blank, frame, h["progress"], raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
-    _report(out, ERROR, progress_bad, frame, h["progress"], raw_progress,
+    _report(out, ERROR, "missing-value", progress_blank, cells.frame, header, raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
+    _report(out, ERROR, "bad-progress", progress_bad, cells.frame, header, raw_progress,
             "完成进度不是数字，请填写 0 到 100 之间的数字，如 60 或 60%。")
-    _report(out, ERROR, out_of_range, frame, h["progress"], raw_progress, "完成进度应在 0 到 100 之间，请修改。")
+    _report(out, ERROR, "progress-out-of-range", out_of_range, cells.frame, header, raw_progress, "完成进度应在 0 到 100 之间，请修改。")
+    return progress_blank | progress_bad | out_of_range
 
-    bad = date_blank | date_bad | id_blank | id_unknown | unit_blank | not_responsible
-    bad |= progress_blank | progress_bad | out_of_range
-    good = ~bad
 
+def _update_status(out: _Collector, cells: _UpdateCells, good: pd.Series) -> pd.Series:
+    """The 状态 of each row: synonyms mapped, unknown or blank ones inferred from 完成进度.
+
+    Warns (on ``good`` rows only) about mapped and unknown values and about 100% not marked 已完成.
+    """
+    header, raw_status, progress = _header(schema.SHEET_UPDATES, "status"), cells.column("status"), cells.progress
     normalised = raw_status.map(schema.normalise_status)
     status = normalised.str[0]
     mapped = normalised.str[1].astype(bool) & good
     unknown = status.notna() & ~status.isin(schema.STATUSES) & good
-    _report(out, WARNING, mapped, frame, h["status"], raw_status,
+    _report(out, WARNING, "status-synonym", mapped, cells.frame, header, raw_status,
             lambda value: f"状态「{cell_text(value)}」已按「{schema.normalise_status(value)[0]}」处理。")
-    _report(out, WARNING, unknown, frame, h["status"], status,
+    _report(out, WARNING, "unknown-status", unknown, cells.frame, header, status,
             "状态不在「未启动、推进中、已完成、滞后」之内，已按完成进度推定。")
     status = status.where(status.isin(schema.STATUSES))
     derived = progress.map(lambda p: schema.status_from_progress(p) if p == p else None)
     status = status.fillna(derived)
     not_done = good & (progress >= 100) & (status != schema.STATUS_DONE)
-    _report(out, WARNING, not_done, frame, h["status"], status, "完成进度为 100，但状态不是「已完成」，请核对。")
-    future = good & dates.map(lambda day: day is not None and day > today).astype(bool)
-    _report(out, WARNING, future, frame, h["date"], dates, "填报日期晚于今天，请核对。")
-
-    updates = pd.DataFrame(
-        {
-            "date": pd.to_datetime(dates[good]),
-            "task_id": task_ids[good],
-            "unit": units[good],
-            "progress": progress[good].astype(float),
-            "status": status[good],
-            **{name: column(name)[good].map(cell_text) for name in ("progress_note", "problems", "next_steps", "reporter")},
-            ROW: frame.loc[good, ROW],
-        },
-        columns=UPDATE_FRAME_COLUMNS,
-    )
-    updates["date"] = pd.to_datetime(updates["date"])
-    updates["progress"] = updates["progress"].astype(float)
-    return _dedupe_and_check_trend(updates.reset_index(drop=True), out)
+    _report(out, WARNING, "status-not-done", not_done, cells.frame, header, status, "完成进度为 100，但状态不是「已完成」，请核对。")
+    return status
 
 
 def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFrame:
@@ -440,13 +530,13 @@ def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFr
     if duplicated.any():
         later_row = updates.groupby(key)[ROW].transform("max")
         for row, later in zip(updates.loc[duplicated, ROW], later_row[duplicated]):
-            out.warning(row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
+            out.warning("duplicate-update", row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
                         f"与第{later}行的填报日期、编号、处室相同，以后面一行为准。")
     updates = updates[~duplicated].sort_values(["date", ROW]).reset_index(drop=True)
     previous = updates.groupby(["task_id", "unit"])["progress"].shift()
     went_down = updates["progress"] < previous
     for row, now, before in zip(updates.loc[went_down, ROW], updates.loc[went_down, "progress"], previous[went_down]):
-        out.warning(row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
+        out.warning("progress-decreased", row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
                     f"完成进度由上次的 {before:g} 降为 {now:g}，请核对。")
     return updates
 

@@ -29,7 +29,16 @@ Source = str | Path | bytes
 
 
 class WorkbookError(Exception):
-    """The file is not a readable xlsx workbook. The message is Chinese."""
+    """The file is not a readable xlsx workbook. The message is Chinese.
+
+    ``code`` says which kind, for code to match on: ``not-xlsx`` (not an xlsx
+    package at all), ``sheet-too-large`` (a sheet's extent is beyond what we
+    read) or ``damaged-workbook`` (an xlsx that cannot be read).
+    """
+
+    def __init__(self, message: str, code: str = "damaged-workbook"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -191,19 +200,20 @@ def check_extent(data: bytes) -> str | None:
 def _open(source: Source) -> CalamineWorkbook:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if not data.startswith(b"PK\x03\x04"):
-        raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），请另存为 .xlsx 格式后重试。")
+        raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），请另存为 .xlsx 格式后重试。", "not-xlsx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），缺少工作簿内容。")
+                raise WorkbookError("文件不是有效的 Excel 工作簿（.xlsx），缺少工作簿内容。", "not-xlsx")
         too_large = check_extent(data)
         if too_large:
-            raise WorkbookError(too_large)
+            raise WorkbookError(too_large, "sheet-too-large")
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except WorkbookError:
         raise
     except Exception as exc:  # zipfile, calamine: a damaged file, not our bug
-        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。",
+                            "damaged-workbook") from exc
 
 
 def _find_header(rows: list[list], columns: tuple[schema.Column, ...]) -> tuple[int, dict[str, int]]:
@@ -257,7 +267,8 @@ def read_raw(source: Source) -> RawWorkbook:
     except WorkbookError:
         raise
     except Exception as exc:
-        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。",
+                            "damaged-workbook") from exc
     _apply_percent_formats(source, lookup.get(schema.SHEET_UPDATES), sheets.get(schema.SHEET_UPDATES))
     others = [name for name in book.sheet_names if name not in lookup.values()]
     return RawWorkbook(sheets=sheets, source=source, other_sheets=others)
@@ -270,7 +281,8 @@ def read_sheet_values(source: Source, names: list[str]) -> dict[str, list[list]]
         return {name: [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
                 for name in names}
     except Exception as exc:
-        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。") from exc
+        raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。",
+                            "damaged-workbook") from exc
 
 
 def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:

@@ -8,22 +8,22 @@ from lib.ui import board
 state = board.board_sidebar()
 snapshot = state.snapshot
 overall = snapshot.overall
-lights = overall["lights"]
+lights = overall.lights
 
 st.title("总览")
 st.caption(f"数据截至 {state.as_of:%Y年%m月%d日}（{snapshot.period.label}），较上期为与 {snapshot.previous_end:%Y年%m月%d日} 相比。")
 
 cards = st.columns(7, border=True)
-cards[0].metric("总体进度", f"{overall['progress']:.1f}%", f"较上期 {overall['change']:+.1f}")
-cards[1].metric("任务数", f"{overall['tasks']} 项")
-cards[2].metric("已完成", f"{overall['done']} 项")
+cards[0].metric("总体进度", f"{overall.progress:.1f}%", f"较上期 {overall.change:+.1f}")
+cards[1].metric("任务数", f"{overall.tasks} 项")
+cards[2].metric("已完成", f"{overall.done} 项")
 cards[3].metric("红灯", f"{lights[schema.LIGHT_RED]} 项")
 cards[4].metric("黄灯", f"{lights[schema.LIGHT_YELLOW]} 项")
 cards[5].metric("蓝灯", f"{lights[schema.LIGHT_BLUE]} 项")
-rate = "—" if overall["required"] == 0 else f"{overall['rate']:.1f}%"
-cards[6].metric("本期报送率", rate, f"{overall['reported']}/{overall['required']} 已报", delta_color="off", delta_arrow="off")
+rate = "—" if overall.required == 0 else f"{overall.rate:.1f}%"
+cards[6].metric("本期报送率", rate, f"{overall.reported}/{overall.required} 已报", delta_color="off", delta_arrow="off")
 
-if overall["tasks"] == 0:
+if overall.tasks == 0:
     st.info("当前筛选条件下没有任务。")
     st.stop()
 

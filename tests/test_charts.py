@@ -27,7 +27,7 @@ def all_figures(book, snap):
     return [
         charts.section_bars(snap.sections),
         charts.unit_bars(snap.units),
-        charts.light_bars(snap.overall["lights"]),
+        charts.light_bars(snap.overall.lights),
         charts.trend_lines(metrics.trend(book, snap.as_of)),
         charts.heatmap(snap.assignments, snap.tasks, snap.units),
         charts.task_bars(snap.tasks),
@@ -44,7 +44,7 @@ def test_lights_have_distinct_colours_and_text_labels(snapshot):
     _book, snap = snapshot
     assert len(set(palette.LIGHT_COLORS.values())) == len(schema.LIGHTS)
     assert set(palette.LIGHT_COLORS) == set(schema.LIGHTS)
-    bar = charts.light_bars(snap.overall["lights"]).data[0]
+    bar = charts.light_bars(snap.overall.lights).data[0]
     assert list(bar.y) == ["已完成", "绿灯", "蓝灯", "黄灯", "红灯"]
     assert list(bar.x) == [0, 1, 0, 0, 1]  # task 1 green, task 2 red (hand-computed in test_pages_board)
     assert list(bar.marker.color) == ["#999999", "#009E73", "#56B4E9", "#E69F00", "#D55E00"]

@@ -44,8 +44,8 @@ def test_reporting_grid_not_required_once_done(book):
 def test_reporting_grid_current_period_matches_snapshot(book):
     snapshot = metrics.compute(book, dt.date(2026, 5, 31))
     current = detail.reporting_grid(book, snapshot.as_of).query("period_code == '2026Q2'")
-    assert (current["status"] == "已报送").sum() == snapshot.overall["reported"] == 2
-    assert (current["status"] != "无需报送").sum() == snapshot.overall["required"] == 3
+    assert (current["status"] == "已报送").sum() == snapshot.overall.reported == 2
+    assert (current["status"] != "无需报送").sum() == snapshot.overall.required == 3
 
 
 def test_unit_and_assignment_trend(book):

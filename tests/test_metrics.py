@@ -71,8 +71,8 @@ def test_task_section_overall_progress(snapshot):
     sections = by(snapshot.sections, "section")["progress"]
     assert sections["一、甲板块，说明"] == pytest.approx((130 / 3 + 20) / 2)  # 31.67
     assert sections["二、乙板块"] == pytest.approx((100 + 80 + 0) / 3)  # 60
-    assert snapshot.overall["progress"] == pytest.approx((130 / 3 + 20 + 100 + 80 + 0) / 5)  # 48.67
-    assert (snapshot.overall["tasks"], snapshot.overall["done"]) == (5, 1)
+    assert snapshot.overall.progress == pytest.approx((130 / 3 + 20 + 100 + 80 + 0) / 5)  # 48.67
+    assert (snapshot.overall.tasks, snapshot.overall.done) == (5, 1)
     assert list(snapshot.sections["label"]) == ["一、甲板块", "二、乙板块"]
 
 
@@ -103,7 +103,7 @@ def test_lights_and_reasons(snapshot):
     assert tasks.loc["4", "light_reason"] == "距完成时限（2026-05-10）还有 25 天（临近天数 30）。"
     assert tasks.loc["2", "light_reason"] == "完成进度 20%，序时进度 29%，进度正常。"
     assert tasks.loc["3", "light_reason"] == "完成进度已达 100%。"
-    assert snapshot.overall["lights"] == {"红": 1, "黄": 1, "蓝": 0 + 1, "绿": 1, "已完成": 1}
+    assert snapshot.overall.lights == {"红": 1, "黄": 1, "蓝": 0 + 1, "绿": 1, "已完成": 1}
 
 
 def test_gap_lights(book):
@@ -125,22 +125,22 @@ def test_reporting_compliance(snapshot):
     assert (units.loc["乙处", "required"], units.loc["乙处", "reported"]) == (3, 0)
     assert (units.loc["丙社", "required"], units.loc["丙社", "reported"]) == (1, 1)
     assert units.loc["甲处", "rate"] == pytest.approx(100 / 3)
-    assert (snapshot.overall["required"], snapshot.overall["reported"]) == (7, 2)
+    assert (snapshot.overall.required, snapshot.overall.reported) == (7, 2)
     assert snapshot.period.label == "2026年第二季度"
 
 
 def test_change_against_previous_period_end(snapshot):
     # At 2026-03-31: t1 (60+20+0)/3, t2 (30+0)/2, t3 100, t4 80, t5 0.
     previous = (80 / 3 + 15 + 100 + 80 + 0) / 5
-    assert snapshot.overall["change"] == pytest.approx((130 / 3 + 20 + 180) / 5 - previous)
+    assert snapshot.overall.change == pytest.approx((130 / 3 + 20 + 180) / 5 - previous)
     assert by(snapshot.tasks, "task_id").loc["1", "change"] == pytest.approx(130 / 3 - 80 / 3)
 
 
 def test_trend(book):
     trend = metrics.trend(book, D)
     overall = trend[trend["scope"] == metrics.OVERALL]
-    assert list(overall["date"]) == [dt.date(2026, 3, 31), D]
-    assert list(overall["progress"]) == pytest.approx([(80 / 3 + 15 + 180) / 5, (130 / 3 + 20 + 180) / 5])
+    assert list(overall.date) == [dt.date(2026, 3, 31), D]
+    assert list(overall.progress) == pytest.approx([(80 / 3 + 15 + 180) / 5, (130 / 3 + 20 + 180) / 5])
     section_two = trend[trend["scope"] == "二、乙板块"]
     assert list(section_two["progress"]) == pytest.approx([60, 60])
 
@@ -149,15 +149,15 @@ def test_same_date_later_row_wins(tmp_path):
     tasks = [{"task_id": "1", "section": "一、甲", "content": "x", "units_text": "甲处"}]
     updates = [(dt.date(2026, 2, 1), "1", "甲处", 20), (dt.date(2026, 2, 1), "1", "甲处", 70)]
     book = validate.load(write_book(tmp_path / "s.xlsx", tasks, updates)).book
-    assert metrics.compute(book, D).overall["progress"] == 70
+    assert metrics.compute(book, D).overall.progress == 70
 
 
 def test_filters(book):
     only_jia = metrics.compute(metrics.filter_book(book, units=["甲处"]), D)
     assert list(only_jia.tasks["task_id"]) == ["1", "2", "4"]
-    assert only_jia.overall["progress"] == pytest.approx((60 + 10 + 80) / 3)
+    assert only_jia.overall.progress == pytest.approx((60 + 10 + 80) / 3)
     section_two = metrics.compute(metrics.filter_book(book, sections=["二、乙板块"]), D)
-    assert section_two.overall["progress"] == pytest.approx(60)
+    assert section_two.overall.progress == pytest.approx(60)
 
 
 def test_monthly_cycle(tmp_path):
@@ -166,7 +166,7 @@ def test_monthly_cycle(tmp_path):
     book = validate.load(write_book(tmp_path / "m.xlsx", tasks, updates, plan={"报送周期": "月度"})).book
     snapshot = metrics.compute(book, D)
     assert snapshot.period.label == "2026年4月"
-    assert (snapshot.overall["required"], snapshot.overall["reported"]) == (1, 0)  # nothing in April yet
+    assert (snapshot.overall.required, snapshot.overall.reported) == (1, 0)  # nothing in April yet
 
 
 def test_summary_json_shape(snapshot):

@@ -327,6 +327,7 @@ def test_web_plan_fields(web: ImportedPlan) -> None:
 
 
 def test_web_warnings_name_the_lines(web: ImportedPlan) -> None:
+    assert [p.code for p in web.problems] == ["unplaced-line", "task-without-units", "task-without-units"]
     assert web.warnings == [
         "第16行「本项工作每年向党组报告一次。」无法归入任何任务，已忽略，请核对。",
         "第20行「（一）加强组织领导。」没有写明责任单位，未作为任务导入，请核对。",
@@ -376,6 +377,7 @@ def test_inline_plan_units_and_warnings(inline: ImportedPlan) -> None:
         "各市(州)地方志办": [],
         "市县志工作处": ["机关各处"],
     }
+    assert [p.code for p in inline.problems] == ["task-without-units"]
     assert inline.warnings == ["第9行「2、推进年鉴数字化。」没有写明责任单位，未作为任务导入，请核对。"]
 
 
@@ -410,4 +412,13 @@ def test_empty_and_unrelated_text_give_a_warning_not_an_error() -> None:
         assert result.tasks.empty and result.units.empty
         assert list(result.tasks.columns) == [c.field for c in schema.TASK_COLUMNS]
         assert list(result.units.columns) == ["unit", "short", "groups"]
-        assert result.warnings[-1].startswith("没有识别出任何任务")
+        assert result.problems[-1].code == "no-tasks-found"
+
+
+def test_duplicate_ids_and_missing_section_have_codes() -> None:
+    # Two 1. under one heading cannot be told apart by any prefix; a task above every heading has no section.
+    text = "1. 前言任务（综合处负责）\n一、甲\n1. 任务一（综合处负责）\n1. 任务二（综合处负责）\n"
+    result = parse_notice(text)
+    codes = [p.code for p in result.problems]
+    assert "duplicate-task-id" in codes and "missing-section" in codes, result.warnings
+    assert all(p.level == "警告" for p in result.problems)

@@ -61,7 +61,7 @@ def test_pptx_has_the_review_slides_and_native_charts_with_the_metrics(bundled):
     assert list(sections.series[0].values) == [round(v, 1) for v in snapshot.sections["previous_progress"]]
     units = charts[2].plots[0]
     assert list(units.series[0].values) == [round(v, 1) for v in snapshot.units["progress"]]
-    assert list(charts[0].plots[0].series[0].values) == [float(snapshot.overall["lights"][k]) for k in
+    assert list(charts[0].plots[0].series[0].values) == [float(snapshot.overall.lights[k]) for k in
                                                           ("红", "黄", "蓝", "绿", "已完成")]
 
 

@@ -70,7 +70,7 @@ def test_not_an_xlsx_is_one_clear_error(tmp_path):
     path.write_bytes(b"\x00\x01 random bytes")
     result = validate.load(path)
     assert result.book is None and len(result.problems) == 1
-    assert "不是有效的 Excel 工作簿" in result.problems[0].message
+    assert result.problems[0].code == "not-xlsx"
 
 
 def test_corrupt_zip_is_one_clear_error(tmp_path):
@@ -80,15 +80,26 @@ def test_corrupt_zip_is_one_clear_error(tmp_path):
     path.write_bytes(good.getvalue()[:300])  # truncated
     result = validate.load(path)
     assert result.book is None and len(result.problems) == 1
-    assert "损坏" in result.problems[0].message or "不是有效" in result.problems[0].message
+    assert result.problems[0].code == "damaged-workbook"
 
 
 def test_zip_without_workbook_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(WorkbookError):
+    with pytest.raises(WorkbookError) as raised:
         read_raw(buffer.getvalue())
+    assert raised.value.code == "not-xlsx"
+
+
+def test_far_away_cell_is_refused_before_reading(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active["XFD400"] = "x"  # 16384 columns × 400 rows is beyond MAX_SHEET_CELLS
+    path = tmp_path / "far.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError) as raised:
+        read_raw(path)
+    assert raised.value.code == "sheet-too-large"
 
 
 def test_sheet_names_with_spaces_are_found(tmp_path):
