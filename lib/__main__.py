@@ -42,8 +42,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return 0
     overall = snapshot.overall
     print(f"数据截至 {snapshot.as_of}（{snapshot.period.label}）")
-    print(f"总体进度 {overall['progress']:.1f}%（较上期 {overall['change']:+.1f}），任务 {overall['tasks']} 项，已完成 {overall['done']} 项，"
-          f"本期报送 {overall['reported']}/{overall['required']}")
+    print(f"总体进度 {overall.progress:.1f}%（较上期 {overall.change:+.1f}），任务 {overall.tasks} 项，已完成 {overall.done} 项，"
+          f"本期报送 {overall.reported}/{overall.required}")
     print("\n板块进度")
     print(snapshot.sections[["label", "progress", "tasks", "done", "change"]]
           .rename(columns={"label": "板块", "progress": "进度", "tasks": "任务数", "done": "已完成", "change": "较上期"})

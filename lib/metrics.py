@@ -55,11 +55,6 @@ class Overall:
     rate: float
     lights: dict[str, int]  # light → number of tasks, every light present
 
-    def __getitem__(self, name: str):
-        # Transitional: a few readers outside metrics still subscript ``overall["progress"]``;
-        # remove once they read the fields.
-        return getattr(self, name)
-
 
 @dataclass
 class Snapshot:

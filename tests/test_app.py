@@ -21,7 +21,7 @@ def fixed_today(tmp_path, monkeypatch):
 def test_app_runs_and_shows_overall_progress():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    expected = metrics.compute(validate.load("data/tasks.xlsx").book, dt.date(2026, 9, 30)).overall["progress"]
+    expected = metrics.compute(validate.load("data/tasks.xlsx").book, dt.date(2026, 9, 30)).overall.progress
     overall = [m for m in at.metric if m.label == "总体进度"]
     assert overall and overall[0].value == f"{expected:.1f}%"
     assert any("示例数据" in i.value for i in at.info)

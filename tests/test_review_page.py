@@ -46,7 +46,7 @@ def test_every_bundled_slide_renders_with_its_numbers(monkeypatch):
         if slide.kind == review.SECTIONS:
             assert _chart_values(at)[1] == [round(v, 1) for v in snapshot.sections["progress"]]
         if slide.kind == review.COVER:
-            assert f"{snapshot.overall['progress']:.1f}%" in text
+            assert f"{snapshot.overall.progress:.1f}%" in text
 
 
 def test_known_workbook_numbers_and_paging(monkeypatch, tmp_path):

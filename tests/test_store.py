@@ -135,10 +135,11 @@ def test_merge_lists_what_the_save_drops_and_keeps_extra_sheets(tmp_path: Path):
     dropped = preview.removed.iloc[0]
     assert (dropped["task_id"], dropped["progress"], dropped["progress_note"]) == ("1", "40", "一季度")
     assert "重复" in dropped["说明"]
-    warnings = [p.message for p in preview.problems]
-    assert any("与第5行（已保存）" in m for m in warnings)  # the warning about a saved row is shown
-    assert any("「责任人」列" in m and "版本记录" in m for m in warnings)
-    assert not any("领导批示" in m for m in warnings)  # carried over, so nothing to warn about
+    warnings = {(p.code, p.origin, p.row, p.value) for p in preview.problems}
+    # the warning about a saved row is shown, naming the row as Excel shows it in the shared file
+    assert ("duplicate-update", "saved", 2, "") in warnings
+    assert ("column-not-kept", "", None, "责任人") in warnings
+    assert not any(code == "sheet-not-kept" for code, *_ in warnings)  # 领导批示 is carried over
 
     result = store.save(shared, preview)
     assert result.saved
@@ -152,8 +153,7 @@ def test_replace_warns_about_sheets_it_does_not_carry(tmp_path: Path):
     shared = _external_edit(tmp_path / "data" / "tasks.xlsx")
     upload = workbook_file(tmp_path / "upload.xlsx").read_bytes()
     preview = store.preview(shared.read_bytes(), admin(upload, store.REPLACE), TODAY)
-    assert any("工作表「领导批示」不在本次上传的文件中" in p.message and "版本记录" in p.message
-               for p in preview.problems)
+    assert ("sheet-not-kept", "领导批示") in {(p.code, p.value) for p in preview.problems}
 
 
 def test_replace_over_an_invalid_workbook_counts_the_rows_it_removes(tmp_path: Path):
@@ -205,7 +205,7 @@ def test_unfilled_row_without_an_earlier_report_is_skipped(tmp_path: Path):
 def test_merge_into_a_missing_workbook_says_there_is_none(tmp_path: Path):
     preview = store.preview(None, reporter(updates_upload([update(Q2, "1", "甲处", 70, "x")])), TODAY)
     [error] = preview.errors
-    assert "尚无共享工作簿" in error.message and "存在错误" not in error.message
+    assert error.code == "no-shared-workbook"  # not shared-workbook-invalid: there is none
 
 
 def test_formula_like_text_is_stored_as_text(shared: Path):
@@ -366,7 +366,7 @@ def test_extent_guard_protects_the_board_reader_too(tmp_path: Path):
     result = validate.load(path, today=TODAY)
     assert result.book is None
     [error] = result.errors
-    assert "工作表「进展」范围过大（16384 列 × 200000 行）" in error.message
+    assert error.code == "sheet-too-large"
 
 
 def test_extent_counts_cells_without_references_by_position():

@@ -122,8 +122,8 @@ def progress_movement(before: Book | None, after: Book, as_of: dt.date) -> pd.Da
     """Overall, section and unit progress before and after, percent 0–100; rows that move come first."""
     new = metrics.compute(after, as_of)
     old = metrics.compute(before, as_of) if before is not None else None
-    rows = [{"范围": "总体", "名称": metrics.OVERALL, "之前": old.overall["progress"] if old else None,
-             "之后": new.overall["progress"]}]
+    rows = [{"范围": "总体", "名称": metrics.OVERALL, "之前": old.overall.progress if old else None,
+             "之后": new.overall.progress}]
     old_sections = old.sections.set_index("label")["progress"] if old else pd.Series(dtype=float)
     for label, value in zip(new.sections["label"], new.sections["progress"]):
         rows.append({"范围": "板块", "名称": label, "之前": old_sections.get(label), "之后": value})

@@ -207,8 +207,8 @@ def _problem(message: str, code: str, sheet: str = "") -> Problem:
     return Problem(ERROR, sheet, None, "", "", message, code=code)
 
 
-def _warning(message: str, code: str, sheet: str = "") -> Problem:
-    return Problem(WARNING, sheet, None, "", "", message, code=code)
+def _warning(message: str, code: str, sheet: str = "", value: str = "") -> Problem:
+    return Problem(WARNING, sheet, None, "", value, message, code=code)
 
 
 def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame, removed: pd.DataFrame,
@@ -286,10 +286,11 @@ def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> li
     for name, sheet in current_raw.sheets.items():
         for column in sheet.extra_columns:
             problems.append(_warning(f"共享工作簿「{name}」表中的「{column}」列不在工作簿约定之内，保存后不再保留。"
-                                     + kept_in_history, "column-not-kept", name))
+                                     + kept_in_history, "column-not-kept", name, column))
     for name in current_raw.other_sheets:
         if name not in carried and not name.startswith("_"):
-            problems.append(_warning(f"共享工作簿中的工作表「{name}」不在本次上传的文件中，保存后不再保留。" + kept_in_history, "sheet-not-kept"))
+            problems.append(_warning(f"共享工作簿中的工作表「{name}」不在本次上传的文件中，保存后不再保留。" + kept_in_history, "sheet-not-kept",
+                                     value=name))
     return problems
 
 
@@ -327,10 +328,11 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
     base = read_base(current, today)
     result = Preview(change=change, base_hash=base.hash)
     if change.kind in (MERGE, DELETE) and base.book is None:
-        result.problems = [_problem(
-            "尚无共享工作簿，暂不能合并或删除。请管理员以「整体替换」上传完整工作簿。" if current is None else
-            "共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。",
-            "no-valid-workbook")]
+        result.problems = [
+            _problem("尚无共享工作簿，暂不能合并或删除。请管理员以「整体替换」上传完整工作簿。", "no-shared-workbook")
+            if current is None else
+            _problem("共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。",
+                     "shared-workbook-invalid")]
         return result
     if change.kind == DELETE:
         merged = _deleted(base, change)
@@ -362,7 +364,7 @@ def _read_upload(change: Change, result: Preview) -> RawWorkbook | None:
     try:
         upload_raw = read_raw(change.upload or b"")
     except WorkbookError as exc:
-        result.problems = [_problem(str(exc), "unreadable-workbook")]
+        result.problems = [_problem(str(exc), exc.code)]
         return None
     if not upload_raw.sheets:
         result.problems = [_problem("工作簿中没有可识别的工作表（方案、处室、任务、进展）。请使用下载的填报模板填写后上传。",

@@ -17,7 +17,7 @@ import streamlit as st
 from lib import detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
-from lib.model import Book, Problem
+from lib.model import ERROR, Book, Problem
 
 
 @st.cache_data(show_spinner="正在读取工作簿……", max_entries=16)
@@ -71,7 +71,7 @@ def load_board() -> BoardLoad:
                                        _version_id(stat), result.problems, stale=False), result.problems)
         current_problems = result.problems
     else:
-        current_problems = [validate.Problem(validate.ERROR, "", None, "", str(path), f"找不到工作簿文件 {path}。")]
+        current_problems = [Problem(ERROR, "", None, "", str(path), f"找不到工作簿文件 {path}。", code="missing-workbook")]
     if str(path) in memory:
         result, stat = memory[str(path)]
     else:
