@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from lib import schema, store, validate
-from tests.upload_helpers import BASE_UPDATES, TASKS, TODAY, update, updates_upload, workbook_file
+from tests.builders import BASE_UPDATES, TODAY, update, updates_upload, workbook_file
+from tests.builders import UPLOAD_TASKS as TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = dt.date(2026, 6, 30)
@@ -381,7 +382,7 @@ WORKER = """
 import datetime as dt, sys
 from pathlib import Path
 from lib import store
-from tests.upload_helpers import update, updates_upload
+from tests.builders import update, updates_upload
 path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):
     day = dt.date(2026, 4, 1) + dt.timedelta(days=worker * count + i)
@@ -410,7 +411,7 @@ CRASHER = """
 import datetime as dt, sys
 from pathlib import Path
 from lib import store
-from tests.upload_helpers import update, updates_upload
+from tests.builders import update, updates_upload
 change = store.Change(store.MERGE, "张三", True, (), updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 90)]), "u.xlsx")
 store.save(Path(sys.argv[1]), change, today=dt.date(2026, 6, 30))
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from lib import schema, store, template, validate
-from tests.upload_helpers import TODAY, workbook_file
+from tests.builders import TODAY, workbook_file
 
 
 def _book(tmp_path: Path):

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import accounts, store, validate
-from tests.upload_helpers import TODAY, update, updates_upload, workbook_file
+from tests.builders import TODAY, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

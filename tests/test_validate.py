@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from lib import validate
-from tests.helpers import write_book
+from tests.builders import write_book
 
 TODAY = dt.date(2026, 11, 1)
 TASKS = [
