@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
 
-.PHONY: run test lint bench sample system-deps clean
+.PHONY: run check test lint typecheck bench sample system-deps clean
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -20,9 +20,16 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-## make test: install everything the tests need (Chromium and CJK fonts included) and run them all
+## make check: the fast edit–test loop: ruff, mypy, unit tests and AppTests; no browser, no system packages
+check: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -q -m "not e2e and not slow" --ignore=tests/e2e
+
+## make test: install everything the tests need (Chromium and CJK fonts included) and run them all, as CI does
 test: $(VENV)/.dev-installed system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 # Browser tests use Debian's chromium; slides are checked through LibreOffice and pdftoppm.
@@ -39,6 +46,10 @@ system-deps:
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 
+# Checks lib/ (see [tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.dev-installed
+	$(PY) -m mypy
+
 bench: $(VENV)/.dev-installed
 	$(PY) -m scripts.bench
 
@@ -47,4 +58,4 @@ sample: $(VENV)/.installed
 	$(PY) scripts/build_sample.py
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache .mypy_cache

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from lib import accounts_cli, metrics, report_cli, store_cli, validate
+from lib.model import Book
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -24,18 +25,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _load_or_exit(path: str) -> validate.LoadResult:
+def _book_or_exit(path: str) -> Book:
     result = validate.load(path)
-    if not result.ok:
+    if result.book is None or not result.ok:
         for problem in result.errors:
             print(problem.as_text(), file=sys.stderr)
         print("工作簿存在错误，无法计算，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
         raise SystemExit(1)
-    return result
+    return result.book
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    book = _load_or_exit(args.file).book
+    book = _book_or_exit(args.file)
     snapshot = metrics.compute(book, _as_of(args.as_of))
     if args.json:
         print(json.dumps(metrics.summary_json(snapshot), ensure_ascii=False, indent=2))

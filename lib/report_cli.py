@@ -5,24 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib import settings
 
+if TYPE_CHECKING:
+    from lib.model import Book
+    from lib.review import Review
 
-def _review(args: argparse.Namespace):
+
+def _review(args: argparse.Namespace) -> tuple[Review, Book] | None:
+    """The review of ``--period`` and its book, or None once the reason is printed."""
     from lib import review, validate
 
     result = validate.load(args.workbook)
-    if not result.ok:
+    if result.book is None or not result.ok:
         for problem in result.errors:
             print(problem.as_text(), file=sys.stderr)
         print("工作簿存在错误，无法生成汇报，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
-        return None, None
+        return None
     try:
         period = review.period_from_code(args.period, result.book)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
-        return None, None
+        return None
     return review.build_review(result.book, period), result.book
 
 
@@ -37,9 +43,10 @@ def _write(output: str, data: bytes, what: str) -> int:
 def cmd_export_pptx(args: argparse.Namespace) -> int:
     from lib import report
 
-    built, _ = _review(args)
-    if built is None:
+    loaded = _review(args)
+    if loaded is None:
         return 1
+    built, _ = loaded
     data = report.pptx_bytes(built)
     return _write(args.output, data, f"{built.period.label}汇报，数据截至 {built.as_of}")
 
@@ -47,9 +54,10 @@ def cmd_export_pptx(args: argparse.Namespace) -> int:
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
     from lib import report
 
-    built, book = _review(args)
-    if built is None:
+    loaded = _review(args)
+    if loaded is None:
         return 1
+    built, book = loaded
     return _write(args.output, report.xlsx_bytes(built, book), f"{built.period.label}汇总，数据截至 {built.as_of}")
 
 

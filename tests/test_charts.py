@@ -9,18 +9,11 @@ import pandas as pd
 import pytest
 
 from lib import charts, metrics, palette, schema
-from tests.test_pages_board import _frames
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory):
-    from lib.validate import load
-    from lib.workbook import write_workbook
-
-    path = tmp_path_factory.mktemp("charts") / "tasks.xlsx"
-    write_workbook(path, *_frames())
-    book = load(path, today=dt.date(2026, 6, 15)).book
-    return book, metrics.compute(book, dt.date(2026, 5, 31))
+def snapshot(board_book):
+    return board_book, metrics.compute(board_book, dt.date(2026, 5, 31))
 
 
 def all_figures(book, snap):

@@ -1,4 +1,4 @@
-"""lib.detail and lib.tables on the small workbook of test_pages_board (numbers computed there)."""
+"""lib.detail and lib.tables on the board workbook (tests.builders; numbers computed in test_pages_board)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,11 @@ import pandas as pd
 import pytest
 
 from lib import detail, escape, metrics, tables
-from tests.test_pages_board import _frames
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    from lib.validate import load
-    from lib.workbook import write_workbook
-
-    path = tmp_path_factory.mktemp("detail") / "tasks.xlsx"
-    write_workbook(path, *_frames())
-    return load(path, today=dt.date(2026, 6, 15)).book
+def book(board_book):
+    return board_book
 
 
 def test_reporting_grid_per_period(book):

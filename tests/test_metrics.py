@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from lib import metrics, validate
-from tests.helpers import write_book
+from tests.builders import write_book
 
 D = dt.date(2026, 4, 15)
 TASKS = [

@@ -1,6 +1,6 @@
 """AppTests of the board pages (总览 / 板块 / 处室 / 任务) with numbers computed by hand.
 
-The small workbook (``known_book``) has two units and two tasks:
+The small workbook (``tests.builders.board_workbook``) has two units and two tasks:
 
 - task 1 (section 一, deadline 2026-12-31, start 2026-01-01): 甲处 (lead) and 乙处;
 - task 2 (section 二, deadline 2026-06-30): 乙处 alone (so it leads).
@@ -33,41 +33,15 @@ from streamlit.testing.v1 import AppTest
 
 from lib import schema
 from lib.workbook import write_workbook
+from tests.builders import SECTION_2, board_frames, board_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date(2026, 5, 31)
-SECTION_1 = "一、测试板块，建立机制"
-SECTION_2 = "二、第二板块，开展研究"
-
-
-def _frames(bad: bool = False):
-    plan = {schema.PLAN_NAME: "测试方案", schema.PLAN_START: "2026-01-01", schema.PLAN_CYCLE: schema.CYCLE_QUARTER,
-            schema.PLAN_SAMPLE: schema.NO}
-    units = pd.DataFrame({"unit": ["甲处", "乙处"], "short": ["甲", "乙"], "groups": ["机关各处", "机关各处"]})
-    tasks = pd.DataFrame({
-        "task_id": ["1", "2"], "section": [SECTION_1, SECTION_2], "content": ["任务一的内容", "=任务二的内容"],
-        "units_text": ["甲处、乙处", "乙处"], "lead_text": ["甲处", ""], "start": ["", ""],
-        "deadline_text": ["2026年12月31日", "2026年6月30日"], "note": ["", ""],
-    })
-    updates = pd.DataFrame({
-        "date": [dt.date(2026, 3, 15), dt.date(2026, 3, 20), dt.date(2026, 5, 1), dt.date(2026, 5, 10)],
-        "task_id": ["1", "1", "2", "99" if bad else "1"], "unit": ["甲处", "乙处", "乙处", "甲处"],
-        "progress": [40, 20, 50, 60], "status": ["推进中"] * 4,
-        "progress_note": ["启动", "启动", "推进", "推进"], "problems": ["", "", "经费未落实", ""],
-        "next_steps": ["", "", "协调经费", ""], "reporter": ["张三"] * 4,
-    })
-    return plan, units, tasks, updates
-
-
-def known_book(folder: Path, bad: bool = False) -> Path:
-    path = folder / "tasks.xlsx"
-    write_workbook(path, *_frames(bad))
-    return path
 
 
 @pytest.fixture
 def known(tmp_path, monkeypatch) -> Path:
-    path = known_book(tmp_path)
+    path = board_workbook(tmp_path)
     monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
     monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
     return path
@@ -293,7 +267,7 @@ def test_bundled_pages_render(page, monkeypatch):
 
 
 def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
-    monkeypatch.setenv("KANBAN_WORKBOOK", str(known_book(tmp_path, bad=True)))
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(board_workbook(tmp_path, bad=True)))
     monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
     at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90).run()
     assert not at.exception
@@ -305,8 +279,8 @@ def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
 def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch):
     history = tmp_path / "tasks.history"  # store.history_dir of tmp_path / "tasks.xlsx"
     history.mkdir()
-    known_book(history)
-    monkeypatch.setenv("KANBAN_WORKBOOK", str(known_book(tmp_path, bad=True)))
+    board_workbook(history)
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(board_workbook(tmp_path, bad=True)))
     monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
     at = run_page("overview")
     assert "上一有效版本" in at.warning[0].value
@@ -378,7 +352,7 @@ EVIL_UNIT = "乙处**粗**<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def evil(tmp_path, monkeypatch) -> Path:
-    plan, units, tasks, updates = _frames()
+    plan, units, tasks, updates = board_frames()
     plan = plan | {schema.PLAN_NAME: EVIL_PLAN, schema.PLAN_DOC_NO: "**文号**[链](http://evil.example)"}
     units["unit"] = ["甲处", EVIL_UNIT]
     tasks["section"] = [EVIL_SECTION, SECTION_2]

@@ -17,7 +17,7 @@ from pptx.oxml.ns import qn
 
 from lib import __main__ as cli
 from lib import metrics, report, review, validate
-from tests.review_fixtures import KNOWN_PERIOD, write_known
+from tests.builders import KNOWN_PERIOD, write_known
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

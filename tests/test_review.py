@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lib import metrics, review, review_view, schema, validate
-from tests.review_fixtures import KNOWN_PERIOD, write_known
+from tests.builders import KNOWN_PERIOD, write_known
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,14 +113,14 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
 
     from lib import charts, report
     from lib.workbook import write_workbook
-    from tests import review_fixtures as fx
+    from tests.builders import REVIEW_PLAN, REVIEW_TASKS, REVIEW_UNITS, REVIEW_UPDATES
 
-    units = pd.concat([fx.UNITS, pd.DataFrame({"unit": ["丙处"], "short": ["丙"], "groups": [""]})], ignore_index=True)
-    tasks = pd.concat([fx.TASKS, fx.TASKS.iloc[[2]].assign(task_id="4", units_text="丙处")], ignore_index=True)
-    updates = pd.concat([fx.UPDATES, fx.UPDATES.iloc[[4]].assign(date=dt.date(2026, 5, 1), task_id="4", unit="丙处")],
+    units = pd.concat([REVIEW_UNITS, pd.DataFrame({"unit": ["丙处"], "short": ["丙"], "groups": [""]})], ignore_index=True)
+    tasks = pd.concat([REVIEW_TASKS, REVIEW_TASKS.iloc[[2]].assign(task_id="4", units_text="丙处")], ignore_index=True)
+    updates = pd.concat([REVIEW_UPDATES, REVIEW_UPDATES.iloc[[4]].assign(date=dt.date(2026, 5, 1), task_id="4", unit="丙处")],
                         ignore_index=True)
     path = tmp_path / "tasks.xlsx"
-    write_workbook(path, fx.PLAN, units, tasks, updates)
+    write_workbook(path, REVIEW_PLAN, units, tasks, updates)
     book = validate.load(path).book
     built = review.build_review(book, review.period_from_code(KNOWN_PERIOD, book))
     chart = _slide(built, review.UNITS).chart

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import metrics, review, validate
-from tests.review_fixtures import write_known
+from tests.builders import write_known
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,8 @@ import pytest
 
 from lib import schema, settings, store, validate
 from lib.accounts import ROLE_ADMIN, ROLE_REPORTER, Account
-from tests.upload_helpers import BASE_UPDATES, TASKS, TODAY, update, updates_upload, workbook_file
+from tests.builders import BASE_UPDATES, TODAY, update, updates_upload, workbook_file
+from tests.builders import UPLOAD_TASKS as TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = dt.date(2026, 6, 30)
@@ -384,7 +385,7 @@ import datetime as dt, sys
 from pathlib import Path
 from lib import store
 from lib.accounts import ROLE_ADMIN, Account
-from tests.upload_helpers import update, updates_upload
+from tests.builders import update, updates_upload
 path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):
     day = dt.date(2026, 4, 1) + dt.timedelta(days=worker * count + i)
@@ -415,7 +416,7 @@ from pathlib import Path
 import time
 from lib import store
 from lib.accounts import ROLE_ADMIN, Account
-from tests.upload_helpers import update, updates_upload
+from tests.builders import update, updates_upload
 change = store.Change(store.MERGE, Account("张三", ROLE_ADMIN), updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 90)]), "u.xlsx")
 def pause(temp):
     temp.with_suffix(".ready").write_text("ready")

@@ -9,7 +9,7 @@ import openpyxl
 
 from lib import schema, store, template, validate
 from lib.accounts import ROLE_REPORTER, Account
-from tests.upload_helpers import TODAY, workbook_file
+from tests.builders import TODAY, workbook_file
 
 
 def _book(tmp_path: Path):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import accounts, store, validate
 from lib.accounts import ROLE_ADMIN, Account
-from tests.upload_helpers import TODAY, update, updates_upload, workbook_file
+from tests.builders import TODAY, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from lib import schema, validate
-from tests.helpers import UNITS, write_book
+from tests.builders import BOOK_UNITS as UNITS
+from tests.builders import write_book
 
 TODAY = dt.date(2026, 11, 1)
 TASKS = [
