@@ -13,8 +13,16 @@ ROW = "row"  # the Excel row number column every raw and parsed frame carries
 
 ERROR = "错误"
 WARNING = "警告"
+# When a change merges an upload into the shared workbook, every row carries where it comes from
+# in the column ORIGIN, so a problem can name the row as Excel shows it in that file.
+ORIGIN = "origin"
 ORIGIN_UPLOAD = "upload"  # a row of the file being uploaded
 ORIGIN_SAVED = "saved"  # a row already in the shared workbook
+
+
+def row_label(row: int, origin: str = "") -> str:
+    """How a message names another row: 第5行, or 第5行（已保存） for a row of the shared workbook."""
+    return f"第{row}行（已保存）" if origin == ORIGIN_SAVED else f"第{row}行"
 
 
 @dataclass(frozen=True)

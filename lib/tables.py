@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib import detail, schema
 from lib.metrics import Snapshot, light_counts, section_label
-from lib.model import Book
+from lib.model import ORIGIN_SAVED, ORIGIN_UPLOAD, Book, Problem
 from lib.palette import LIGHT_COLORS
 from lib.store.diff import display_text
 from lib.workbook import tables_bytes
@@ -220,3 +220,15 @@ def update_choices(book: Book) -> dict[str, tuple]:
     return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
             for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
                                   book.updates["progress"])}
+
+
+ORIGIN_LABELS = {ORIGIN_UPLOAD: "本次上传的文件", ORIGIN_SAVED: "共享工作簿（已保存）"}
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as rows: level, sheet, Excel row, column, value, message; and, when a change merged two
+    files, which file the row is in."""
+    rows = [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column, "值": p.value,
+             "说明": p.message, "所在文件": ORIGIN_LABELS.get(p.origin, "")} for p in problems]
+    table = pd.DataFrame(rows, columns=["级别", "所在文件", "工作表", "行号", "列", "值", "说明"])
+    return table if table["所在文件"].astype(bool).any() else table.drop(columns="所在文件")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib import schema
 from lib.dates import parse_date, parse_deadline
-from lib.model import ERROR, ROW, WARNING, Book, PlanSettings, Problem, sort_problems
+from lib.model import ERROR, ORIGIN, ROW, WARNING, Book, PlanSettings, Problem, row_label, sort_problems
 from lib.workbook import RawSheet, RawWorkbook, Source, WorkbookError, read_raw
 
 
@@ -99,12 +99,17 @@ class _Collector:
     def __init__(self, sheet: str, problems: list[Problem]):
         self.sheet = sheet
         self.problems = problems
+        self.origin = ""  # of the row being checked, for checks that go row by row
 
-    def error(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message, code=code))
+    def error(self, code: str, row: int | None, column: str, value: object, message: str,
+              origin: str | None = None) -> None:
+        self.problems.append(Problem(ERROR, self.sheet, row, column, cell_text(value), message, code=code,
+                                     origin=self.origin if origin is None else origin))
 
-    def warning(self, code: str, row: int | None, column: str, value: object, message: str) -> None:
-        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message, code=code))
+    def warning(self, code: str, row: int | None, column: str, value: object, message: str,
+                origin: str | None = None) -> None:
+        self.problems.append(Problem(WARNING, self.sheet, row, column, cell_text(value), message, code=code,
+                                     origin=self.origin if origin is None else origin))
 
 
 def _header(sheet: str, field_name: str) -> str:
@@ -139,6 +144,7 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
     out = _Collector(schema.SHEET_PLAN, problems)
     value_header = _header(schema.SHEET_PLAN, "value")
     for record in sheet.frame.itertuples(index=False):
+        out.origin = getattr(record, ORIGIN, "")
         key = schema.normalise_header(getattr(record, "key", ""))
         value = getattr(record, "value", "")
         row = getattr(record, ROW)
@@ -184,17 +190,17 @@ def _parse_units(sheet: RawSheet, problems: list[Problem]) -> pd.DataFrame:
     header = _header(schema.SHEET_UNITS, "unit")
     frame = sheet.frame
     records = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for record in frame.itertuples(index=False):
-        row = getattr(record, ROW)
+        row, origin = getattr(record, ROW), getattr(record, ORIGIN, "")
         name = cell_text(getattr(record, "unit", ""))
         if not name:
-            out.error("missing-value", row, header, "", "处室名称为空，请填写处室全称或删除该行。")
+            out.error("missing-value", row, header, "", "处室名称为空，请填写处室全称或删除该行。", origin)
             continue
         if name in seen:
-            out.error("duplicate-unit", row, header, name, f"处室「{name}」与第{seen[name]}行重复，处室名称必须唯一。")
+            out.error("duplicate-unit", row, header, name, f"处室「{name}」与{seen[name]}重复，处室名称必须唯一。", origin)
             continue
-        seen[name] = row
+        seen[name] = row_label(row, origin)
         records.append(
             {
                 "unit": name,
@@ -240,17 +246,18 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
     out = _Collector(schema.SHEET_TASKS, problems)
     groups = group_names(units)
     task_records, assignment_records = [], []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     unknown_units: list[str] = []
     for record in sheet.frame.itertuples(index=False):
         values = record._asdict()
         row = values[ROW]
+        out.origin = values.get(ORIGIN, "")
         task_id = normalise_id(values.get("task_id", ""))
         cells_ok = _check_task_cells(out, values, row, task_id, seen)
         dates = _task_dates(out, values, row)
         if not cells_ok or dates is None:
             continue
-        seen[task_id] = row
+        seen[task_id] = row_label(row, out.origin)
         listed = schema.split_unit_list(cell_text(values["units_text"]))
         _note_unknown_units(out, row, listed, units, groups, unknown_units)
         known = _with_unknown_units(units, unknown_units)
@@ -268,7 +275,7 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
     return tasks, assignments, sections, _with_unknown_units(units, unknown_units)
 
 
-def _check_task_cells(out: _Collector, values: dict, row: int, task_id: str, seen: dict[str, int]) -> bool:
+def _check_task_cells(out: _Collector, values: dict, row: int, task_id: str, seen: dict[str, str]) -> bool:
     """Required cells filled and the 编号 not used above. True when the row may be kept."""
     fine = True
     for name in ("task_id", "section", "content", "units_text"):
@@ -278,7 +285,7 @@ def _check_task_cells(out: _Collector, values: dict, row: int, task_id: str, see
             fine = False
     if task_id and task_id in seen:
         out.error("duplicate-task-id", row, _header(schema.SHEET_TASKS, "task_id"), task_id,
-                  f"编号「{task_id}」与第{seen[task_id]}行重复，任务编号必须唯一。")
+                  f"编号「{task_id}」与{seen[task_id]}重复，任务编号必须唯一。")
         fine = False
     return fine
 
@@ -366,8 +373,6 @@ def _task_frame(task_records: list[dict]) -> pd.DataFrame:
 
 # ---- 进展 -----------------------------------------------------------------------
 
-UPDATE_FRAME_COLUMNS = ["date", "task_id", "unit", "progress", "status", "progress_note",
-                        "problems", "next_steps", "reporter", ROW]
 
 
 def _parsed(values: pd.Series, parser) -> pd.Series:
@@ -386,8 +391,8 @@ def _report(out: _Collector, level: str, code: str, mask: pd.Series, frame: pd.D
             values: pd.Series, message) -> None:
     """One problem per row in ``mask``; ``message`` is a text or a function of the value."""
     add = out.error if level == ERROR else out.warning
-    for row, value in zip(frame.loc[mask, ROW], values[mask]):
-        add(code, row, column, value, message(value) if callable(message) else message)
+    for row, origin, value in zip(frame.loc[mask, ROW], _column(frame, ORIGIN)[mask], values[mask]):
+        add(code, row, column, value, message(value) if callable(message) else message, origin)
 
 
 def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
@@ -416,8 +421,8 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
             **{name: cells.column(name)[good].map(cell_text)
                for name in ("progress_note", "problems", "next_steps", "reporter")},
             ROW: cells.frame.loc[good, ROW],
+            **({ORIGIN: cells.frame.loc[good, ORIGIN]} if ORIGIN in cells.frame.columns else {}),
         },
-        columns=UPDATE_FRAME_COLUMNS,
     )
     updates["date"] = pd.to_datetime(updates["date"])
     updates["progress"] = updates["progress"].astype(float)
@@ -482,9 +487,10 @@ def _check_update_keys(out: _Collector, cells: _UpdateCells, assignments: pd.Dat
     _report(out, ERROR, "unknown-task-id", id_unknown, frame, id_header, task_ids,
             lambda value: f"编号「{value}」在任务表中不存在，请核对编号。")
     _report(out, ERROR, "missing-value", unit_blank, frame, unit_header, units, "处室为必填项，请填写处室全称。")
-    for row, task_id, unit in zip(frame.loc[not_responsible, ROW], task_ids[not_responsible], units[not_responsible]):
+    for row, origin, task_id, unit in zip(frame.loc[not_responsible, ROW], _column(frame, ORIGIN)[not_responsible],
+                                          task_ids[not_responsible], units[not_responsible]):
         out.error("unit-not-responsible", row, unit_header, unit,
-                  f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{units_of_task[task_id]}），请核对。")
+                  f"「{unit}」不是任务「{task_id}」的责任处室（责任处室：{units_of_task[task_id]}），请核对。", origin)
     return id_blank | id_unknown | unit_blank | not_responsible
 
 
@@ -527,17 +533,23 @@ def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFr
     """Drop earlier duplicates of (填报日期, 编号, 处室); warn on progress going down."""
     key = ["date", "task_id", "unit"]
     duplicated = updates.duplicated(subset=key, keep="last")
+    origins = _column(updates, ORIGIN)
     if duplicated.any():
-        later_row = updates.groupby(key)[ROW].transform("max")
-        for row, later in zip(updates.loc[duplicated, ROW], later_row[duplicated]):
+        # the row kept is the last of its key in sheet order (a merge puts the upload after the saved rows)
+        later_row = updates.groupby(key)[ROW].transform("last")
+        later_origin = origins.groupby([updates[k] for k in key]).transform("last")
+        for row, origin, later, later_from in zip(updates.loc[duplicated, ROW], origins[duplicated],
+                                                  later_row[duplicated], later_origin[duplicated]):
             out.warning("duplicate-update", row, schema.header_of(schema.SHEET_UPDATES, "date"), "",
-                        f"与第{later}行的填报日期、编号、处室相同，以后面一行为准。")
+                        f"与{row_label(later, later_from)}的填报日期、编号、处室相同，以后面一行为准。", origin)
     updates = updates[~duplicated].sort_values(["date", ROW]).reset_index(drop=True)
     previous = updates.groupby(["task_id", "unit"])["progress"].shift()
     went_down = updates["progress"] < previous
-    for row, now, before in zip(updates.loc[went_down, ROW], updates.loc[went_down, "progress"], previous[went_down]):
+    origins = _column(updates, ORIGIN)
+    for row, origin, now, before in zip(updates.loc[went_down, ROW], origins[went_down],
+                                        updates.loc[went_down, "progress"], previous[went_down]):
         out.warning("progress-decreased", row, schema.header_of(schema.SHEET_UPDATES, "progress"), now,
-                    f"完成进度由上次的 {before:g} 降为 {now:g}，请核对。")
+                    f"完成进度由上次的 {before:g} 降为 {now:g}，请核对。", origin)
     return updates
 
 

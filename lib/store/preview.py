@@ -15,7 +15,6 @@ disk is still the one the preview was built on.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +25,7 @@ import pandas as pd
 
 from lib import filecheck, schema, settings, validate
 from lib.accounts import Account
-from lib.model import ERROR, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
+from lib.model import ERROR, ORIGIN, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
 from lib.store.diff import (
     UPDATE_KEY,
     UPDATE_VALUES,
@@ -38,8 +37,6 @@ from lib.store.diff import (
 )
 from lib.store.persist import DELETE, MERGE, REPLACE, RESTORE, SaveResult, content_hash, save
 from lib.workbook import RawSheet, RawWorkbook, WorkbookError, read_raw, read_sheet_values, workbook_bytes
-
-CURRENT_ROW_OFFSET = 10_000_000  # rows of the shared workbook, told apart from the upload's
 
 
 @dataclass(frozen=True)
@@ -162,15 +159,15 @@ def book_frames(book: Book) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return units[[c.field for c in schema.UNIT_COLUMNS]], tasks, updates
 
 
-def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) -> RawWorkbook:
+def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replacing: bool) -> RawWorkbook:
     """The upload's sheets, plus (unless replacing) every current row whose key the upload does not carry.
 
-    Current rows get ``CURRENT_ROW_OFFSET`` added to their row number, so a problem
-    can say whether it is about the upload or about what is already saved.
+    Every row says where it comes from (``ORIGIN``), so a problem can name it as Excel shows it in
+    the upload or in the shared workbook.
     """
     if current is None:
         return upload
-    if replace:
+    if replacing:
         sheets = dict(upload.sheets)
         if schema.SHEET_PLAN not in sheets and schema.SHEET_PLAN in current.sheets:
             sheets[schema.SHEET_PLAN] = current.sheets[schema.SHEET_PLAN]
@@ -178,9 +175,10 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) 
     sheets: dict[str, RawSheet] = {}
     for name in schema.SHEETS:
         mine, theirs = upload.sheets.get(name), current.sheets.get(name)
+        if mine is not None:
+            mine = replace(mine, frame=mine.frame.assign(**{ORIGIN: ORIGIN_UPLOAD}))
         if theirs is not None:
-            theirs = RawSheet(name, theirs.header_row, theirs.frame.assign(**{ROW: theirs.frame[ROW] + CURRENT_ROW_OFFSET}),
-                              theirs.missing)
+            theirs = replace(theirs, frame=theirs.frame.assign(**{ORIGIN: ORIGIN_SAVED}))
         if mine is None or theirs is None or mine.missing:
             if mine is not None or theirs is not None:
                 sheets[name] = mine if mine is not None else theirs
@@ -192,15 +190,11 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replace: bool) 
     return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
 
 
-def _relabel(problem: Problem) -> Problem:
-    """A problem names its row as Excel shows it, in the upload or in the shared workbook, and says which."""
-    message = re.sub(r"第(\d{8,})行", lambda m: f"第{int(m.group(1)) - CURRENT_ROW_OFFSET}行（已保存）", problem.message)
-    if problem.row is not None and problem.row >= CURRENT_ROW_OFFSET:
-        # An error on a saved row comes from this change (the saved workbook was valid); a warning may be old.
-        suffix = "（由本次上传的改动引起）" if problem.is_error else ""
-        return replace(problem, sheet=f"{problem.sheet}（已保存的数据）", row=problem.row - CURRENT_ROW_OFFSET,
-                       message=message + suffix, origin=ORIGIN_SAVED)
-    return replace(problem, message=message, origin=ORIGIN_UPLOAD if problem.row is not None else "")
+def _caused_by_upload(problem: Problem) -> Problem:
+    """An error on a saved row comes from this change (the saved workbook was valid), and says so."""
+    if problem.origin == ORIGIN_SAVED and problem.is_error:
+        return replace(problem, message=problem.message + "（由本次上传的改动引起）")
+    return problem
 
 
 def _problem(message: str, code: str, sheet: str = "") -> Problem:
@@ -233,6 +227,13 @@ def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame,
     return problems
 
 
+def _uploaded(updates: pd.DataFrame) -> pd.Series:
+    """True for the rows of the upload (a replace has no saved rows, hence no ``ORIGIN`` column)."""
+    if ORIGIN not in updates.columns:
+        return pd.Series(True, index=updates.index)
+    return updates[ORIGIN] != ORIGIN_SAVED
+
+
 def _unfilled_template_rows(book: Book, before: Book | None) -> pd.Series:
     """Uploaded rows that repeat the unit's last 完成进度 and 状态 and say nothing new.
 
@@ -241,7 +242,7 @@ def _unfilled_template_rows(book: Book, before: Book | None) -> pd.Series:
     template shows 0 and the status that goes with it. True means skip the row.
     """
     updates = book.updates
-    uploaded = updates[ROW] < CURRENT_ROW_OFFSET
+    uploaded = _uploaded(updates)
     silent = updates[["progress_note", "problems", "next_steps"]].map(validate.is_blank).all(axis=1)
     candidates = updates[uploaded & silent]
     if candidates.empty:
@@ -269,7 +270,7 @@ def _skip_rows(book: Book, skip: pd.Series, before: Book | None) -> Book:
         keys = set(zip(skipped["date"], skipped["task_id"], skipped["unit"]))
         saved = before.updates
         mask = [k in keys for k in zip(saved["date"], saved["task_id"], saved["unit"])]
-        restored = saved[mask].assign(**{ROW: saved.loc[mask, ROW] + CURRENT_ROW_OFFSET})
+        restored = saved[mask].assign(**{ORIGIN: ORIGIN_SAVED})
     updates = book.updates[~skip]
     if len(restored):
         updates = pd.concat([updates, restored], ignore_index=True).sort_values(["date", ROW])
@@ -296,7 +297,7 @@ def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> li
 
 def _fill_reporter(book: Book, user: str) -> None:
     """A blank 填报人 of an uploaded row becomes the account that uploads it (saved rows stay as they are)."""
-    uploaded = book.updates[ROW] < CURRENT_ROW_OFFSET
+    uploaded = _uploaded(book.updates)
     blank = book.updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
     book.updates.loc[blank, "reporter"] = user
 
@@ -383,9 +384,9 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
     replacing = change.kind in (REPLACE, RESTORE)
     if replacing and schema.SHEET_PLAN not in upload_raw.sheets and base.raw and schema.SHEET_PLAN in base.raw.sheets:
         result.notes.append("上传文件没有「方案」工作表，已保留现有的方案设置。")
-    merged_raw = _merge_raw(base.raw, upload_raw, replace=replacing)
+    merged_raw = _merge_raw(base.raw, upload_raw, replacing=replacing)
     parsed = validate.parse(merged_raw, today=today)
-    problems = [_relabel(p) for p in parsed.problems]
+    problems = [_caused_by_upload(p) for p in parsed.problems]
     if parsed.book is None or parsed.errors:
         result.problems = sort_problems(problems)
         return None
@@ -395,7 +396,8 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
         if skip.any():
             skipped_rows = set(book.updates.loc[skip, ROW])
             book = _skip_rows(book, skip, base.book)
-            problems = [p for p in problems if p.row not in skipped_rows or p.origin == ORIGIN_SAVED]
+            problems = [p for p in problems if not (p.sheet == schema.SHEET_UPDATES and p.origin != ORIGIN_SAVED
+                                                    and p.row in skipped_rows)]
             result.skipped = int(skip.sum())
             result.notes.append(f"未填写进展情况且进度未变化的 {result.skipped} 行未计入"
                                 "（与该处室上次报送的完成进度、状态相同，进展情况、存在问题、下步计划均为空）。")

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from lib import detail, metrics, settings, store, tables, validate
@@ -93,14 +92,6 @@ def _newest_valid_history():
     return None, None
 
 
-def problems_table(problems: list[Problem]):
-    """Problems as rows for st.dataframe: sheet, Excel row, column, value, message."""
-    return pd.DataFrame(
-        [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column,
-          "值": p.value, "说明": p.message} for p in problems]
-    )
-
-
 def enter_through_app() -> None:
     """Make a page opened by a deep link run inside app.py's navigation.
 
@@ -124,7 +115,7 @@ def require_board() -> BoardData:
     data = loaded.data
     if data is None:
         st.error("当前工作簿未通过校验，且没有可用的历史有效版本，看板暂无法显示。请修正以下问题后重新保存或上传：")
-        st.dataframe(problems_table(loaded.problems), hide_index=True)
+        st.dataframe(tables.problems_table(loaded.problems), hide_index=True)
         st.stop()
     if data.stale:
         errors = [p for p in data.problems if p.is_error]
@@ -133,7 +124,7 @@ def require_board() -> BoardData:
             "请修正后重新保存："
         )
         with st.expander("查看问题清单", expanded=False):
-            st.dataframe(problems_table(errors), hide_index=True)
+            st.dataframe(tables.problems_table(errors), hide_index=True)
     if data.book.plan.sample:
         st.info("示例数据：当前工作簿中的进展记录为演示用示例数据（填报人为“示例”），不代表实际工作进展。")
     return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import tables
-from lib.ui import board
 
 
 def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
@@ -15,7 +14,7 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
         errors = len(preview.errors)
         (st.error if errors else st.warning)(
             f"发现 {errors} 个错误、{len(preview.problems) - errors} 个警告。" + ("有错误时不能保存，请修改后重新上传。" if errors else ""))
-        st.dataframe(board.problems_table(preview.problems), hide_index=True, key=f"{key}_problems")
+        st.dataframe(tables.problems_table(preview.problems), hide_index=True, key=f"{key}_problems")
     for note in preview.notes:
         st.info(note)
     if preview.merged is None:
