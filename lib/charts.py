@@ -294,8 +294,9 @@ def review_figure(chart: Chart, under_kpis: bool = False) -> go.Figure:
             textfont={"size": REVIEW_VALUE_SIZE, "color": REVIEW_TEXT_COLOR},
             hovertemplate="%{y}：%{x}<extra></extra>" if chart.horizontal else "%{x}：%{y}<extra></extra>",
         )
-    value_axis = {"range": [0, 125] if chart.unit == "%" else [0, top * 1.3], "tickfont": {"size": REVIEW_TICK_SIZE},
-                  "gridcolor": REVIEW_GRID_COLOR, "ticksuffix": "%" if chart.unit == "%" else ""}
+    value_axis: dict[str, object] = {
+        "range": [0, 125] if chart.unit == "%" else [0, top * 1.3], "tickfont": {"size": REVIEW_TICK_SIZE},
+        "gridcolor": REVIEW_GRID_COLOR, "ticksuffix": "%" if chart.unit == "%" else ""}
     if chart.unit == "%":
         value_axis.update(tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"])
     category_axis = {"tickfont": {"size": REVIEW_TICK_SIZE, "color": REVIEW_TEXT_COLOR}, "automargin": True}

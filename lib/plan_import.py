@@ -63,7 +63,7 @@ from lib.model import WARNING, Problem
 
 # Full-width ASCII to half-width, one character for one, so positions found in
 # the folded text slice the original text exactly.
-_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: " ", 0x00A0: " ", 0xFE50: ",", 0xFE51: "、", 0xFE54: ";", 0xFE55: ":"})
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 

@@ -24,7 +24,7 @@ from pptx.util import Emu, Inches, Pt
 from lib import charts, palette, schema
 from lib.detail import task_problems
 from lib.palette import LIGHT_COLORS
-from lib.review import COVER, FOCUS, PLANS, REPORTING, Review, Slide, missing_reports
+from lib.review import COVER, FOCUS, PLANS, REPORTING, Chart, Review, Slide, missing_reports
 from lib.schema import LIGHT_LABELS
 from lib.workbook import tables_bytes
 
@@ -176,8 +176,7 @@ def _kpis(pptx_slide, slide: Slide, top, height) -> None:
             _paragraph(frame, kpi.note, Pt(14), False, MUTED, PP_ALIGN.CENTER)
 
 
-def _chart(pptx_slide, slide: Slide, top, height) -> None:
-    chart_spec = slide.chart
+def _chart(pptx_slide, chart_spec: Chart, top, height) -> None:
     data = CategoryChartData(number_format='0' if chart_spec.unit == "项" else '0.0"%"')
     data.categories = list(chart_spec.categories)
     for series in chart_spec.series:
@@ -317,12 +316,12 @@ def pptx_bytes(review: Review) -> bytes:
                 shown = Slide(slide.kind, slide.title if page_index == 0 else f"{slide.title}（续）", slide.as_of,
                               slide.part, slide.parts, note=slide.note)
             _header(pptx_slide, shown)
-            top = BODY_TOP
+            top: int = BODY_TOP
             if slide.kpis:
                 _kpis(pptx_slide, slide, top, _KPI_HEIGHT)
                 top += _KPI_HEIGHT + Inches(0.2)
             if slide.chart is not None:
-                _chart(pptx_slide, slide, top, SLIDE_HEIGHT - top - Inches(0.4))
+                _chart(pptx_slide, slide.chart, top, SLIDE_HEIGHT - top - Inches(0.4))
             if rows:
                 _table(pptx_slide, slide, rows, top)
             elif slide.items == [] and slide.kind != COVER and slide.chart is None and not slide.kpis:

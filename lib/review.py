@@ -183,6 +183,8 @@ def auto_interval(param: str | None, env: str | None, default: float) -> float:
     Anything under half a second, or not a number, is ignored: a slide must stay long enough to read.
     """
     for text in (param, env):
+        if text is None:
+            continue
         try:
             seconds = float(text)
         except (TypeError, ValueError):

@@ -245,7 +245,8 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
     """
     out = _Collector(schema.SHEET_TASKS, problems)
     groups = group_names(units)
-    task_records, assignment_records = [], []
+    task_records: list[dict] = []
+    assignment_records: list[dict] = []
     seen: dict[str, str] = {}
     unknown_units: list[str] = []
     for record in sheet.frame.itertuples(index=False):

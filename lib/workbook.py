@@ -219,7 +219,8 @@ def _open(source: Source) -> CalamineWorkbook:
 def _find_header(rows: list[list], columns: tuple[schema.Column, ...]) -> tuple[int, dict[str, int]]:
     """The 0-based index of the header row and the field → column index map."""
     wanted = {col.header: col.field for col in columns}
-    best_index, best_map = -1, {}
+    best_index = -1
+    best_map: dict[str, int] = {}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for position, cell in enumerate(row):
@@ -231,7 +232,7 @@ def _find_header(rows: list[list], columns: tuple[schema.Column, ...]) -> tuple[
     return best_index, best_map
 
 
-def _fill_merged(rows: list[list], merged: list) -> None:
+def _fill_merged(rows: list[list], merged: list | None) -> None:
     """Copy a merged cell's value into every cell it covers (a 板块 merged down)."""
     for (top, left), (bottom, right) in merged or []:
         if top >= len(rows) or left >= len(rows[top]):
@@ -355,7 +356,7 @@ def _percent_formatted_rows(data: bytes, sheet_name: str, header_row: int) -> se
         sheet_path = None
         for sheet in workbook.findall("m:sheets/m:sheet", ns):
             if sheet.get("name") == sheet_name:
-                target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+                target = targets.get(sheet.get(f"{{{ns['r']}}}id")) or ""
                 sheet_path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
         if sheet_path is None or "xl/styles.xml" not in archive.namelist():
             return set()
@@ -363,7 +364,7 @@ def _percent_formatted_rows(data: bytes, sheet_name: str, header_row: int) -> se
         percent_formats = set(_PERCENT_BUILTIN_FORMATS)
         for number_format in styles.findall("m:numFmts/m:numFmt", ns):
             if "%" in (number_format.get("formatCode") or ""):
-                percent_formats.add(int(number_format.get("numFmtId")))
+                percent_formats.add(int(number_format.attrib["numFmtId"]))
         percent_styles = {
             index for index, xf in enumerate(styles.findall("m:cellXfs/m:xf", ns))
             if int(xf.get("numFmtId", 0)) in percent_formats

@@ -167,12 +167,12 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replacing: bool
     """
     if current is None:
         return upload
+    sheets: dict[str, RawSheet] = {}
     if replacing:
-        sheets = dict(upload.sheets)
+        sheets.update(upload.sheets)
         if schema.SHEET_PLAN not in sheets and schema.SHEET_PLAN in current.sheets:
             sheets[schema.SHEET_PLAN] = current.sheets[schema.SHEET_PLAN]
         return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
-    sheets: dict[str, RawSheet] = {}
     for name in schema.SHEETS:
         mine, theirs = upload.sheets.get(name), current.sheets.get(name)
         if mine is not None:
@@ -180,8 +180,10 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replacing: bool
         if theirs is not None:
             theirs = replace(theirs, frame=theirs.frame.assign(**{ORIGIN: ORIGIN_SAVED}))
         if mine is None or theirs is None or mine.missing:
-            if mine is not None or theirs is not None:
-                sheets[name] = mine if mine is not None else theirs
+            if mine is not None:
+                sheets[name] = mine
+            elif theirs is not None:
+                sheets[name] = theirs
             continue
         upload_keys = {k for k in sheet_keys(name, mine.frame) if k is not None}
         kept = theirs.frame[[k not in upload_keys for k in sheet_keys(name, theirs.frame)]]
@@ -335,6 +337,7 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
             _problem("共享工作簿当前存在错误，暂不能合并或删除。请管理员先以「整体替换」或「恢复版本」修复。",
                      "shared-workbook-invalid")]
         return result
+    merged: _Merged | None
     if change.kind == DELETE:
         merged = _deleted(base, change)
     else:

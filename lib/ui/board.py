@@ -64,7 +64,7 @@ def load_board() -> BoardLoad:
     memory = _last_valid()
     if path.exists():
         result, stat = _load_path(path)
-        if result.ok:
+        if result.ok and result.book is not None:
             memory[str(path)] = (result, stat)
             return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
                                        _version_id(stat), result.problems, stale=False), result.problems)
@@ -75,7 +75,7 @@ def load_board() -> BoardLoad:
         result, stat = memory[str(path)]
     else:
         result, stat = _newest_valid_history()
-    if result is None:
+    if result is None or result.book is None:
         return BoardLoad(None, current_problems)
     return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
                                _version_id(stat), current_problems, stale=True), current_problems)
