@@ -1,16 +1,20 @@
 """Checks an .xlsx file passes before anything parses it: size, container, zip bomb, macros, extent.
 
+``check_upload`` guards an upload; ``check_container`` (the container and the extent) guards every
+read, the shared workbook's included, since ``lib.workbook`` calls it before calamine opens a file.
+
 Each refusal is a Problem with a stable code and a Chinese message that says what to do.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 
 from lib import settings
 from lib.model import ERROR, Problem
-from lib.workbook import check_extent
 
 MAX_ZIP_ENTRIES = 5000
 
@@ -19,11 +23,164 @@ def _refused(code: str, message: str) -> Problem:
     return Problem(ERROR, "", None, "", "", message, code=code)
 
 
+# calamine builds a dense grid from A1 to the last cell it meets, and aborts the whole
+# process (not an exception) when that grid does not fit in memory; one cell at XFD200000
+# in a 5 KB file is enough. So the real extent is measured from the cell references first.
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limits
+MAX_SHEET_COLUMNS = 16_384  # XFD
+MAX_SHEET_CELLS = 5_000_000  # rows × columns we agree to read
+_EXTENT_CHUNK = 1 << 20
+_TAG_RE = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF_ATTR_RE = re.compile(rb'\sr="([A-Z]*)(\d+)"')
+# Excel and openpyxl write r= first: these literal prefixes keep the common case fast.
+_ROW_REFS_RE = re.compile(rb'<row r="(\d+)"')
+_COLUMN_TIERS = [re.compile(rb'<c r="([A-Z]{3,})\d'), re.compile(rb'<c r="([A-Z]{2})\d')]
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (char - 64)
+    return number
+
+
+def _worksheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip member → the sheet's name as Excel shows it (the member name when the file does not say)."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels}
+    names = {}
+    for sheet in workbook.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(rel_id), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        names[member] = sheet.get("name") or member
+    return names
+
+
+def _refs_extent(text: bytes) -> tuple[int, int] | None:
+    """(last row, last column) when every <row> and <c> tag starts with its r= reference, else None."""
+    row_tags = text.count(b"<row ") + text.count(b"<row>")
+    cell_tags = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
+    if row_tags != text.count(b'<row r="') or cell_tags != text.count(b'<c r="'):
+        return None
+    rows = _ROW_REFS_RE.findall(text)
+    last_row = max(map(int, set(rows))) if rows else 0
+    last_column = 0
+    for tier in _COLUMN_TIERS[:2]:  # the longest letters hold the last column; most cells have one
+        if tier.search(text):
+            last_column = _column_number(max(set(tier.findall(text)), key=lambda s: (len(s), s)))
+            break
+    else:
+        low, high = 0, 26  # one letter: bisect on the last one present (fewer scans than a findall)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if re.search(rb'<c r="[%c-Z]\d' % (64 + middle), text):
+                low = middle
+            else:
+                high = middle - 1
+        last_column = low
+    # A cell may name a row beyond its <row>: look only at cells with at least as many digits.
+    digits = len(str(last_row))
+    beyond = re.findall(rb'<c r="[A-Z]+(\d{%d,})"' % digits, text)
+    if beyond:
+        last_row = max(last_row, max(map(int, set(beyond))))
+    return last_row, last_column
+
+
+def _sheet_extent(handle) -> tuple[int, int]:
+    """(last row, last column) of the cells in a worksheet's XML, read in chunks.
+
+    Cells and rows usually carry ``r="B7"`` / ``r="7"``; some generators leave
+    it out, and then position counts, as calamine counts it.
+    """
+    last_row = last_column = 0
+    row = column = 0
+    tail = b""
+    while True:
+        chunk = handle.read(_EXTENT_CHUNK)
+        text = tail + chunk
+        cut = text.rfind(b"<") if chunk else len(text)
+        text, tail = text[:cut], text[cut:]
+        found = _refs_extent(text)
+        if found is not None:
+            row = max(row, found[0])
+            last_row, last_column = max(last_row, found[0]), max(last_column, found[1])
+        else:
+            # positional cells or rows, or prefixed tags: walk every tag (only such files pay for it)
+            for match in _TAG_RE.finditer(text):
+                ref = _REF_ATTR_RE.search(match.group(2))
+                if match.group(1) == b"row":
+                    row = int(ref.group(2)) if ref else row + 1
+                    column = 0
+                else:
+                    column = _column_number(ref.group(1)) if ref and ref.group(1) else column + 1
+                    row = int(ref.group(2)) if ref and ref.group(1) else row
+                    last_column = max(last_column, column)
+                last_row = max(last_row, row)
+        if not chunk:
+            return last_row, last_column
+
+
+def check_extent(data: bytes) -> Problem | None:
+    """Why a workbook is too large to read (the message names the sheet, ``value`` the extent), or None.
+
+    Measures each worksheet from its real cell references, streaming the XML;
+    the ``<dimension>`` element is not trusted. Raises nothing for a damaged
+    file: reading it later gives the clear error.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    with archive:
+        names = _worksheet_names(archive)
+        for member in archive.namelist():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                continue
+            try:
+                with archive.open(member) as handle:
+                    rows, columns = _sheet_extent(handle)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+                return None
+            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+                sheet = names.get(member, member)
+                return Problem(ERROR, sheet, None, "", f"{columns} 列 × {rows} 行",
+                               f"工作表「{sheet}」范围过大（{columns} 列 × {rows} 行），多为误操作留下的大量空白行列"
+                               "或远处的单元格。请删除多余的行、列后重新保存再上传。", code="sheet-too-large")
+    return None
+
+
+
+def check_container(data: bytes) -> Problem | None:
+    """Why ``data`` is not an xlsx that may be opened: not a zip with a workbook in it, or a sheet too large."""
+    return _not_a_workbook(data) or check_extent(data)
+
+
+def _not_a_workbook(data: bytes) -> Problem | None:
+    if not data.startswith(b"PK\x03\x04"):
+        return _refused("not-xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 CSV 或其他格式，请在 Excel 中另存为 .xlsx 后重新上传。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" not in {name.lower() for name in archive.namelist()}:
+                return _refused("not-xlsx", "文件不是有效的 Excel 工作簿（缺少工作簿内容），请在 Excel 中另存为 .xlsx 后重新上传。")
+    except (zipfile.BadZipFile, ValueError):
+        return _refused("damaged-workbook", "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。")
+    return None
+
+
 def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
     """Why an uploaded file is refused before it is read; None when it may be read.
 
     Checks size, the .xlsx magic bytes, that the zip opens, the summed
-    uncompressed size (zip bomb), macros, and each sheet's real extent (``workbook.check_extent``).
+    uncompressed size (zip bomb), macros, and each sheet's real extent (``check_extent``), cheapest first.
     """
     max_bytes = max_bytes or settings.max_upload_bytes()
     max_uncompressed = settings.max_uncompressed_bytes()
@@ -34,21 +191,16 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
                         "请删除无关内容后重新上传。")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return _refused("legacy-xls", "这是旧版 Excel（.xls）或加密文件，请在 Excel 中另存为 .xlsx 格式后重新上传。")
-    if not data.startswith(b"PK\x03\x04"):
-        return _refused("not-xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 CSV 或其他格式，请在 Excel 中另存为 .xlsx 后重新上传。")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return _refused("damaged-file", "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。")
-    with archive:
+    refusal = _not_a_workbook(data)
+    if refusal is not None:
+        return refusal
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
             return _refused("too-many-entries", "文件内部结构异常（条目过多），已拒绝，请在 Excel 中重新保存后上传。")
         names = [entry.filename.lower() for entry in entries]
         if any(name.endswith("vbaproject.bin") for name in names):
             return _refused("macros", "文件含有宏（VBA），出于安全考虑不予接收。请另存为不含宏的 .xlsx 工作簿后重新上传。")
-        if "xl/workbook.xml" not in names:
-            return _refused("not-xlsx", "文件不是有效的 Excel 工作簿（缺少工作簿内容），请在 Excel 中另存为 .xlsx 后重新上传。")
         total = sum(entry.file_size for entry in entries)
         if total > max_uncompressed:
             return _refused("zip-bomb", f"文件解压后达 {total / 1048576:.0f} MB，超过上限 {max_uncompressed // 1048576} MB，"
@@ -58,6 +210,5 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             bad_member = "?"
         if bad_member:
-            return _refused("damaged-file", "文件已损坏或未完整上传（内容校验失败），请在 Excel 中重新保存后上传。")
-    too_large = check_extent(data)
-    return _refused("sheet-too-large", too_large) if too_large else None
+            return _refused("damaged-workbook", "文件已损坏或未完整上传（内容校验失败），请在 Excel 中重新保存后上传。")
+    return check_extent(data)  # last: it streams every worksheet

@@ -59,7 +59,7 @@ def test_validate_broken_file_exits_1(tmp_path):
     broken.write_text("编号,板块\n1,x\n")  # a CSV renamed .xlsx
     result = run("validate", str(broken))
     assert result.returncode == 1
-    assert "不是有效的 Excel 工作簿" in result.stdout
+    assert "不是 Excel 工作簿（.xlsx）" in result.stdout  # what the person at the shell reads
     assert "Traceback" not in result.stdout + result.stderr
 
 

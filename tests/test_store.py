@@ -335,7 +335,7 @@ def _truncated() -> bytes:
 BAD_FILES = {
     "random bytes": (lambda: os.urandom(4096), "not-xlsx"),
     "csv renamed .xlsx": (lambda: "填报日期,编号,处室,完成进度\n2026-06-30,1,甲处,70\n".encode(), "not-xlsx"),
-    "truncated xlsx": (_truncated, "damaged-file"),
+    "truncated xlsx": (_truncated, "damaged-workbook"),
     "zip bomb": (_zip_bomb, "zip-bomb"),
     "xlsm with vbaProject.bin": (lambda: _zip({**_xlsx_parts(), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "macros"),
     "10^5 empty columns": (_wide_sheet, "sheet-too-large"),
@@ -371,10 +371,11 @@ def test_extent_guard_protects_the_board_reader_too(tmp_path: Path):
 
 
 def test_extent_counts_cells_without_references_by_position():
-    from lib.workbook import check_extent
+    from lib.filecheck import check_extent
 
     # 10^5 cells with no r= in one row: position makes them 100,000 columns wide.
-    assert "范围过大（100000 列 × 1 行）" in check_extent(_wide_sheet_without_dimension())
+    too_large = check_extent(_wide_sheet_without_dimension())
+    assert too_large is not None and (too_large.code, too_large.value) == ("sheet-too-large", "100000 列 × 1 行")
     assert check_extent(updates_upload([update(Q2, "1", "甲处", 70)])) is None
 
 
