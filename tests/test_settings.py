@@ -46,7 +46,6 @@ def test_the_pattern_finds_environment_reads():
     assert not ENVIRONMENT_READ.search("temp = os.replace(a, b)")
 
 
-@pytest.mark.xfail(strict=False, reason="lib/store.py still reads the crash-test pause")
 def test_only_settings_reads_the_environment():
     readers = _environment_readers()
     assert not readers, "read the environment through lib.settings instead:\n" + "\n".join(readers)
