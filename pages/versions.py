@@ -3,8 +3,7 @@
 import streamlit as st
 
 from lib import settings, store
-from lib.ui import change as change_view  # "change" is this page's store.Change
-from lib.ui import login
+from lib.ui import change, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -13,7 +12,7 @@ account = login.require_account()
 path = settings.workbook_path()
 versions = store.list_versions(path)
 
-if message := st.session_state.pop("restore_message", None):
+if message := change.saved_message("restore"):
     st.success(message)
 if versions.empty:
     st.info("尚无保存记录。通过「上传更新」保存后，每次改动都会在此留档，原版本可下载和恢复。")
@@ -31,20 +30,7 @@ if picked:
                        key="dl_version", on_click="ignore")
     if account.is_admin and not row["当前"]:
         st.caption("恢复会把该版本保存为一个新版本并留档，现有版本不会被删除。下面是恢复将带来的改动：")
-        current = path.read_bytes() if path.exists() else None
-        restore_id = (row["hash"], store.content_hash(current) if current is not None else "")
-        if st.session_state.get("restore_for") != restore_id:
-            change = store.Change(store.RESTORE, account, upload=row["文件"].read_bytes(),
-                                  filename=row["文件"].name)
-            st.session_state["restore_for"] = restore_id
-            st.session_state["restore_preview"] = store.preview(current, change, settings.today())
-        preview: store.Preview = st.session_state["restore_preview"]
-        change_view.show_preview(preview, True, key="restore")
-        confirmed = st.checkbox("我已核对，确认恢复为该版本", key="restore_ok")
-        if st.button("恢复该版本", key="restore_go", disabled=not (confirmed and preview.ok and preview.has_changes)):
-            result = store.save(path, preview)
-            st.session_state.pop("restore_for", None)
-            if result.saved:
-                st.session_state["restore_message"] = "已恢复，并记为新版本。"
-                st.rerun()
-            st.error(result.message)
+        restore = store.Change(store.RESTORE, account, upload=row["文件"].read_bytes(), filename=row["文件"].name)
+        change.confirm_change("restore", path, restore, settings.today(), is_admin=True,
+                                   confirm_label="恢复该版本", check_label="我已核对，确认恢复为该版本",
+                                   describe=lambda preview: "已恢复，并记为新版本。")

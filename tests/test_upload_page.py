@@ -76,7 +76,7 @@ def test_reporter_uploads_previews_confirms_and_the_board_changes(board: Path):
     assert (overall["之前"], overall["之后"]) == (27.5, 57.5)
     assert validate.load(board, today=TODAY).book.updates.shape[0] == 3  # nothing saved before the confirm
 
-    at.button(key="confirm").click().run()
+    at.button(key="upload_go").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("已保存：新增 2 条")
     assert len(validate.load(board, today=TODAY).book.updates) == 5
@@ -94,7 +94,7 @@ def test_refused_row_is_listed_and_save_is_disabled(board: Path):
     at.run()
     problems = _table(at, "说明")
     assert list(problems["行号"]) == [2] and "不在您的填报范围" in problems["说明"].iloc[0]
-    assert at.button(key="confirm").disabled
+    assert at.button(key="upload_go").disabled
     assert board.read_bytes() == saved
 
 
@@ -114,7 +114,7 @@ def test_admin_replace_lists_removed_rows_then_saves(board: Path, tmp_path: Path
     assert (metrics["新增记录"], metrics["删除记录"]) == ("1", "3")  # the 3 saved rows go, 1 comes
     added, removed = [d.value for d in at.dataframe if "处室" in d.value.columns]
     assert (len(added), len(removed)) == (1, 3)  # the removed rows are listed before the confirm
-    at.button(key="confirm").click().run()
+    at.button(key="upload_go").click().run()
     assert at.success[0].value.startswith("已保存：新增 1 条，修改 0 条，删除 3 条")
     assert [(e["action"], e["removed"]) for e in store.read_audit(board)] == [("replace", 3)]
 
@@ -185,3 +185,81 @@ def test_templates_are_built_on_click_not_on_every_rerun(board: Path, monkeypatc
     assert not at.exception, at.exception
     assert [b.label for b in at.get("download_button")][:1] == ["下载本处室填报模板（.xlsx）"]
     assert built == []  # two reruns with the download buttons on the page, nothing built
+
+
+# ---- a confirm saves the preview that was shown, or nothing ----------------------------------------
+
+
+def _someone_else_saves(board: Path, rows: list) -> None:
+    other = store.Change(store.MERGE, Account("李四", ROLE_ADMIN), updates_upload(rows), "other.xlsx")
+    assert store.apply(board, other, today=TODAY).saved
+
+
+def _assert_refused_then_shown_again(at: AppTest, board: Path, button: str) -> None:
+    """The click after another save writes nothing, shows the rebuilt preview with a notice, and saves on the next."""
+    audit_before = len(store.read_audit(board))
+    at.button(key=button).click().run()
+    assert not at.exception, at.exception
+    assert len(store.read_audit(board)) == audit_before  # nothing saved
+    assert any("已被他人更新" in w.value for w in at.warning)
+    assert not at.success
+
+
+def test_merge_confirmed_after_another_save_shows_the_new_preview_first(board: Path):
+    at = _admin(board)
+    at.get("file_uploader")[0].set_value(("进展.xlsx", updates_upload([update(Q2, "1", "甲处", 90, "管理员")]), XLSX))
+    at.run()
+    assert {m.label: m.value for m in at.metric}["新增记录"] == "1"  # 90 shown as a new row
+    _someone_else_saves(board, [update(Q2, "1", "甲处", 60, "处室")])  # the same key, meanwhile
+    _assert_refused_then_shown_again(at, board, "upload_go")
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["新增记录"], metrics["修改记录"]) == ("0", "1")  # now it overwrites 60, and says so
+    changed = _table(at, "完成进度（原）")
+    assert (changed["完成进度（原）"].iloc[0], changed["完成进度（新）"].iloc[0]) == ("60", "90")
+    at.button(key="upload_go").click().run()
+    assert at.success[0].value.startswith("已保存：新增 0 条，修改 1 条")
+
+
+def test_replace_confirmed_after_another_save_shows_the_new_preview_first(board: Path, tmp_path: Path):
+    at = _admin(board)
+    at.radio(key="mode").set_value("整体替换（以上传文件为准）").run()
+    upload = workbook_file(tmp_path / "upload.xlsx", updates=[update(Q2, "1", "甲处", 50)]).read_bytes()
+    at.get("file_uploader")[0].set_value(("完整.xlsx", upload, XLSX))
+    at.run()
+    assert {m.label: m.value for m in at.metric}["删除记录"] == "3"
+    _someone_else_saves(board, [update(Q2, "2", "乙处", 35)])
+    _assert_refused_then_shown_again(at, board, "upload_go")
+    assert {m.label: m.value for m in at.metric}["删除记录"] == "4"  # the row saved meanwhile goes too, shown first
+    at.button(key="upload_go").click().run()
+    assert [(e["action"], e["removed"]) for e in store.read_audit(board)][-1] == ("replace", 4)
+
+
+def test_delete_confirmed_after_another_save_shows_the_new_preview_first(board: Path):
+    at = _admin(board)
+    [label] = [o for o in at.multiselect(key="delete_pick").options if "乙处" in o]
+    at.multiselect(key="delete_pick").set_value([label]).run()
+    at.checkbox(key="delete_ok").check().run()
+    _someone_else_saves(board, [update(Q2, "1", "甲处", 70)])
+    _assert_refused_then_shown_again(at, board, "delete_go")
+    at.button(key="delete_go").click().run()
+    assert at.success[0].value.startswith("已删除 1 条记录")
+    updates = validate.load(board, today=TODAY).book.updates
+    assert len(updates) == 3 and "乙处" not in set(updates["unit"])  # the row saved meanwhile is kept
+
+
+def test_restore_confirmed_after_another_save_shows_the_new_preview_first(board: Path):
+    accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
+    _someone_else_saves(board, [update(Q2, "1", "甲处", 70, "x")])
+    at = _page("versions").run()
+    at.text_input[0].set_value("管理员")
+    at.text_input[1].set_value("password1")
+    at.button[0].click().run()
+    [initial] = [o for o in at.selectbox(key="version_pick").options if "初始版本" in o]
+    at.selectbox(key="version_pick").set_value(initial).run()
+    at.checkbox(key="restore_ok").check().run()
+    assert len(_table(at, "完成进度")) == 1  # the restore removes 1 row
+    _someone_else_saves(board, [update(Q2, "2", "甲处", 30, "y")])
+    _assert_refused_then_shown_again(at, board, "restore_go")
+    assert len(_table(at, "完成进度")) == 2  # now it removes the reporter's new row too, and shows it first
+    at.button(key="restore_go").click().run()
+    assert at.success[0].value == "已恢复，并记为新版本。"

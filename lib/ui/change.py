@@ -1,10 +1,26 @@
-"""The change adapter: what an upload, deletion or restore would do, shown before it is saved."""
+"""The change adapter: what an upload, deletion or restore would do, shown, then saved exactly as shown.
+
+One flow serves upload, delete and restore (``confirm_change``):
+
+1. the preview is built against the file on disk and kept in the session as *the preview shown*;
+2. the confirm button's callback saves that very preview, before the page reruns, so a click can
+   never save a preview that was recomputed after it;
+3. if the workbook changed since it was shown, nothing is saved: the page builds the new preview,
+   says why, and the person confirms again.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
 
-from lib import tables
+from lib import store, tables
+
+CHANGED_MEANWHILE = "共享工作簿在您预览之后已被他人更新，以下预览已按最新版本重新生成，请核对后再次确认。"
 
 
 def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
@@ -37,3 +53,65 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
     st.markdown("**保存后进度的变化（百分比）**")
     shown = tables.moved_rows(preview.movement) if preview.has_changes else preview.movement.head(1)
     st.dataframe(shown, hide_index=True, key=f"{key}_movement")
+
+
+def _request_id(change: store.Change) -> tuple:
+    """What identifies a request across reruns: the same file, rows and person ask for the same change."""
+    upload = hashlib.sha256(change.upload).hexdigest() if change.upload is not None else ""
+    return change.kind, change.account.name, upload, change.delete_keys
+
+
+def _save_shown(key: str, path: Path, describe: Callable[[store.Preview], str],
+                on_saved: Callable[[], None] | None) -> None:
+    """The confirm button's callback: runs before the rerun, with the preview the person saw."""
+    shown: store.Preview = st.session_state[f"{key}_shown"][1]
+    result = store.save(path, shown)
+    if result.saved:
+        st.session_state.pop(f"{key}_shown", None)
+        st.session_state[f"{key}_saved"] = describe(shown)
+        if on_saved is not None:
+            on_saved()
+    elif result.stale:
+        st.session_state.pop(f"{key}_shown", None)  # rebuilt against the newer file on the rerun
+        st.session_state[f"{key}_notice"] = CHANGED_MEANWHILE
+    else:
+        st.session_state[f"{key}_notice"] = result.message
+
+
+def saved_counts(preview: store.Preview) -> str:
+    counts = preview.counts
+    return (f"已保存：新增 {counts['added']} 条，修改 {counts['changed']} 条，删除 {counts['removed']} 条。"
+            "原版本已存入版本记录。")
+
+
+def saved_message(key: str) -> str | None:
+    """What the last confirm of ``key`` saved, once (then the page starts clean)."""
+    return st.session_state.pop(f"{key}_saved", None)
+
+
+def confirm_change(key: str, path: Path, change: store.Change, today: dt.date, *, is_admin: bool,
+                   confirm_label: str, describe: Callable[[store.Preview], str], check_label: str = "",
+                   on_saved: Callable[[], None] | None = None) -> None:
+    """Preview ``change`` against the workbook at ``path``, and a confirm button that saves exactly that preview.
+
+    ``describe`` words what a saved preview did, for ``saved_message``; ``check_label`` adds a box to
+    tick before the button works (delete, restore).
+    """
+    current = path.read_bytes() if path.exists() else None
+    current_hash = store.content_hash(current) if current is not None else ""
+    request = _request_id(change)
+    kept = st.session_state.get(f"{key}_shown")
+    if kept is None or kept[0] != request or kept[1].base_hash != current_hash:
+        if kept is not None and kept[0] == request:
+            st.session_state[f"{key}_notice"] = CHANGED_MEANWHILE
+        kept = (request, store.preview(current, change, today))
+        st.session_state[f"{key}_shown"] = kept
+    shown: store.Preview = kept[1]
+    if notice := st.session_state.pop(f"{key}_notice", None):
+        st.warning(notice)
+    show_preview(shown, is_admin, key=key)
+    if shown.ok and not shown.has_changes:
+        st.info("与现有数据一致，没有需要保存的变化。")
+    ticked = st.checkbox(check_label, key=f"{key}_ok") if check_label else True
+    st.button(confirm_label, type="primary", key=f"{key}_go", on_click=_save_shown,
+              args=(key, path, describe, on_saved), disabled=not (ticked and shown.ok and shown.has_changes))
