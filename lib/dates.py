@@ -21,6 +21,26 @@ _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3
 _QUARTER_RE = re.compile(r"(\d{4})\s*年\s*第?\s*([一二三四1234])\s*季度")
 
 
+# Excel counts days from 1900: an earlier date cannot be stored as a date, and reads back as something else.
+EARLIEST_STORABLE = dt.date(1900, 3, 1)  # before it, Excel's phantom 1900-02-29 shifts serials by a day
+REPORT_DATE_MARGIN = dt.timedelta(days=365)  # a 填报日期 may lie this far before the plan starts or after today
+
+
+def storable(day: dt.date) -> bool:
+    """True when Excel can hold ``day`` as a date."""
+    return day >= EARLIEST_STORABLE
+
+
+def report_date_window(plan_start: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The plausible 填报日期 of a plan: from a year before it starts to a year after today.
+
+    A report records when something happened, so a date outside this window is a typo
+    (0206 for 2026), not a plan; deadlines years ahead are a different matter.
+    """
+    first = (plan_start - REPORT_DATE_MARGIN) if plan_start else EARLIEST_STORABLE
+    return max(first, EARLIEST_STORABLE), today + REPORT_DATE_MARGIN
+
+
 def month_end(year: int, month: int) -> dt.date:
     if month == 12:
         return dt.date(year, 12, 31)

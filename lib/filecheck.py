@@ -171,8 +171,26 @@ def _not_a_workbook(data: bytes) -> Problem | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "xl/workbook.xml" not in {name.lower() for name in archive.namelist()}:
                 return _refused("not-xlsx", "文件不是有效的 Excel 工作簿（缺少工作簿内容），请在 Excel 中另存为 .xlsx 后重新上传。")
-    except (zipfile.BadZipFile, ValueError):
+            return _entity_declarations(archive)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error):
         return _refused("damaged-workbook", "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。")
+
+
+# XML declares entities in a DOCTYPE before its root element, so the head of each part is enough to look at.
+_XML_HEAD_BYTES = 4096
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _entity_declarations(archive: zipfile.ZipFile) -> Problem | None:
+    """A part that declares XML entities: Excel never writes one, and they are the stuff of XXE and
+    "billion laughs" files, which read local files or expand to gigabytes."""
+    for entry in archive.infolist():
+        if entry.filename.lower().endswith((".xml", ".rels")):
+            with archive.open(entry) as handle:
+                if _DECLARATION.search(handle.read(_XML_HEAD_BYTES)):
+                    return _refused("xml-entities",
+                                    f"文件内部含有 XML 实体声明（{entry.filename}），Excel 保存的工作簿不会有这类内容，"
+                                    "出于安全考虑不予接收。请在 Excel 中打开后另存为新的 .xlsx 文件再上传。")
     return None
 
 

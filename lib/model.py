@@ -16,6 +16,8 @@ WARNING = "警告"
 # When a change merges an upload into the shared workbook, every row carries where it comes from
 # in the column ORIGIN, so a problem can name the row as Excel shows it in that file.
 ORIGIN = "origin"
+# The fields of a raw row from which characters XML cannot hold were removed on reading (a tuple, () when none).
+CLEANED = "cleaned"
 ORIGIN_UPLOAD = "upload"  # a row of the file being uploaded
 ORIGIN_SAVED = "saved"  # a row already in the shared workbook
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lib import schema
+from lib import dates, schema
 from lib.dates import parse_date, parse_deadline
-from lib.model import ERROR, ORIGIN, ROW, WARNING, Book, PlanSettings, Problem, row_label, sort_problems
+from lib.model import CLEANED, ERROR, ORIGIN, ROW, WARNING, Book, PlanSettings, Problem, row_label, sort_problems
 from lib.workbook import RawSheet, RawWorkbook, Source, WorkbookError, read_raw
 
 
@@ -157,6 +157,8 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
                 plan.doc_no = cell_text(value)
             elif key in (schema.PLAN_ISSUED, schema.PLAN_START):
                 day = parse_date(value)
+                if day is not None and not dates.storable(day):
+                    raise ValueError(value)
                 if key == schema.PLAN_ISSUED:
                     plan.issued = day
                 else:
@@ -302,6 +304,10 @@ def _task_dates(out: _Collector, values: dict, row: int) -> tuple[dt.date | None
         out.error("bad-date", row, _header(schema.SHEET_TASKS, "start"), values.get("start"),
                   "开始日期无法识别，请填写日期，例如 2026-01-01。")
         fine = False
+    if start is not None and not dates.storable(start):
+        out.error("date-out-of-range", row, _header(schema.SHEET_TASKS, "start"), values.get("start"),
+                  "开始日期早于1900年，Excel 无法保存，请核对年份。")
+        fine = False
     deadline_raw = values.get("deadline_text")
     try:
         deadline, ongoing = parse_deadline(None if is_blank(deadline_raw) else deadline_raw)
@@ -396,7 +402,8 @@ def _report(out: _Collector, level: str, code: str, mask: pd.Series, frame: pd.D
         add(code, row, column, value, message(value) if callable(message) else message, origin)
 
 
-def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date):
+def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Problem], today: dt.date,
+                   window: tuple[dt.date, dt.date]):
     """The 进展 rows, checked column by column; rows with errors are left out.
 
     Only the rows that have a problem are visited one by one, to write their
@@ -404,7 +411,7 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
     """
     out = _Collector(schema.SHEET_UPDATES, problems)
     cells = _UpdateCells.of(sheet.frame)
-    bad = _check_update_dates(out, cells)
+    bad = _check_update_dates(out, cells, window)
     bad |= _check_update_keys(out, cells, assignments)
     bad |= _check_update_progress(out, cells)
     good = ~bad
@@ -461,14 +468,19 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
-def _check_update_dates(out: _Collector, cells: _UpdateCells) -> pd.Series:
-    """Blank or unreadable 填报日期. Returns the rows with an error."""
+def _check_update_dates(out: _Collector, cells: _UpdateCells, window: tuple[dt.date, dt.date]) -> pd.Series:
+    """Blank, unreadable or implausible 填报日期 (outside ``window``). Returns the rows with an error."""
     header, raw_date = _header(schema.SHEET_UPDATES, "date"), cells.column("date")
     date_blank = raw_date.map(is_blank)
     date_bad = ~date_blank & cells.dates.isna()
+    first, last = window
+    outside = cells.dates.map(lambda day: day is not None and not first <= day <= last).astype(bool)
     _report(out, ERROR, "missing-value", date_blank, cells.frame, header, raw_date, "填报日期为必填项，请补充。")
     _report(out, ERROR, "bad-date", date_bad, cells.frame, header, raw_date, "填报日期无法识别，请填写日期，例如 2026-06-30。")
-    return date_blank | date_bad
+    _report(out, ERROR, "date-out-of-range", outside, cells.frame, header, raw_date,
+            f"填报日期不在合理范围内（应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间，即方案起始前一年至今后一年），"
+            "请核对年份。")
+    return date_blank | date_bad | outside
 
 
 def _check_update_keys(out: _Collector, cells: _UpdateCells, assignments: pd.DataFrame) -> pd.Series:
@@ -554,16 +566,32 @@ def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFr
     return updates
 
 
+def _report_cleaned(raw: RawWorkbook, problems: list[Problem]) -> None:
+    """A warning for each cell the reader removed characters from (``workbook.ILLEGAL_CHARACTERS``)."""
+    for name, sheet in raw.sheets.items():
+        if CLEANED not in sheet.frame.columns:
+            continue
+        out = _Collector(name, problems)
+        touched = sheet.frame[sheet.frame[CLEANED].map(bool).astype(bool)]
+        for row, origin, fields in zip(touched[ROW], _column(touched, ORIGIN), touched[CLEANED]):
+            for field_name in fields:
+                out.warning("illegal-character", row, _header(name, field_name), "",
+                            "含有 Excel 无法保存的控制字符（多见于从 Word 等处粘贴的文字），已自动删除，请核对该单元格。",
+                            origin)
+
+
 def parse(raw: RawWorkbook, today: dt.date | None = None) -> LoadResult:
     """Check every sheet and build the Book. Problems are sorted, errors first."""
     today = today or dt.date.today()
     problems: list[Problem] = []
     if not _check_structure(raw, problems):
         return LoadResult(None, sort_problems(problems))
+    _report_cleaned(raw, problems)
     plan = _parse_plan(raw.sheets.get(schema.SHEET_PLAN), problems)
     units = _parse_units(raw.sheets[schema.SHEET_UNITS], problems)
     tasks, assignments, sections, units = _parse_tasks(raw.sheets[schema.SHEET_TASKS], units, problems)
-    updates = _parse_updates(raw.sheets[schema.SHEET_UPDATES], assignments, problems, today)
+    window = dates.report_date_window(plan.schedule_start, today)
+    updates = _parse_updates(raw.sheets[schema.SHEET_UPDATES], assignments, problems, today, window)
     if plan.schedule_start is None:
         first = updates["date"].min() if len(updates) else pd.NaT
         plan.start = first.date() if not pd.isna(first) else today

@@ -20,7 +20,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from lib import filecheck, schema
-from lib.model import ROW
+from lib.model import CLEANED, ROW
 
 HEADER_SEARCH_ROWS = 10  # office sheets put a title or two above the header
 
@@ -140,11 +140,39 @@ def read_sheet_values(source: Source, names: list[str]) -> dict[str, list[list]]
     """The cell values of the named sheets, from A1, as calamine gives them ('' for blank)."""
     book = _open(source)
     try:
-        return {name: [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        return {name: [[_without_illegal(cell) for cell in r]
+                       for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
                 for name in names}
     except Exception as exc:
         raise WorkbookError(f"工作簿已损坏，无法读取（{type(exc).__name__}），请重新保存后上传。",
                             "damaged-workbook") from exc
+
+
+# Characters an XML file cannot hold (openpyxl refuses to write them): C0 controls but tab, LF and CR.
+# Text pasted from Word brings them in, stored as _x000B_ and the like; calamine decodes them.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _without_illegal(cell: object) -> object:
+    return ILLEGAL_CHARACTERS.sub("", cell) if isinstance(cell, str) else cell
+
+
+def _strip_illegal(frame: pd.DataFrame, fields: list[str]) -> list[tuple[str, ...]]:
+    """Remove illegal characters from the text cells of ``frame`` in place; per row, the fields cleaned.
+
+    Only the rows that hold one are visited one by one; most sheets have none.
+    """
+    cleaned: list[tuple[str, ...]] = [()] * len(frame)
+    for name in fields:
+        column = frame[name]
+        texts = column[column.map(lambda value: isinstance(value, str))]
+        hits = texts[texts.str.contains(ILLEGAL_CHARACTERS)]
+        if hits.empty:
+            continue
+        frame.loc[hits.index, name] = hits.str.replace(ILLEGAL_CHARACTERS, "", regex=True)
+        for position in hits.index:
+            cleaned[position] = (*cleaned[position], name)
+    return cleaned
 
 
 def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
@@ -167,6 +195,7 @@ def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
     }
     frame = pd.DataFrame(data, dtype=object)
     frame[ROW] = range(header_index + 2, header_index + 2 + len(body))
+    frame[CLEANED] = _strip_illegal(frame, fields)
     if fields:
         # Blank trailing (and interleaved) rows carry nothing to check.
         filled = frame[fields].map(lambda v: not (v == "" or v is None or (isinstance(v, str) and not v.strip())))

@@ -297,11 +297,30 @@ def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> li
     return problems
 
 
-def _fill_reporter(book: Book, user: str) -> None:
-    """A blank 填报人 of an uploaded row becomes the account that uploads it (saved rows stay as they are)."""
-    uploaded = _uploaded(book.updates)
-    blank = book.updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
-    book.updates.loc[blank, "reporter"] = user
+def _set_reporters(book: Book, account: Account, result: Preview) -> list[Problem]:
+    """填报人 of the uploaded rows: a reporter's rows are theirs, whatever the file says; an admin may
+    enter reports for others, so the file's names stay and the preview says so. Blank means the uploader.
+
+    Saved rows stay as they are. Returns a warning per row whose 填报人 was changed.
+    """
+    updates = book.updates
+    uploaded = _uploaded(updates)
+    blank = updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
+    named = uploaded & ~blank
+    other = named & (updates["reporter"].map(validate.cell_text) != account.name)
+    updates.loc[blank, "reporter"] = account.name
+    if account.is_admin:
+        if other.any():
+            result.notes.append(f"{int(other.sum())} 行进展的填报人按文件所填保留（管理员代为上传）；"
+                                f"填报人为空的记为「{account.name}」。")
+        return []
+    header = schema.header_of(schema.SHEET_UPDATES, "reporter")
+    warnings = [Problem(WARNING, schema.SHEET_UPDATES, row, header, validate.cell_text(name),
+                        f"填报人按上传账号记为「{account.name}」（文件中填的是「{validate.cell_text(name)}」）。",
+                        code="reporter-set-to-account", origin=ORIGIN_UPLOAD)
+                for row, name in zip(updates.loc[other, ROW], updates.loc[other, "reporter"])]
+    updates.loc[other, "reporter"] = account.name
+    return warnings
 
 def _without_keys(book: Book, keys: tuple[tuple, ...]) -> Book:
     wanted = {(pd.Timestamp(d), str(t), str(u)) for d, t, u in keys}
@@ -387,6 +406,8 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
     replacing = change.kind in (REPLACE, RESTORE)
     if replacing and schema.SHEET_PLAN not in upload_raw.sheets and base.raw and schema.SHEET_PLAN in base.raw.sheets:
         result.notes.append("上传文件没有「方案」工作表，已保留现有的方案设置。")
+    if change.kind == REPLACE:
+        result.notes.append("整体替换：各行的填报人按上传文件所填保留。")
     merged_raw = _merge_raw(base.raw, upload_raw, replacing=replacing)
     parsed = validate.parse(merged_raw, today=today)
     problems = [_caused_by_upload(p) for p in parsed.problems]
@@ -404,7 +425,7 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
             result.skipped = int(skip.sum())
             result.notes.append(f"未填写进展情况且进度未变化的 {result.skipped} 行未计入"
                                 "（与该处室上次报送的完成进度、状态相同，进展情况、存在问题、下步计划均为空）。")
-        _fill_reporter(book, change.account.name)
+        problems += _set_reporters(book, change.account, result)
     rows_by_key = {(d, t, u): r for d, t, u, r in zip(book.updates["date"], book.updates["task_id"],
                                                      book.updates["unit"], book.updates[ROW])}
     return _Merged(book, plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN)), problems, rows_by_key,
