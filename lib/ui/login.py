@@ -6,6 +6,7 @@ account, and the page shown instead of the board when ``KANBAN_REQUIRE_LOGIN=1``
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import streamlit as st
@@ -15,13 +16,28 @@ from lib.ui import board
 
 _USER_KEY = "_kanban_user"
 _SEEN_KEY = "_kanban_last_seen"
+_CLIENT_KEY = "_kanban_client"
 
 
 @st.cache_resource
 def _login_throttle():
     """One throttle per server process, shared by every session."""
     settings = accounts.load_settings()
-    return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds)
+    return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds,
+                                  name_failures=settings.lockout_name_failures)
+
+
+def _client_key() -> str:
+    """Who is trying, for the throttle: the connection's address, else this session.
+
+    Streamlit reports no address for localhost, so behind a reverse proxy on the same host every
+    user is keyed by session. A new session is cheap for a guesser; the throttle's per-name count
+    is what slows that.
+    """
+    address = getattr(st.context, "ip_address", None)
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    return "session:" + st.session_state.setdefault(_CLIENT_KEY, secrets.token_hex(16))
 
 
 def current_account():
@@ -68,7 +84,7 @@ def login_form(key: str = "login") -> None:
     if submitted:
         settings = accounts.load_settings()
         _accounts(settings)
-        result = accounts.login(settings.accounts_path, name, password, _login_throttle())
+        result = accounts.login(settings.accounts_path, name, password, _login_throttle(), client=_client_key())
         if result.account is None:
             st.error(result.message)
             return
