@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import threading
@@ -107,6 +108,16 @@ class Account:
 
     def may_report_for(self, unit: str) -> bool:
         return self.is_admin or unit in self.units
+
+    @property
+    def version(self) -> str:
+        """A token that changes with the password, role, units or creation time (hex).
+
+        A session keeps it from login and ends when it differs: a password change, a removal, or the
+        name added again (a new salt and time) must not leave an old session with the new rights.
+        """
+        record = json.dumps([self.password_hash, self.role, list(self.units), self.created], ensure_ascii=False)
+        return hashlib.sha256(record.encode()).hexdigest()
 
 
 class AccountError(Exception):

@@ -200,3 +200,19 @@ def test_cli_list_without_accounts_shows_the_first_admin_command(tmp_path: Path)
     listed = _cli("user", "--accounts", str(path), "list").stdout
     expected = accounts.first_admin_command(accounts.Settings(accounts_path=path))
     assert expected in listed and f"--accounts {path}" in expected
+
+
+def test_account_version_changes_with_password_role_and_units(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "repA", "password1", ["甲处"])
+    first = accounts.load_accounts(path)["repA"].version
+    assert accounts.load_accounts(path)["repA"].version == first  # reading again changes nothing
+    accounts.set_password(path, "repA", "password1")  # even the same password: a new salt
+    after_passwd = accounts.load_accounts(path)["repA"].version
+    accounts.remove_user(path, "repA")
+    accounts.add_user(path, "repA", "password1", admin=True)
+    readded = accounts.load_accounts(path)["repA"]
+    assert len({first, after_passwd, readded.version}) == 3
+    readded.units = ("甲处",)
+    assert readded.version != accounts.load_accounts(path)["repA"].version
+    assert "password1" not in readded.version and readded.password_hash not in readded.version

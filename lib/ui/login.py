@@ -16,6 +16,7 @@ from lib.ui import board
 
 _USER_KEY = "_kanban_user"
 _SEEN_KEY = "_kanban_last_seen"
+_VERSION_KEY = "_kanban_account_version"
 _CLIENT_KEY = "_kanban_client"
 
 
@@ -41,7 +42,11 @@ def _client_key() -> str:
 
 
 def current_account():
-    """The logged-in Account, or None; logs out after the idle timeout or if the account was removed."""
+    """The logged-in Account, or None.
+
+    Logs out after the idle timeout, and when the account is no longer the one logged in to (removed,
+    or its password, role or units changed since): checked on every run, so at the next click.
+    """
     name = st.session_state.get(_USER_KEY)
     if not name:
         return None
@@ -52,8 +57,9 @@ def current_account():
         st.session_state["_kanban_timed_out"] = True
         return None
     account = _accounts(settings).get(name)
-    if account is None:
+    if account is None or account.version != st.session_state.get(_VERSION_KEY):
         logout()
+        st.session_state["_kanban_account_changed"] = True
         return None
     st.session_state[_SEEN_KEY] = now
     return account
@@ -71,12 +77,15 @@ def _accounts(settings) -> dict:
 def logout() -> None:
     st.session_state.pop(_USER_KEY, None)
     st.session_state.pop(_SEEN_KEY, None)
+    st.session_state.pop(_VERSION_KEY, None)
 
 
 def login_form(key: str = "login") -> None:
     """The login form; on success the page reruns as the logged-in user."""
     if st.session_state.pop("_kanban_timed_out", False):
         st.info("长时间未操作，已自动退出登录，请重新登录。")
+    if st.session_state.pop("_kanban_account_changed", False):
+        st.info("账号信息已变更，请重新登录。")
     with st.form(key):
         name = st.text_input("账号", key=f"{key}_name")
         password = st.text_input("密码", type="password", key=f"{key}_password")
@@ -89,6 +98,7 @@ def login_form(key: str = "login") -> None:
             st.error(result.message)
             return
         st.session_state[_USER_KEY] = result.account.name
+        st.session_state[_VERSION_KEY] = result.account.version
         st.session_state[_SEEN_KEY] = time.time()
         st.rerun()
 
