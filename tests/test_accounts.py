@@ -159,7 +159,8 @@ def test_user_cli_add_list_passwd_remove(tmp_path: Path):
     assert _cli("user", "--accounts", path, "add", "张三", "--units", "甲处,乙处", stdin="password2\n").returncode == 0
     listed = _cli("user", "--accounts", path, "list").stdout
     assert "管理员\t管理员\t全部" in listed and "张三\t处室填报\t甲处、乙处" in listed
-    assert _cli("user", "--accounts", path, "passwd", "张三", stdin="password3\n").returncode == 0
+    changed = _cli("user", "--accounts", path, "passwd", "张三", stdin="password3\n")
+    assert changed.returncode == 0 and "已登录的会话在下次操作时退出" in changed.stdout
     assert accounts.verify_password("password3", accounts.load_accounts(Path(path))["张三"].password_hash)
     assert _cli("user", "--accounts", path, "remove", "张三").returncode == 0
     missing = _cli("user", "--accounts", path, "remove", "张三")
