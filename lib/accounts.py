@@ -14,12 +14,13 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import threading
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,8 @@ ROLE_LABELS = {ROLE_ADMIN: "管理员", ROLE_REPORTER: "处室填报"}
 # OpenSSL refuses N = 2^15 with r = 8 under hashlib's default 32 MB memory limit.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_LOCKOUT_SECONDS = 15 * 60
-MAX_TRACKED_NAMES = 10_000  # failed-login records kept in memory; the oldest go first
+MAX_TRACKED_KEYS = 10_000  # failed-login records kept in memory per count; the oldest go first
+MAX_KNOWN_CLIENTS = 100  # clients remembered per name as having logged in as it
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Settings:
     session_idle_minutes: float = 30
     lockout_failures: int = 5
     lockout_seconds: float = 30
+    lockout_name_failures: int = 50
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +59,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=config.value("KANBAN_SESSION_IDLE_MINUTES", environ),
         lockout_failures=config.value("KANBAN_LOCKOUT_FAILURES", environ),
         lockout_seconds=config.value("KANBAN_LOCKOUT_SECONDS", environ),
+        lockout_name_failures=config.value("KANBAN_LOCKOUT_NAME_FAILURES", environ),
     )
 
 
@@ -104,6 +108,16 @@ class Account:
 
     def may_report_for(self, unit: str) -> bool:
         return self.is_admin or unit in self.units
+
+    @property
+    def version(self) -> str:
+        """A token that changes with the password, role, units or creation time (hex).
+
+        A session keeps it from login and ends when it differs: a password change, a removal, or the
+        name added again (a new salt and time) must not leave an old session with the new rights.
+        """
+        record = json.dumps([self.password_hash, self.role, list(self.units), self.created], ensure_ascii=False)
+        return hashlib.sha256(record.encode()).hexdigest()
 
 
 class AccountError(Exception):
@@ -204,44 +218,106 @@ def set_password(path: Path, name: str, password: str) -> None:
 # ---- login and throttling ---------------------------------------------------------
 
 
+class _Failures:
+    """Failed tries by key: how many, and the time of the last. Bounded by ``MAX_TRACKED_KEYS``."""
+
+    def __init__(self) -> None:
+        self.records: dict[Hashable, tuple[int, float]] = {}
+
+    def count(self, key: Hashable) -> int:
+        return self.records.get(key, (0, 0.0))[0]
+
+    def wait(self, key: Hashable, threshold: int, seconds: float, now: float) -> float:
+        """Seconds left to wait: none below ``threshold`` failures, then ``seconds`` doubling per failure."""
+        count, last = self.records.get(key, (0, 0.0))
+        if count < threshold:
+            return 0.0
+        delay = min(seconds * 2 ** (count - threshold), MAX_LOCKOUT_SECONDS)
+        return max(0.0, last + delay - now)
+
+    def add(self, key: Hashable, now: float) -> None:
+        self.records[key] = (self.count(key) + 1, now)
+        if len(self.records) > MAX_TRACKED_KEYS:
+            self._forget(now)
+
+    def clear(self, key: Hashable) -> None:
+        self.records.pop(key, None)
+
+    def _forget(self, now: float) -> None:
+        """Drop records older than the longest wait; if still too many, the oldest (a flood of keys)."""
+        self.records = {k: v for k, v in self.records.items() if now - v[1] < MAX_LOCKOUT_SECONDS}
+        if len(self.records) > MAX_TRACKED_KEYS:
+            newest = sorted(self.records.items(), key=lambda item: item[1][1])[-(MAX_TRACKED_KEYS // 2):]
+            self.records = dict(newest)
+
+
 class LoginThrottle:
-    """Failed logins per name; after ``failures`` of them, each try waits ``seconds`` (doubling).
+    """Slows password guessing without letting a guesser lock the real user out.
+
+    Three counts, each waiting ``seconds`` once over its threshold and doubling per further failure
+    (up to 15 minutes):
+
+    - per client and name, threshold ``failures``: the client that guesses waits; the same name
+      from any other client is not held back, so five wrong passwords cannot lock out 管理员.
+    - per name from all clients, threshold ``name_failures`` (much higher): a client is cheap to
+      change (a new session, another address), so guessing spread over many clients is still slowed.
+      This count could again hold back the real user, so it is set high, and a client that has
+      logged in as the name before (in this server process) is exempt from it.
+    - per password across names, threshold ``failures`` distinct names (password spraying: one
+      common password tried for many names). The password is kept only as an HMAC under a random
+      key made for this process, never as itself.
 
     Kept in memory for the server process; ``clock`` is injectable for tests.
     """
 
-    def __init__(self, failures: int = 5, seconds: float = 30, clock=time.monotonic):
-        self.failures, self.seconds, self.clock = failures, seconds, clock
-        self._state: dict[str, tuple[int, float]] = {}  # name → (failures, time of the last one)
+    def __init__(self, failures: int = 5, seconds: float = 30, clock: Callable[[], float] = time.monotonic,
+                 name_failures: int = 50):
+        self.failures, self.seconds, self.clock, self.name_failures = failures, seconds, clock, name_failures
+        self._by_client = _Failures()  # (client, name)
+        self._by_name = _Failures()  # name
+        self._by_password = _Failures()  # HMAC of the password, counting distinct names
+        self._password_names = _Failures()  # (HMAC, name) pairs already counted
+        self._known: dict[str, set[str]] = {}  # name → clients that logged in as it
+        self._key = secrets.token_bytes(32)
         self._mutex = threading.Lock()
 
-    def wait_seconds(self, name: str) -> float:
-        """Seconds to wait before ``name`` may try again; 0 when a try is allowed now."""
-        with self._mutex:
-            count, last = self._state.get(name, (0, 0.0))
-        if count < self.failures:
-            return 0.0
-        delay = min(self.seconds * 2 ** (count - self.failures), MAX_LOCKOUT_SECONDS)
-        return max(0.0, last + delay - self.clock())
+    def _digest(self, password: str) -> bytes:
+        return hmac.new(self._key, password.encode(), hashlib.sha256).digest()
 
-    def failed(self, name: str) -> None:
+    def wait_seconds(self, name: str, client: str, password: str | None = None) -> float:
+        """Seconds ``client`` must wait before trying ``name`` (with ``password``); 0 when a try is allowed now."""
         with self._mutex:
             now = self.clock()
-            count, _ = self._state.get(name, (0, 0.0))
-            self._state[name] = (count + 1, now)
-            if len(self._state) > MAX_TRACKED_NAMES:
-                self._forget(now)
+            waits = [self._by_client.wait((client, name), self.failures, self.seconds, now)]
+            if client not in self._known.get(name, ()):
+                waits.append(self._by_name.wait(name, self.name_failures, self.seconds, now))
+            if password is not None:
+                waits.append(self._by_password.wait(self._digest(password), self.failures, self.seconds, now))
+        return max(waits)
 
-    def _forget(self, now: float) -> None:
-        """Drop records older than the longest wait; if still too many, the oldest (a flood of names)."""
-        self._state = {n: v for n, v in self._state.items() if now - v[1] < MAX_LOCKOUT_SECONDS}
-        if len(self._state) > MAX_TRACKED_NAMES:
-            newest = sorted(self._state.items(), key=lambda item: item[1][1])[-MAX_TRACKED_NAMES // 2:]
-            self._state = dict(newest)
-
-    def succeeded(self, name: str) -> None:
+    def failed(self, name: str, client: str, password: str) -> None:
         with self._mutex:
-            self._state.pop(name, None)
+            now = self.clock()
+            self._by_client.add((client, name), now)
+            self._by_name.add(name, now)
+            digest = self._digest(password)
+            if not self._password_names.count((digest, name)):
+                self._by_password.add(digest, now)
+            self._password_names.add((digest, name), now)
+
+    def succeeded(self, name: str, client: str) -> None:
+        with self._mutex:
+            self._by_client.clear((client, name))
+            if name not in self._known and len(self._known) >= MAX_TRACKED_KEYS:
+                self._known.pop(next(iter(self._known)))
+            clients = self._known.setdefault(name, set())
+            if len(clients) < MAX_KNOWN_CLIENTS:
+                clients.add(client)
+
+    def tracked(self) -> tuple[dict, ...]:
+        """The records kept, for tests: by client and name, by name, by password HMAC, (HMAC, name) pairs."""
+        return (self._by_client.records, self._by_name.records, self._by_password.records,
+                self._password_names.records)
 
 
 @dataclass
@@ -250,19 +326,22 @@ class LoginResult:
     message: str = ""
 
 
-def login(path: Path, name: str, password: str, throttle: LoginThrottle) -> LoginResult:
-    """Check a name and password; refuses while the name is throttled. Messages are Chinese."""
+def login(path: Path, name: str, password: str, throttle: LoginThrottle, *, client: str) -> LoginResult:
+    """Check a name and password from ``client`` (an address or a session); refuses while throttled.
+
+    Messages are Chinese. A refused try is not checked, so waiting cannot be skipped by guessing on.
+    """
     name = name.strip()
-    wait = throttle.wait_seconds(name)
+    wait = throttle.wait_seconds(name, client, password)
     if wait > 0:
         return LoginResult(None, f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
     account = load_accounts(path).get(name)
     # Hash even for an unknown name, so timing does not tell which names exist.
     stored = account.password_hash if account else hash_password("-", b"0" * 16)
     if account is None or not verify_password(password, stored):
-        throttle.failed(name)
+        throttle.failed(name, client, password)
         return LoginResult(None, "账号或密码不正确。")
-    throttle.succeeded(name)
+    throttle.succeeded(name, client)
     return LoginResult(account)
 
 

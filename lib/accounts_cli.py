@@ -45,12 +45,12 @@ def cmd_user(args: argparse.Namespace) -> int:
                 print(f"{account.name}\t{account.role_label}\t{scope}\t{account.created}")
         elif args.user_command == "remove":
             accounts.remove_user(path, args.name)
-            print(f"已删除账号「{args.name}」。")
+            print(f"已删除账号「{args.name}」；其已登录的会话在下次操作时退出。")
         elif args.user_command == "passwd":
             if args.name not in accounts.load_accounts(path):
                 raise accounts.AccountError(f"账号「{args.name}」不存在。")
             accounts.set_password(path, args.name, read_password())
-            print(f"已修改账号「{args.name}」的密码。")
+            print(f"已修改账号「{args.name}」的密码；其已登录的会话在下次操作时退出，须用新密码重新登录。")
     except accounts.AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KANBAN_LOCKOUT_FAILURES", 5, "Failed logins for a name before it must wait.", _positive(int)),
     Setting("KANBAN_LOCKOUT_SECONDS", 30.0, "The first wait after too many failures; it doubles with each "
             "further failure, up to 15 minutes.", _positive(float)),
+    Setting("KANBAN_LOCKOUT_NAME_FAILURES", 50, "Failed logins for a name from all clients together before every "
+            "client must wait, except one that has logged in as that name before; slows guessing spread over many "
+            "clients. (`KANBAN_LOCKOUT_FAILURES` counts per client and name, and per password across names.)",
+            _positive(int)),
     Setting("KANBAN_TODAY", None, "Fixes “today” (YYYY-MM-DD) for demos and tests; unset means the real date.",
             dt.date.fromisoformat),
     Setting("KANBAN_REVIEW_SECONDS", 20.0, "The 轮播 interval of the quarterly review, in seconds.",

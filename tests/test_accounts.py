@@ -42,29 +42,103 @@ def test_roles_and_rights(tmp_path: Path):
     assert list(accounts.load_accounts(path)) == ["管理员"]
 
 
-def test_five_failures_make_the_name_wait(tmp_path: Path):
+def _throttle(now: list[float], **options) -> accounts.LoginThrottle:
+    return accounts.LoginThrottle(failures=5, seconds=30, clock=lambda: now[0], **options)
+
+
+def test_five_failures_make_the_name_wait_on_that_client(tmp_path: Path):
     path = tmp_path / "accounts.toml"
     accounts.add_user(path, "张三", "password1", ["甲处"])
     now = [1000.0]
-    throttle = accounts.LoginThrottle(failures=5, seconds=30, clock=lambda: now[0])
+    throttle = _throttle(now)
     for _ in range(5):
-        assert accounts.login(path, "张三", "wrong-pass", throttle).account is None
-    refused = accounts.login(path, "张三", "password1", throttle)  # right password, but must wait
+        assert accounts.login(path, "张三", "wrong-pass", throttle, client="A").account is None
+    refused = accounts.login(path, "张三", "password1", throttle, client="A")  # right password, but must wait
     assert refused.account is None and "秒后再试" in refused.message
-    assert throttle.wait_seconds("张三") == 30
-    assert accounts.login(path, "李四", "x", throttle).message == "账号或密码不正确。"  # other names unaffected
+    assert throttle.wait_seconds("张三", "A") == 30
+    assert accounts.login(path, "李四", "x", throttle, client="A").message == "账号或密码不正确。"  # other names unaffected
     now[0] += 31
-    assert accounts.login(path, "张三", "password1", throttle).account.name == "张三"
-    assert throttle.wait_seconds("张三") == 0
+    assert accounts.login(path, "张三", "password1", throttle, client="A").account.name == "张三"
+    assert throttle.wait_seconds("张三", "A") == 0
+
+
+def test_an_attacker_cannot_lock_the_real_user_out(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    now = [1000.0]
+    throttle = _throttle(now)
+    for _ in range(5):
+        accounts.login(path, "管理员", "guess-one", throttle, client="attacker")
+    assert throttle.wait_seconds("管理员", "attacker") == 30
+    # the real admin, from another client, is not held back: right password works at once
+    assert throttle.wait_seconds("管理员", "office") == 0
+    assert accounts.login(path, "管理员", "password1", throttle, client="office").account.name == "管理员"
+    # ...while the attacker's waits keep doubling: 30 s after the 5th failure, 60 s after the 6th
+    now[0] += 31
+    accounts.login(path, "管理员", "guess-two", throttle, client="attacker")
+    assert throttle.wait_seconds("管理员", "attacker") == 60
+    assert accounts.login(path, "管理员", "password1", throttle, client="attacker").account is None
+
+
+def test_many_clients_guessing_one_name_are_slowed_but_not_a_known_client(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    now = [1000.0]
+    throttle = _throttle(now, name_failures=20)
+    assert accounts.login(path, "管理员", "password1", throttle, client="office").account is not None
+    for i in range(20):  # one try from each of 20 clients: each stays under its own 5, the name reaches 20
+        accounts.login(path, "管理员", f"guess-{i}", throttle, client=f"bot{i}")
+    assert throttle.wait_seconds("管理员", "bot-new") == 30  # a fresh client must now wait too
+    refused = accounts.login(path, "管理员", "password1", throttle, client="bot-new")
+    assert refused.account is None and "秒后再试" in refused.message
+    # the client that logged in as 管理员 before is not held back by the others' failures
+    assert accounts.login(path, "管理员", "password1", throttle, client="office").account is not None
+
+
+def test_one_password_sprayed_over_many_names_is_slowed(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "Spring2026", ["甲处"])
+    now = [1000.0]
+    throttle = _throttle(now)
+    for i in range(5):  # the same password for five names, each from its own client
+        accounts.login(path, f"用户{i}", "Spring2026", throttle, client=f"bot{i}")
+    refused = accounts.login(path, "张三", "Spring2026", throttle, client="bot-new")  # would be right
+    assert refused.account is None and "秒后再试" in refused.message
+    assert accounts.login(path, "李四", "other-pass", throttle, client="bot-new").message == "账号或密码不正确。"
+    now[0] += 31
+    assert accounts.login(path, "张三", "Spring2026", throttle, client="bot-new").account is not None
+
+
+def test_a_mistyped_password_repeated_for_one_name_is_not_spraying(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    now = [1000.0]
+    throttle = _throttle(now)
+    for client in ("home", "office", "phone", "laptop", "tablet"):  # 5 failures, but for one name only
+        accounts.login(path, "张三", "passwrod1", throttle, client=client)
+    assert throttle.wait_seconds("王五", "other", "passwrod1") == 0
+
+
+def test_the_throttle_keeps_no_password(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    now = [1000.0]
+    throttle = _throttle(now)
+    for i in range(5):
+        accounts.login(path, f"用户{i}", "Sekrit-2026", throttle, client="bot")
+    assert throttle.wait_seconds("用户9", "other", "Sekrit-2026") > 0  # it is remembered...
+    kept = repr(throttle.tracked())
+    assert "用户4" in kept and "Sekrit-2026" not in kept  # ...but only as a keyed hash
 
 
 def test_settings_come_from_the_environment():
     defaults = accounts.load_settings({})
     assert defaults.accounts_path == Path("data/accounts.toml") and not defaults.require_login_to_view
     custom = accounts.load_settings({"KANBAN_ACCOUNTS": "/srv/board/accounts.toml", "KANBAN_REQUIRE_LOGIN": "1",
-                                     "KANBAN_SESSION_IDLE_MINUTES": "5"})
+                                     "KANBAN_SESSION_IDLE_MINUTES": "5",
+                                     "KANBAN_LOCKOUT_NAME_FAILURES": "200"})
     assert custom.accounts_path == Path("/srv/board/accounts.toml")
     assert custom.require_login_to_view and custom.session_idle_minutes == 5
+    assert (defaults.lockout_name_failures, custom.lockout_name_failures) == (50, 200)
     assert accounts.first_admin_command(custom) == "python -m lib user add 管理员 --admin --accounts /srv/board/accounts.toml"
     assert accounts.first_admin_command(defaults) == "python -m lib user add 管理员 --admin"
 
@@ -85,7 +159,8 @@ def test_user_cli_add_list_passwd_remove(tmp_path: Path):
     assert _cli("user", "--accounts", path, "add", "张三", "--units", "甲处,乙处", stdin="password2\n").returncode == 0
     listed = _cli("user", "--accounts", path, "list").stdout
     assert "管理员\t管理员\t全部" in listed and "张三\t处室填报\t甲处、乙处" in listed
-    assert _cli("user", "--accounts", path, "passwd", "张三", stdin="password3\n").returncode == 0
+    changed = _cli("user", "--accounts", path, "passwd", "张三", stdin="password3\n")
+    assert changed.returncode == 0 and "已登录的会话在下次操作时退出" in changed.stdout
     assert accounts.verify_password("password3", accounts.load_accounts(Path(path))["张三"].password_hash)
     assert _cli("user", "--accounts", path, "remove", "张三").returncode == 0
     missing = _cli("user", "--accounts", path, "remove", "张三")
@@ -108,17 +183,17 @@ def test_damaged_accounts_file_is_a_clear_error(tmp_path: Path):
 
 
 def test_throttle_forgets_old_failures_and_stays_bounded(monkeypatch):
-    monkeypatch.setattr(accounts, "MAX_TRACKED_NAMES", 100)
+    monkeypatch.setattr(accounts, "MAX_TRACKED_KEYS", 100)
     now = [0.0]
-    throttle = accounts.LoginThrottle(failures=5, seconds=30, clock=lambda: now[0])
-    for i in range(1000):  # a flood of made-up names, one a second
+    throttle = _throttle(now)
+    for i in range(1000):  # a flood of made-up names and passwords from many clients, one a second
         now[0] += 1
-        throttle.failed(f"guess{i}")
-    assert len(throttle._state) <= 100
-    assert "guess999" in throttle._state  # the newest are kept
+        throttle.failed(f"guess{i}", f"bot{i}", f"pass{i}")
+    assert all(len(records) <= 100 for records in throttle.tracked())
+    assert throttle.wait_seconds("guess999", "bot999") == 0 and ("bot999", "guess999") in throttle.tracked()[0]
     now[0] += accounts.MAX_LOCKOUT_SECONDS + 1
-    throttle.failed("late")
-    assert len(throttle._state) <= 100
+    throttle.failed("late", "bot", "pass")
+    assert all(len(records) <= 100 for records in throttle.tracked())
 
 
 def test_cli_list_without_accounts_shows_the_first_admin_command(tmp_path: Path):
@@ -126,3 +201,19 @@ def test_cli_list_without_accounts_shows_the_first_admin_command(tmp_path: Path)
     listed = _cli("user", "--accounts", str(path), "list").stdout
     expected = accounts.first_admin_command(accounts.Settings(accounts_path=path))
     assert expected in listed and f"--accounts {path}" in expected
+
+
+def test_account_version_changes_with_password_role_and_units(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "repA", "password1", ["甲处"])
+    first = accounts.load_accounts(path)["repA"].version
+    assert accounts.load_accounts(path)["repA"].version == first  # reading again changes nothing
+    accounts.set_password(path, "repA", "password1")  # even the same password: a new salt
+    after_passwd = accounts.load_accounts(path)["repA"].version
+    accounts.remove_user(path, "repA")
+    accounts.add_user(path, "repA", "password1", admin=True)
+    readded = accounts.load_accounts(path)["repA"]
+    assert len({first, after_passwd, readded.version}) == 3
+    readded.units = ("甲处",)
+    assert readded.version != accounts.load_accounts(path)["repA"].version
+    assert "password1" not in readded.version and readded.password_hash not in readded.version

@@ -6,6 +6,7 @@ account, and the page shown instead of the board when ``KANBAN_REQUIRE_LOGIN=1``
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import streamlit as st
@@ -15,17 +16,37 @@ from lib.ui import board
 
 _USER_KEY = "_kanban_user"
 _SEEN_KEY = "_kanban_last_seen"
+_VERSION_KEY = "_kanban_account_version"
+_CLIENT_KEY = "_kanban_client"
 
 
 @st.cache_resource
 def _login_throttle():
     """One throttle per server process, shared by every session."""
     settings = accounts.load_settings()
-    return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds)
+    return accounts.LoginThrottle(settings.lockout_failures, settings.lockout_seconds,
+                                  name_failures=settings.lockout_name_failures)
+
+
+def _client_key() -> str:
+    """Who is trying, for the throttle: the connection's address, else this session.
+
+    Streamlit reports no address for localhost, so behind a reverse proxy on the same host every
+    user is keyed by session. A new session is cheap for a guesser; the throttle's per-name count
+    is what slows that.
+    """
+    address = getattr(st.context, "ip_address", None)
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    return "session:" + st.session_state.setdefault(_CLIENT_KEY, secrets.token_hex(16))
 
 
 def current_account():
-    """The logged-in Account, or None; logs out after the idle timeout or if the account was removed."""
+    """The logged-in Account, or None.
+
+    Logs out after the idle timeout, and when the account is no longer the one logged in to (removed,
+    or its password, role or units changed since): checked on every run, so at the next click.
+    """
     name = st.session_state.get(_USER_KEY)
     if not name:
         return None
@@ -36,8 +57,9 @@ def current_account():
         st.session_state["_kanban_timed_out"] = True
         return None
     account = _accounts(settings).get(name)
-    if account is None:
+    if account is None or account.version != st.session_state.get(_VERSION_KEY):
         logout()
+        st.session_state["_kanban_account_changed"] = True
         return None
     st.session_state[_SEEN_KEY] = now
     return account
@@ -55,12 +77,15 @@ def _accounts(settings) -> dict:
 def logout() -> None:
     st.session_state.pop(_USER_KEY, None)
     st.session_state.pop(_SEEN_KEY, None)
+    st.session_state.pop(_VERSION_KEY, None)
 
 
 def login_form(key: str = "login") -> None:
     """The login form; on success the page reruns as the logged-in user."""
     if st.session_state.pop("_kanban_timed_out", False):
         st.info("长时间未操作，已自动退出登录，请重新登录。")
+    if st.session_state.pop("_kanban_account_changed", False):
+        st.info("账号信息已变更，请重新登录。")
     with st.form(key):
         name = st.text_input("账号", key=f"{key}_name")
         password = st.text_input("密码", type="password", key=f"{key}_password")
@@ -68,11 +93,12 @@ def login_form(key: str = "login") -> None:
     if submitted:
         settings = accounts.load_settings()
         _accounts(settings)
-        result = accounts.login(settings.accounts_path, name, password, _login_throttle())
+        result = accounts.login(settings.accounts_path, name, password, _login_throttle(), client=_client_key())
         if result.account is None:
             st.error(result.message)
             return
         st.session_state[_USER_KEY] = result.account.name
+        st.session_state[_VERSION_KEY] = result.account.version
         st.session_state[_SEEN_KEY] = time.time()
         st.rerun()
 
