@@ -96,8 +96,6 @@ def test_a_change_of_units_ends_the_open_session(accounts_file: Path):
     assert not at.exception and _logged_out(at)
 
 
-@pytest.mark.xfail(strict=True, reason="the confirm button's callback (lib/ui/change.py _save_shown) saves before "
-                   "the page checks the session; it should return early when login.current_account() is None")
 def test_a_preview_shown_before_a_password_change_is_not_saved_after_it(accounts_file: Path):
     at = _reporter_logged_in(accounts_file)
     workbook = accounts_file.parent / "tasks.xlsx"

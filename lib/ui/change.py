@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib import store, tables
+from lib.ui import login
 
 CHANGED_MEANWHILE = "共享工作簿在您预览之后已被他人更新，以下预览已按最新版本重新生成，请核对后再次确认。"
 
@@ -65,6 +66,11 @@ def _save_shown(key: str, path: Path, describe: Callable[[store.Preview], str],
                 on_saved: Callable[[], None] | None) -> None:
     """The confirm button's callback: runs before the rerun, with the preview the person saw."""
     shown: store.Preview = st.session_state[f"{key}_shown"][1]
+    # The callback runs before the page checks the login: a changed or removed account saves nothing.
+    account = login.current_account()
+    if account is None or account.name != shown.change.account.name:
+        st.session_state.pop(f"{key}_shown", None)
+        return
     result = store.save(path, shown)
     if result.saved:
         st.session_state.pop(f"{key}_shown", None)
