@@ -1,15 +1,58 @@
-"""Command line: ``python -m lib <command>``. A thin layer over the same functions as the pages."""
+"""Command line: ``python -m lib <command>``. A thin layer over the same functions as the pages.
+
+Everything a command prints passes through ``escape.for_terminal`` on its way out (see ``main``): sheet
+text may hold ESC and other control characters, which a terminal would obey.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from lib import accounts_cli, metrics, report_cli, store_cli, validate
+from lib.escape import for_terminal
 from lib.model import Book
+
+_LAYOUT = re.compile(r"([\n\t])")
+
+
+class PrintableStream:
+    """A text stream that writes its text through ``for_terminal``, keeping only line breaks and tabs.
+
+    The one choke point for the CLI's output: every print of every command, including tables and
+    messages that quote a cell, reaches stdout and stderr as printable text. Line breaks and tabs are
+    the output's own layout (``user list`` is tab-separated); a cell's own ones are escaped before,
+    by ``Problem.as_text``, the preview printer and pandas' ``to_string``.
+    """
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write("".join(part if _LAYOUT.fullmatch(part) else for_terminal(part)
+                                   for part in _LAYOUT.split(text)))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)  # flush, encoding, isatty, fileno
+
+
+def json_for_terminal(value: object) -> str:
+    """``value`` as JSON, with any character ``for_terminal`` would escape written as a JSON ``\\u`` escape.
+
+    ``json.dumps`` escapes C0 controls but not C1 ones (U+0080–U+009F) or bidi overrides; as ``\\u``
+    escapes the output is still valid JSON, holds the same text, and passes ``PrintableStream`` unchanged.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # A line break in the output is the indent's: json.dumps writes one inside a string as \n.
+    return "".join(char if char.isprintable() or char == "\n" or for_terminal(char) == char
+                   else json.dumps(char)[1:-1] for char in text)
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -39,7 +82,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     book = _book_or_exit(args.file)
     snapshot = metrics.compute(book, _as_of(args.as_of))
     if args.json:
-        print(json.dumps(metrics.summary_json(snapshot), ensure_ascii=False, indent=2))
+        print(json_for_terminal(metrics.summary_json(snapshot)))
         return 0
     overall = snapshot.overall
     print(f"数据截至 {snapshot.as_of}（{snapshot.period.label}）")
@@ -125,8 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.handler(args)
+    with contextlib.redirect_stdout(PrintableStream(sys.stdout)), \
+            contextlib.redirect_stderr(PrintableStream(sys.stderr)):
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.escape import for_terminal
 
 ROW = "row"  # the Excel row number column every raw and parsed frame carries
 
@@ -49,12 +50,13 @@ class Problem:
         return self.level == ERROR
 
     def as_text(self) -> str:
+        """One printable line for a terminal or a log: a quoted cell's ESC or line break shows as ``\\x1b``, ``\\n``."""
         where = self.sheet or "文件"
         if self.row is not None:
             where += f" 第{self.row}行"
         if self.column:
             where += f" 「{self.column}」列"
-        return f"[{self.level}] {where}：{self.message}"
+        return for_terminal(f"[{self.level}] {where}：{self.message}")
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

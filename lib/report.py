@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import io
 import math
+from contextlib import contextmanager
 
 import pandas as pd
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches, Pt, lazyproperty
+from xlsxwriter import Workbook as XlsxWorkbook
 
 from lib import charts, palette, schema
 from lib.detail import task_problems
@@ -128,6 +131,34 @@ def _textbox(slide, left, top, width, height, lines, anchor=MSO_ANCHOR.TOP):
     return box
 
 
+# ---- charts --------------------------------------------------------------------
+
+# Every chart carries its data as an embedded workbook, written by XlsxWriter, whose write()
+# makes text that starts with "=" a formula, and text like a URL a link. Category labels are
+# units' 简称 and 板块 headings, typed by an administrator: they stay text.
+LITERAL_CELLS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                 "strings_to_urls": False}
+
+
+class _LiteralWorkbookWriter(CategoryWorkbookWriter):
+    """python-pptx's chart workbook writer, with every string written as a string."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = XlsxWorkbook(xlsx_file, LITERAL_CELLS)
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class LiteralChartData(CategoryChartData):
+    """Category chart data whose embedded workbook holds labels as text, never formulas or links."""
+
+    @lazyproperty
+    def _workbook_writer(self):
+        return _LiteralWorkbookWriter(self)
+
+
 # ---- slides --------------------------------------------------------------------
 
 
@@ -177,7 +208,7 @@ def _kpis(pptx_slide, slide: Slide, top, height) -> None:
 
 
 def _chart(pptx_slide, chart_spec: Chart, top, height) -> None:
-    data = CategoryChartData(number_format='0' if chart_spec.unit == "项" else '0.0"%"')
+    data = LiteralChartData(number_format='0' if chart_spec.unit == "项" else '0.0"%"')
     data.categories = list(chart_spec.categories)
     for series in chart_spec.series:
         data.add_series(series.name, list(series.values))

@@ -7,27 +7,30 @@ import sys
 from pathlib import Path
 
 from lib import accounts, settings, store, tables
+from lib.escape import for_terminal as _t
 
 
 def print_preview(preview: store.Preview) -> None:
+    """The preview as the upload page shows it, one line per row or change; each cell's text on its
+    own line's terms (``for_terminal``), so a multi-line 任务内容 stays on one line."""
     for problem in preview.problems:
         print(problem.as_text())
     counts = preview.counts
     print(f"进展记录：新增 {counts['added']} 条，修改 {counts['changed']} 条，未变 {preview.unchanged} 条，"
           f"删除 {counts['removed']} 条；任务/处室/方案改动 {counts['other']} 项。")
     for record in preview.changed.to_dict("records"):
-        print(f"  修改 {record['date']:%Y-%m-%d} 编号{record['task_id']} {record['unit']}："
+        print(f"  修改 {record['date']:%Y-%m-%d} 编号{_t(record['task_id'])} {_t(record['unit'])}："
               f"完成进度 {record['progress_旧']} → {record['progress_新']}")
     for record in preview.removed.to_dict("records"):
-        reason = f"（{record['说明']}）" if record.get("说明") else ""
-        day = record["date"].strftime("%Y-%m-%d") if hasattr(record["date"], "strftime") else record["date"]
-        print(f"  删除 {day} 编号{record['task_id']} {record['unit']}{reason}")
+        reason = f"（{_t(record['说明'])}）" if record.get("说明") else ""
+        day = record["date"].strftime("%Y-%m-%d") if hasattr(record["date"], "strftime") else _t(record["date"])
+        print(f"  删除 {day} 编号{_t(record['task_id'])} {_t(record['unit'])}{reason}")
     for record in preview.other_changes.to_dict("records"):
-        print(f"  {record['工作表']} {record['改动']} {record['键']}：{record['原值']} → {record['新值']}")
+        print(f"  {record['工作表']} {record['改动']} {_t(record['键'])}：{_t(record['原值'])} → {_t(record['新值'])}")
     for note in preview.notes:
         print(note)
     for record in tables.moved_rows(preview.movement).to_dict("records"):
-        print(f"  {record['范围']} {record['名称']}：{record['之前']} → {record['之后']}")
+        print(f"  {record['范围']} {_t(record['名称'])}：{record['之前']} → {record['之后']}")
 
 
 def cmd_apply(args: argparse.Namespace) -> int:

@@ -1,11 +1,14 @@
 """The CLI end to end, on the shipped notice and the bundled workbook."""
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from lib import store
+from lib import accounts, store, validate
+from lib.workbook import write_workbook
+from tests.builders import UPLOAD_PLAN, UPLOAD_TASKS, UPLOAD_UNITS, update, updates_upload, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = ROOT / "data" / "plan-notice.txt"
@@ -75,3 +78,82 @@ def test_import_plan_force_keeps_the_old_workbook_as_a_version(tmp_path):
     assert [(a["user"], a["action"]) for a in audit] == [("import-plan", "replace")]
     summary = json.loads(run("summary", str(output), "--as-of", "2026-09-30", "--json").stdout)
     assert summary["overall"]["progress"] == 0  # the new workbook has an empty 进展
+
+
+# ---- sheet text cannot drive the terminal ----------------------------------------------------
+
+ESC_ID = "7_x001B_[2J"  # what the xlsx reader decodes to "7\x1b[2J": an escape that clears the screen
+SHOWN_ID = "7\\x1b[2J"
+
+
+def _shared_and_account(tmp_path):
+    shared = workbook_file(tmp_path / "tasks.xlsx")
+    accounts_file = tmp_path / "accounts.toml"
+    accounts.add_user(accounts_file, "甲处填报", "password-甲处", ["甲处"])
+    return shared, accounts_file
+
+
+def test_apply_prints_sheet_text_without_terminal_escapes(tmp_path):
+    shared, accounts_file = _shared_and_account(tmp_path)
+    upload = tmp_path / "upload.xlsx"
+    upload.write_bytes(updates_upload([
+        update(dt.date(2026, 6, 30), ESC_ID, "甲处", 50, "推进_x001B_]0;标题_x0007_中"),
+        {**update(dt.date(2026, 6, 30), "1", "甲处", 60, "推进_x001B_[2J中"), "status": "推进_x009B_31m中"},
+    ]))
+    for extra in ([], ["--yes"]):
+        result = run("apply", str(upload), "--user", "甲处填报", "--workbook", str(shared),
+                     "--accounts", str(accounts_file), *extra)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in output, output
+        assert "\x1b" not in output and "\x9b" not in output and "\x07" not in output
+        assert f"编号「{SHOWN_ID}」在任务表中不存在" in result.stdout  # still recognisable
+
+
+def test_validate_and_summary_print_sheet_text_without_terminal_escapes(tmp_path):
+    section = "一、联络_x001B_[2J_x009B_31m，测试"
+    tasks = UPLOAD_TASKS.assign(section=[section, "二、合作"], task_id=["1", ESC_ID],
+                                content=["建立联络机制", "第一行\n第二行"])
+    book = workbook_file(tmp_path / "tasks.xlsx", [update(dt.date(2026, 3, 31), ESC_ID, "乙处", 10)], tasks)
+    # A unit's name with an escape, and a task naming an unknown unit: both quoted by validate.
+    odd_units = tmp_path / "units.xlsx"
+    write_workbook(odd_units, UPLOAD_PLAN, UPLOAD_UNITS.assign(unit=["甲处_x001B_[31m", "乙处"]),
+                   tasks.assign(units_text=["甲处_x001B_[31m", "丙处_x001B_[2J"]), validate.empty_updates())
+    checked = run("validate", str(odd_units))
+    summary = run("summary", str(book), "--as-of", "2026-06-30")
+    for result in (checked, summary):
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output and "\x1b" not in output and "\x9b" not in output, output
+    assert "「丙处\\x1b[2J」不在处室表中" in checked.stdout
+    assert "一、联络\\x1b[2J\\x9b31m" in summary.stdout and SHOWN_ID in summary.stdout
+    as_json = run("summary", str(book), "--as-of", "2026-06-30", "--json")
+    assert as_json.returncode == 0 and "\x9b" not in as_json.stdout
+    data = json.loads(as_json.stdout)  # still JSON, and still the sheet's text
+    assert data["sections"][0]["name"] == "一、联络\x1b[2J\x9b31m，测试"
+    assert {t["id"] for t in data["tasks"]} == {"1", "7\x1b[2J"}
+
+
+def test_apply_without_yes_and_without_input_exits_1_without_saving(tmp_path):
+    shared, accounts_file = _shared_and_account(tmp_path)
+    before = shared.read_bytes()
+    upload = tmp_path / "upload.xlsx"
+    upload.write_bytes(updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 60, "推进")]))
+    result = subprocess.run([sys.executable, "-m", "lib", "apply", str(upload), "--user", "甲处填报",
+                             "--workbook", str(shared), "--accounts", str(accounts_file)],
+                            cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    assert "没有收到确认（输入已关闭），未保存" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert shared.read_bytes() == before
+
+
+def test_apply_preview_keeps_a_changed_cell_on_one_line(tmp_path):
+    shared, accounts_file = _shared_and_account(tmp_path)
+    accounts.add_user(accounts_file, "管理员", "password-管理员", admin=True)
+    upload = workbook_file(tmp_path / "upload.xlsx",
+                           tasks=UPLOAD_TASKS.assign(content=["建立联络机制\n[错误] 伪造的一行", "联合编纂年鉴"]))
+    result = subprocess.run([sys.executable, "-m", "lib", "apply", str(upload), "--user", "管理员", "--replace",
+                             "--workbook", str(shared), "--accounts", str(accounts_file)],
+                            cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "→ 建立联络机制\\n[错误] 伪造的一行" in result.stdout
+    assert not any(line.startswith("[错误] 伪造") for line in result.stdout.splitlines())

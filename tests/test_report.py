@@ -6,9 +6,11 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from PIL import Image, ImageStat
 from pptx import Presentation
@@ -16,8 +18,9 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
 from lib import __main__ as cli
-from lib import metrics, report, review, validate
-from tests.builders import KNOWN_PERIOD, write_known
+from lib import metrics, report, review, tables, validate
+from lib.workbook import workbook_bytes, write_workbook
+from tests.builders import KNOWN_PERIOD, REVIEW_PLAN, REVIEW_TASKS, REVIEW_UNITS, REVIEW_UPDATES, write_known
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -177,3 +180,55 @@ def test_cli_exports_both_files_and_rejects_a_bad_period(known, tmp_path, capsys
     assert openpyxl.load_workbook(summary).sheetnames[0] == "总体"
     assert cli.main(["export-pptx", "--period", "2026Q7", "-o", str(deck), "--workbook", str(path)]) == 1
     assert "2026Q3" in capsys.readouterr().err
+
+
+# ---- formula-like labels stay text in every file we write ----------------------------------------
+
+# Labels an admin may type that a spreadsheet would evaluate: a unit's 简称 and 板块 headings.
+FORMULA_SECTION = '=HYPERLINK("http://example.invalid/x")'
+FORMULA_LABELS = ("=1+2", "+3*4", "@SUM(1)", "-5+6")
+
+
+@pytest.fixture(scope="module")
+def formula_labels(tmp_path_factory):
+    units = REVIEW_UNITS.assign(short=[FORMULA_LABELS[0], FORMULA_LABELS[1]])
+    tasks = REVIEW_TASKS.assign(section=[FORMULA_SECTION, FORMULA_SECTION, f"{FORMULA_LABELS[2]}，资源共享"])
+    path = tmp_path_factory.mktemp("formulas") / "tasks.xlsx"
+    write_workbook(path, REVIEW_PLAN, units, tasks, REVIEW_UPDATES)
+    book = validate.load(path).book
+    return book, review.build_review(book, review.period_from_code(KNOWN_PERIOD, book))
+
+
+def _cells(data: bytes) -> list:
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+            if cell.value is not None]
+
+
+def test_pptx_chart_workbooks_hold_formula_like_labels_as_text(formula_labels):
+    """python-pptx's chart data is an embedded xlsx; XlsxWriter's write() would make ``=…`` a live formula."""
+    _book, built = formula_labels
+    package = zipfile.ZipFile(io.BytesIO(report.pptx_bytes(built)))
+    embedded = [n for n in package.namelist() if n.startswith("ppt/embeddings/") and n.endswith(".xlsx")]
+    assert len(embedded) == 3  # 预警, 板块, 处室
+    texts = set()
+    for name in embedded:
+        cells = _cells(package.read(name))
+        assert [c.coordinate for c in cells if c.data_type == "f"] == [], name
+        texts |= {c.value for c in cells if c.data_type == "s"}
+    assert {FORMULA_SECTION, FORMULA_LABELS[0], FORMULA_LABELS[1], FORMULA_LABELS[2]} <= texts
+
+
+def test_every_xlsx_we_write_keeps_formula_like_text_as_text(formula_labels, tmp_path):
+    book, built = formula_labels
+    frame = pd.DataFrame({"简称": list(FORMULA_LABELS), "板块": [FORMULA_SECTION] * len(FORMULA_LABELS)})
+    files = {
+        "summary": report.xlsx_bytes(built, book),
+        "table": tables.xlsx_bytes(frame),
+        "contract": workbook_bytes({"方案名称": FORMULA_LABELS[0]}, book.units, book.tasks, book.updates),
+    }
+    for name, data in files.items():
+        cells = _cells(data)
+        assert [c.coordinate for c in cells if c.data_type == "f"] == [], name
+        texts = {c.value for c in cells if c.data_type == "s"}
+        assert FORMULA_SECTION in texts or FORMULA_LABELS[0] in texts, name
