@@ -10,11 +10,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import store, validate
 from lib.accounts import ROLE_ADMIN, ROLE_REPORTER, Account
 from tests.builders import TODAY, update, updates_upload, workbook_file
 
+ROOT = Path(__file__).resolve().parents[1]
 Q2 = dt.date(2026, 6, 30)
 
 
@@ -184,3 +186,53 @@ def test_history_and_audit_files_are_readable_by_the_server_only(shared: Path):
     files = [store.audit_path(shared), *store.history_dir(shared).iterdir()]
     assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     assert stat.S_IMODE(store.history_dir(shared).stat().st_mode) == 0o700
+
+
+# ---- the last valid version is found on disk, whatever the process remembers -------------------
+
+
+def _restart() -> None:
+    """What a server restart forgets: every cache and resource of the process."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _overview(shared: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(shared))
+    monkeypatch.setenv("KANBAN_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("KANBAN_ACCOUNTS", str(shared.parent / "accounts.toml"))
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _overall(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "总体进度")
+
+
+def test_after_a_restart_the_board_shows_the_newest_valid_version(shared: Path, monkeypatch):
+    _restart()
+    v0 = _overall(_overview(shared, monkeypatch))
+    assert store.apply(shared, admin(updates_upload([update(Q2, "1", "甲处", 100, "完成")])), today=TODAY).saved
+    v1 = _overall(_overview(shared, monkeypatch))
+    assert v1 != v0
+    shared.write_bytes(b"edited by hand, badly")  # the file is no longer a workbook
+    _restart()
+    at = _overview(shared, monkeypatch)
+    assert _overall(at) == v1 and "上一有效版本" in at.warning[0].value
+    listed = store.list_versions(shared)
+    assert listed.iloc[0]["操作"] == "上传合并" and listed.iloc[0]["文件"] is not None  # v1 is offered in 版本记录
+
+
+def test_a_valid_hand_edit_is_kept_as_a_version_on_first_load(shared: Path, monkeypatch, tmp_path: Path):
+    _restart()
+    _overview(shared, monkeypatch)
+    edited = workbook_file(tmp_path / "edited.xlsx", updates=[update(Q2, "2", "乙处", 80, "直接在 Excel 中修改")])
+    shared.write_bytes(edited.read_bytes())
+    v2 = _overall(_overview(shared, monkeypatch))  # the first valid load of the edited file
+    assert [e["action"] for e in store.read_audit(shared)][-1] == "external"
+    shared.write_bytes(b"then broken")
+    _restart()
+    assert _overall(_overview(shared, monkeypatch)) == v2

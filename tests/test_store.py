@@ -236,8 +236,9 @@ def test_changed_workbook_since_preview_is_not_overwritten(shared: Path):
 def test_save_keeps_previous_version_and_appends_audit(shared: Path):
     before = shared.read_bytes()
     result = store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
-    [kept] = list(store.history_dir(shared).glob("*.xlsx"))
-    assert "张三" in kept.name and kept.read_bytes() == before
+    kept = {p.read_bytes(): p.name for p in store.history_dir(shared).glob("*.xlsx")}
+    assert set(kept) == {before, shared.read_bytes()}  # the version replaced, and the new one
+    assert "张三" in kept[shared.read_bytes()]
     [entry] = store.read_audit(shared)
     assert (entry["user"], entry["action"], entry["added"], entry["changed"], entry["removed"]) == ("张三", "merge", 1, 0, 0)
     assert entry["hash_before"] == store.content_hash(before) and entry["hash_after"] == result.hash_after
@@ -252,7 +253,7 @@ def test_restore_is_a_new_logged_version_and_deletes_nothing(shared: Path):
     result = store.apply(shared, admin(first.read_bytes(), store.RESTORE), today=TODAY)
     assert result.saved and len(result.preview.removed) == 1
     assert len(saved_updates(shared)) == 3
-    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == 2  # both earlier versions kept
+    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == 3  # v0, v1 and the restore (rebuilt: new bytes)
     assert [e["action"] for e in store.read_audit(shared)] == ["merge", "restore"]
     assert validate.load(original, today=TODAY).ok
 
@@ -408,7 +409,7 @@ def test_concurrent_uploads_lose_no_rows(shared: Path):
     # 3 saved rows + 4 processes × 5 uploads × 2 rows each = 43 rows, none lost
     assert len(updates) == 3 + processes * uploads * 2
     assert len(store.read_audit(shared)) == processes * uploads
-    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == processes * uploads
+    assert len(list(store.history_dir(shared).glob("*.xlsx"))) == processes * uploads + 1  # and the first
 
 
 CRASHER = """

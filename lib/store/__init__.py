@@ -20,11 +20,14 @@ from lib.store.persist import (
     history_dir,
     list_versions,
     read_audit,
+    record_current,
     save,
+    versions_newest_first,
 )
 from lib.store.preview import Change, Preview, apply, preview
 
 __all__ = [
     "ACTION_LABELS", "DELETE", "MERGE", "REPLACE", "RESTORE", "Change", "Preview", "SaveResult", "apply",
-    "audit_path", "content_hash", "history_dir", "list_versions", "preview", "read_audit", "save",
+    "audit_path", "content_hash", "history_dir", "list_versions", "preview", "read_audit", "record_current", "save",
+    "versions_newest_first",
 ]

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from lib.store.preview import Preview
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
-ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本"}
+INITIAL, EXTERNAL = "initial", "external"  # versions no save made: the first one, and a hand edit
+ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本",
+                 INITIAL: "初始版本", EXTERNAL: "直接修改文件"}
 STALE_MESSAGE = "共享工作簿在您预览之后已被他人更新，未保存。已按最新版本重新生成预览，请核对后再次确认。"
 PRIVATE_FILE_MODE = 0o600  # history and audit hold everyone's reports: readable by the server's user only
 
@@ -130,19 +132,67 @@ def _remove_stale_temps(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def history_file(path: Path, digest: str) -> Path | None:
+    """The history copy of the version with content hash ``digest``, if one was kept."""
+    found = sorted(history_dir(path).glob(f"*_{digest[:12]}.xlsx"))
+    return found[0] if found else None
+
+
 def keep_version(path: Path, data: bytes, user: str, when: dt.datetime) -> Path:
-    """Copy the version about to be replaced into history/; its name carries time, user and hash."""
+    """A copy of the version ``data`` in the history folder (once per content); its name carries time, user
+    and hash. Every version that was ever current is kept, so the newest valid one can always be found on disk."""
+    digest = content_hash(data)
+    kept = history_file(path, digest)
+    if kept is not None:
+        return kept
     folder = history_dir(path)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = folder / f"{when:%Y%m%d-%H%M%S-%f}_{_safe_name(user)}_{content_hash(data)[:12]}.xlsx"
+    target = folder / f"{when:%Y%m%d-%H%M%S-%f}_{_safe_name(user)}_{digest[:12]}.xlsx"
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    stat = path.stat()
-    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its mtime is when it became current
     return target
+
+
+def record_current(path: Path, timeout: float = 2.0) -> None:
+    """Keep and log the current file if no save made it: the first valid load of the very first
+    version, or of a hand edit. Called by the board on a valid load; a busy lock just defers it."""
+    path = Path(path)
+    if not path.exists() or history_file(path, content_hash(path.read_bytes())) is not None:
+        return
+    try:
+        with FileLock(str(lock_path(path)), timeout=timeout):
+            _adopt_shared_history(path)
+            data = path.read_bytes()
+            digest = content_hash(data)
+            if history_file(path, digest) is not None:
+                return
+            entries = read_audit(path)
+            now = dt.datetime.now()
+            kept = keep_version(path, data, "", now)
+            append_audit(path, {
+                "time": now.isoformat(timespec="seconds"), "user": "", "action": EXTERNAL if entries else INITIAL,
+                "file": path.name, "added": 0, "changed": 0, "removed": 0,
+                "hash_before": entries[-1].get("hash_after", "") if entries else "", "hash_after": digest,
+                "previous_version": kept.name,
+            })
+    except Timeout:
+        return
+
+
+def versions_newest_first(path: Path) -> list[Path]:
+    """The history copies, the most recently current first: in the audit log's order, then by file time."""
+    path = Path(path)
+    ordered: list[Path] = []
+    for entry in reversed(read_audit(path)):
+        for digest in (entry.get("hash_after", ""), entry.get("hash_before", "")):
+            kept = history_file(path, digest) if digest else None
+            if kept is not None and kept not in ordered:
+                ordered.append(kept)
+    rest = [p for p in history_dir(path).glob("*.xlsx") if p not in ordered]
+    return ordered + sorted(rest, key=lambda p: p.stat().st_mtime_ns, reverse=True)
 
 
 def append_audit(path: Path, entry: dict) -> None:
@@ -180,6 +230,7 @@ def save(path: Path, preview: Preview, timeout: float | None = None,
                 return SaveResult(False, STALE_MESSAGE, preview, stale=True)
             now = dt.datetime.now()
             version = keep_version(path, current, user, now).name if current is not None else ""
+            keep_version(path, preview.merged, user, now)  # the new version is on disk twice before it is current
             _write_atomically(path, preview.merged, before_replace)
             hash_after = content_hash(preview.merged)
             append_audit(path, {

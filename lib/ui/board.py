@@ -25,10 +25,11 @@ def _load(path: str, mtime_ns: int, size: int, today_iso: str) -> validate.LoadR
     return validate.load(path, today=dt.date.fromisoformat(today_iso))
 
 
-@st.cache_resource
-def _last_valid() -> dict[str, tuple[validate.LoadResult, os.stat_result]]:
-    """Per server process: the last valid load of each workbook path."""
-    return {}
+@st.cache_data(show_spinner=False, max_entries=16)
+def _record(path: str, mtime_ns: int, size: int) -> bool:
+    """Keep a valid file no save made in the history, once per file identity (``store.record_current``)."""
+    store.record_current(Path(path))
+    return True
 
 
 @dataclass
@@ -61,31 +62,25 @@ def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
 def load_board() -> BoardLoad:
     """The workbook to show: the current file, or the last valid version with the current file's problems."""
     path = settings.workbook_path()
-    memory = _last_valid()
     if path.exists():
         result, stat = _load_path(path)
         if result.ok and result.book is not None:
-            memory[str(path)] = (result, stat)
+            _record(str(path), stat.st_mtime_ns, stat.st_size)
             return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
                                        _version_id(stat), result.problems, stale=False), result.problems)
         current_problems = result.problems
     else:
         current_problems = [Problem(ERROR, "", None, "", str(path), f"找不到工作簿文件 {path}。", code="missing-workbook")]
-    if str(path) in memory:
-        result, stat = memory[str(path)]
-    else:
-        result, stat = _newest_valid_history()
-    if result is None or result.book is None:
+    earlier, earlier_stat = _newest_valid_version(path)
+    if earlier is None or earlier_stat is None or earlier.book is None:
         return BoardLoad(None, current_problems)
-    return BoardLoad(BoardData(result.book, path, dt.datetime.fromtimestamp(stat.st_mtime),
-                               _version_id(stat), current_problems, stale=True), current_problems)
+    return BoardLoad(BoardData(earlier.book, path, dt.datetime.fromtimestamp(earlier_stat.st_mtime),
+                               _version_id(earlier_stat), current_problems, stale=True), current_problems)
 
 
-def _newest_valid_history():
-    folder = store.history_dir(settings.workbook_path())
-    if not folder.is_dir():
-        return None, None
-    for candidate in sorted(folder.glob("*.xlsx"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+def _newest_valid_version(path: Path) -> tuple[validate.LoadResult | None, os.stat_result | None]:
+    """The most recently current version on disk that is valid, whatever this process has seen."""
+    for candidate in store.versions_newest_first(path):
         result, stat = _load_path(candidate)
         if result.ok:
             return result, stat
