@@ -28,7 +28,6 @@ def _refused(code: str, message: str) -> Problem:
 # in a 5 KB file is enough. So the real extent is measured from the cell references first.
 MAX_SHEET_ROWS = 1_048_576  # Excel's own limits
 MAX_SHEET_COLUMNS = 16_384  # XFD
-MAX_SHEET_CELLS = 5_000_000  # rows × columns we agree to read
 _EXTENT_CHUNK = 1 << 20
 _TAG_RE = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF_ATTR_RE = re.compile(rb'\sr="([A-Z]*)(\d+)"')
@@ -129,13 +128,14 @@ def _sheet_extent(handle) -> tuple[int, int]:
             return last_row, last_column
 
 
-def check_extent(data: bytes) -> Problem | None:
+def check_extent(data: bytes, max_rows: int | None = None) -> Problem | None:
     """Why a workbook is too large to read (the message names the sheet, ``value`` the extent), or None.
 
     Measures each worksheet from its real cell references, streaming the XML;
-    the ``<dimension>`` element is not trusted. Raises nothing for a damaged
-    file: reading it later gives the clear error.
+    the ``<dimension>`` element is not trusted. ``max_rows`` limits the rows of every
+    sheet (a reporter's upload). Raises nothing for a damaged file: reading it later gives the clear error.
     """
+    max_cells = settings.value("KANBAN_MAX_SHEET_CELLS")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
@@ -150,11 +150,15 @@ def check_extent(data: bytes) -> Problem | None:
                     rows, columns = _sheet_extent(handle)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
                 return None
-            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
-                sheet = names.get(member, member)
+            sheet = names.get(member, member)
+            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > max_cells:
                 return Problem(ERROR, sheet, None, "", f"{columns} 列 × {rows} 行",
                                f"工作表「{sheet}」范围过大（{columns} 列 × {rows} 行），多为误操作留下的大量空白行列"
                                "或远处的单元格。请删除多余的行、列后重新保存再上传。", code="sheet-too-large")
+            if max_rows is not None and rows > max_rows:
+                return Problem(ERROR, sheet, None, "", f"{rows} 行",
+                               f"工作表「{sheet}」有 {rows} 行，超过一次填报上传的上限 {max_rows} 行。处室填报只需上传"
+                               "本处室的进展行；如需批量导入历史数据，请联系管理员。", code="too-many-rows")
     return None
 
 
@@ -194,7 +198,7 @@ def _entity_declarations(archive: zipfile.ZipFile) -> Problem | None:
     return None
 
 
-def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
+def check_upload(data: bytes, max_bytes: int | None = None, max_rows: int | None = None) -> Problem | None:
     """Why an uploaded file is refused before it is read; None when it may be read.
 
     Checks size, the .xlsx magic bytes, that the zip opens, the summed
@@ -219,6 +223,11 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
         names = [entry.filename.lower() for entry in entries]
         if any(name.endswith("vbaproject.bin") for name in names):
             return _refused("macros", "文件含有宏（VBA），出于安全考虑不予接收。请另存为不含宏的 .xlsx 工作簿后重新上传。")
+        max_sheet = settings.value("KANBAN_MAX_SHEET_MB") * 1024 * 1024
+        for entry in entries:
+            if entry.filename.startswith("xl/worksheets/") and entry.file_size > max_sheet:
+                return _refused("sheet-too-large", f"文件中有一张工作表解压后达 {entry.file_size / 1048576:.0f} MB，"
+                                f"超过单表上限 {max_sheet // 1048576} MB，已拒绝。请只保留填报所需的内容后重新上传。")
         total = sum(entry.file_size for entry in entries)
         if total > max_uncompressed:
             return _refused("zip-bomb", f"文件解压后达 {total / 1048576:.0f} MB，超过上限 {max_uncompressed // 1048576} MB，"
@@ -229,4 +238,4 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> Problem | None:
             bad_member = "?"
         if bad_member:
             return _refused("damaged-workbook", "文件已损坏或未完整上传（内容校验失败），请在 Excel 中重新保存后上传。")
-    return check_extent(data)  # last: it streams every worksheet
+    return check_extent(data, max_rows)  # last: it streams every worksheet

@@ -67,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
             "`.streamlit/config.toml`.", _positive(int)),
     Setting("KANBAN_MAX_UNCOMPRESSED_MB", 200, "Largest summed uncompressed size of an uploaded .xlsx, in MB "
             "(zip-bomb guard).", _positive(int)),
+    Setting("KANBAN_MAX_SHEET_MB", 100, "Largest uncompressed size of one worksheet of an upload, in MB "
+            "(100,000 reports take about 45 MB).", _positive(int)),
+    Setting("KANBAN_MAX_SHEET_CELLS", 5_000_000, "Largest extent (rows × columns) of any sheet read, the shared "
+            "workbook's included.", _positive(int)),
+    Setting("KANBAN_MAX_REPORTER_ROWS", 2000, "Most rows in any sheet of one upload by a 处室填报 account "
+            "(an office's template has a row per open assignment: a few dozen).", _positive(int)),
     Setting("KANBAN_LOCK_TIMEOUT_SECONDS", 60.0, "How long a save waits for another save to finish.",
             _positive(float)),
 )

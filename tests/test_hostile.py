@@ -236,3 +236,33 @@ def test_a_valid_hand_edit_is_kept_as_a_version_on_first_load(shared: Path, monk
     shared.write_bytes(b"then broken")
     _restart()
     assert _overall(_overview(shared, monkeypatch)) == v2
+
+
+# ---- what one upload may cost -------------------------------------------------------------------
+
+
+def test_a_reporter_upload_of_too_many_rows_is_refused_before_it_is_read(shared: Path, monkeypatch):
+    rows = [update(Q2, "1", "甲处", 50, f"第{i}行") for i in range(60)]
+    monkeypatch.setenv("KANBAN_MAX_REPORTER_ROWS", "50")
+    before = shared.read_bytes()
+    refused = store.preview(before, reporter(updates_upload(rows)), TODAY)
+    assert [(p.code, p.sheet, p.value) for p in refused.errors] == [("too-many-rows", "进展", "61 行")]
+    assert store.preview(before, admin(updates_upload(rows)), TODAY).ok  # an admin's import is not limited by rows
+    _untouched(shared, before)
+
+
+def test_a_sheet_that_inflates_beyond_its_limit_is_refused(shared: Path, monkeypatch):
+    monkeypatch.setenv("KANBAN_MAX_SHEET_MB", "1")
+    with zipfile.ZipFile(io.BytesIO(updates_upload([update(Q2, "1", "甲处", 50)]))) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"  # 80,000 empty rows: 2 MB of XML that deflates to a few KB
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", b'<row r="3"><c r="A3"/></row>' * 80_000 + b"</sheetData>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    assert len(buffer.getvalue()) < 100_000
+    before = shared.read_bytes()
+    refused = store.preview(before, admin(buffer.getvalue()), TODAY)
+    assert [p.code for p in refused.errors] == ["sheet-too-large"]
+    _untouched(shared, before)

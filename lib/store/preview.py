@@ -380,7 +380,8 @@ def _deleted(base: Base, change: Change) -> _Merged:
 
 def _read_upload(change: Change, result: Preview) -> RawWorkbook | None:
     """The uploaded workbook as read, or None with the refusal in ``result.problems``."""
-    refusal = filecheck.check_upload(change.upload or b"")
+    max_rows = None if change.account.is_admin else settings.value("KANBAN_MAX_REPORTER_ROWS")
+    refusal = filecheck.check_upload(change.upload or b"", max_rows=max_rows)
     if refusal:
         result.problems = [refusal]
         return None
