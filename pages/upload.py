@@ -50,19 +50,21 @@ def next_round() -> None:
 if uploaded is not None:
     st.subheader("三、确认保存")
     change.confirm_change("upload", path, store.Change(mode, account, uploaded.getvalue(), uploaded.name), today,
-                               is_admin=account.is_admin, confirm_label="确认保存", describe=change.saved_counts,
-                               on_saved=next_round)
+                          is_admin=account.is_admin, confirm_label="确认保存", describe=change.saved_counts,
+                          on_saved=next_round)
 
 if account.is_admin and current is not None and data is not None and not data.stale:
-    with st.expander("删除进展记录（管理员）", expanded=bool(st.session_state.get("delete_pick"))):
-        if message := change.saved_message("delete"):
-            st.success(message)
+    deleted = change.saved_message("delete")
+    pick_key = f"delete_pick_{st.session_state.get('delete_round', 0)}"  # a new picker after each deletion
+    with st.expander("删除进展记录（管理员）", expanded=bool(deleted or st.session_state.get(pick_key))):
+        if deleted:
+            st.success(deleted)
         choices = tables.update_choices(data.book)
-        picked = st.multiselect("选择要删除的记录", list(choices), key="delete_pick")
+        picked = st.multiselect("选择要删除的记录", list(choices), key=pick_key)
         if picked:
             delete = store.Change(store.DELETE, account, delete_keys=tuple(choices[p] for p in picked))
             change.confirm_change(
                 "delete", path, delete, today, is_admin=True, confirm_label="删除",
                 check_label="我已核对，确认删除以上记录",
                 describe=lambda preview: f"已删除 {preview.counts['removed']} 条记录。原版本已存入版本记录。",
-                on_saved=lambda: st.session_state.pop("delete_pick", None))
+                on_saved=lambda: st.session_state.update(delete_round=st.session_state.get("delete_round", 0) + 1))

@@ -122,8 +122,8 @@ def test_admin_replace_lists_removed_rows_then_saves(board: Path, tmp_path: Path
 
 def test_admin_delete_shows_what_goes_and_saves_against_the_previewed_version(board: Path):
     at = _admin(board)
-    [label] = [o for o in at.multiselect(key="delete_pick").options if "乙处" in o]
-    at.multiselect(key="delete_pick").set_value([label]).run()
+    [label] = [o for o in at.multiselect(key="delete_pick_0").options if "乙处" in o]
+    at.multiselect(key="delete_pick_0").set_value([label]).run()
     assert not at.exception, at.exception
     removed = _table(at, "处室")
     assert list(removed["处室"]) == ["乙处"]
@@ -237,8 +237,8 @@ def test_replace_confirmed_after_another_save_shows_the_new_preview_first(board:
 
 def test_delete_confirmed_after_another_save_shows_the_new_preview_first(board: Path):
     at = _admin(board)
-    [label] = [o for o in at.multiselect(key="delete_pick").options if "乙处" in o]
-    at.multiselect(key="delete_pick").set_value([label]).run()
+    [label] = [o for o in at.multiselect(key="delete_pick_0").options if "乙处" in o]
+    at.multiselect(key="delete_pick_0").set_value([label]).run()
     at.checkbox(key="delete_ok").check().run()
     _someone_else_saves(board, [update(Q2, "1", "甲处", 70)])
     _assert_refused_then_shown_again(at, board, "delete_go")

@@ -11,6 +11,8 @@ The names callers need are imported here, so pages and the CLI say ``store.previ
 from lib.store.persist import (
     ACTION_LABELS,
     DELETE,
+    EXTERNAL,
+    INITIAL,
     MERGE,
     REPLACE,
     RESTORE,
@@ -27,7 +29,7 @@ from lib.store.persist import (
 from lib.store.preview import Change, Preview, apply, preview
 
 __all__ = [
-    "ACTION_LABELS", "DELETE", "MERGE", "REPLACE", "RESTORE", "Change", "Preview", "SaveResult", "apply",
+    "ACTION_LABELS", "DELETE", "EXTERNAL", "INITIAL", "MERGE", "REPLACE", "RESTORE", "Change", "Preview", "SaveResult", "apply",
     "audit_path", "content_hash", "history_dir", "list_versions", "preview", "read_audit", "record_current", "save",
     "versions_newest_first",
 ]
