@@ -382,8 +382,20 @@ def _task_frame(task_records: list[dict]) -> pd.DataFrame:
 
 
 
+def map_distinct(values: pd.Series, function) -> pd.Series:
+    """``function`` of each cell, computed once per distinct value: a column of 100,000 reports holds
+    a few hundred dates, ids and units."""
+    try:
+        distinct = pd.unique(values.to_numpy())
+    except TypeError:  # an unhashable cell: no sharing
+        return values.map(function)
+    if any(isinstance(value, bool) for value in distinct):  # True == 1 as a key: keep them apart
+        return values.map(function)
+    return values.map(dict(zip(distinct, map(function, distinct), strict=True))).astype(object)
+
+
 def _parsed(values: pd.Series, parser) -> pd.Series:
-    """``parser`` applied cell by cell; None where the cell does not parse."""
+    """``parser`` applied to each distinct cell; None where the cell does not parse."""
 
     def attempt(value):
         try:
@@ -391,7 +403,7 @@ def _parsed(values: pd.Series, parser) -> pd.Series:
         except (ValueError, TypeError, OverflowError):
             return None
 
-    return values.map(attempt)
+    return map_distinct(values, attempt)
 
 
 def _report(out: _Collector, level: str, code: str, mask: pd.Series, frame: pd.DataFrame, column: str,
@@ -452,8 +464,8 @@ class _UpdateCells:
         return cls(
             frame,
             dates=_parsed(_column(frame, "date"), parse_date),
-            task_ids=_column(frame, "task_id").map(normalise_id),
-            units=_column(frame, "unit").map(cell_text),
+            task_ids=map_distinct(_column(frame, "task_id"), normalise_id),
+            units=map_distinct(_column(frame, "unit"), cell_text),
             progress=pd.to_numeric(_parsed(_column(frame, "progress"), parse_progress), errors="coerce"),
         )
 

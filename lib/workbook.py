@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from lib import filecheck, schema
+from lib import filecheck, schema, xlsx_writer
 from lib.model import CLEANED, ROW
 
 HEADER_SEARCH_ROWS = 10  # office sheets put a title or two above the header
@@ -458,8 +458,12 @@ def contract_workbook(
 
 
 def write_workbook(path_or_buffer, plan, units, tasks, updates, extra_sheets=None) -> None:
-    """Write the four sheets (see ``contract_workbook``) to a path or a binary buffer."""
-    contract_workbook(plan, units, tasks, updates, extra_sheets).save(path_or_buffer)
+    """Write the four sheets (see ``workbook_bytes``) to a path or a binary buffer."""
+    data = workbook_bytes(plan, units, tasks, updates, extra_sheets)
+    if hasattr(path_or_buffer, "write"):
+        path_or_buffer.write(data)
+    else:
+        Path(path_or_buffer).write_bytes(data)
 
 
 def tables_bytes(
@@ -480,6 +484,5 @@ def tables_bytes(
 
 
 def workbook_bytes(plan, units, tasks, updates, extra_sheets: dict[str, list[list]] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    write_workbook(buffer, plan, units, tasks, updates, extra_sheets)
-    return buffer.getvalue()
+    """The contract workbook as saved: formatted like ``contract_workbook``, written by ``lib.xlsx_writer``."""
+    return xlsx_writer.contract_bytes(plan_frame(plan), units, tasks, updates, extra_sheets)

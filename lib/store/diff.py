@@ -18,18 +18,29 @@ DUPLICATE_NOTE = "与同一填报日期、编号、处室的另一行重复（�
 UNREADABLE_NOTE = "原工作簿中有误、无法识别的行，保存后不再保留"
 
 
-def _key_of_update(values: dict) -> tuple | None:
+def _day_of(value: object) -> pd.Timestamp | None | bool:
+    """A 填报日期 cell as the key's timestamp: None when blank, False when it does not parse."""
     try:
-        day = validate.parse_date(values.get("date"))
+        day = validate.parse_date(value)
     except (ValueError, TypeError):
-        return None
-    return (pd.Timestamp(day) if day else None, validate.normalise_id(values.get("task_id", "")),
-            validate.cell_text(values.get("unit", "")))
+        return False
+    return pd.Timestamp(day) if day else None
+
+
+def _update_keys(frame: pd.DataFrame) -> list:
+    """(date, task_id, unit) of each 进展 row, None where the date does not parse; per distinct cell."""
+    def column(name: str) -> pd.Series:
+        return frame[name] if name in frame.columns else pd.Series("", index=frame.index, dtype=object)
+
+    days = validate.map_distinct(column("date"), _day_of)
+    ids = validate.map_distinct(column("task_id"), validate.normalise_id)
+    units = validate.map_distinct(column("unit"), validate.cell_text)
+    return [None if day is False else (day, task_id, unit) for day, task_id, unit in zip(days, ids, units)]
 
 def sheet_keys(sheet_name: str, frame: pd.DataFrame) -> list:
-    records = frame.to_dict("records")
     if sheet_name == schema.SHEET_UPDATES:
-        return [_key_of_update(r) for r in records]
+        return _update_keys(frame)
+    records = frame.to_dict("records")
     if sheet_name == schema.SHEET_TASKS:
         return [validate.normalise_id(r.get("task_id", "")) for r in records]
     if sheet_name == schema.SHEET_UNITS:
