@@ -442,11 +442,23 @@ def _carried_sheets(base: Base, merged: _Merged, change: Change) -> list[str]:
 def _compare(base: Base, merged: _Merged, change: Change, result: Preview, today: dt.date) -> None:
     """Fill ``result`` with what changes between the base and the merged book, and the rights problems."""
     before_updates, dropped = saved_updates(base.raw, base.book)
-    added, changed, unchanged, removed = diff_keyed(before_updates, merged.book.updates, UPDATE_KEY, UPDATE_VALUES)
+    after_updates = merged.book.updates
+    untouched = 0
+    if change.kind == MERGE:
+        # A merge changes only the keys it uploads: compare those rows, count the rest as unchanged.
+        uploaded = pd.MultiIndex.from_frame(after_updates.loc[_uploaded(after_updates), UPDATE_KEY])
+        before_touched = pd.MultiIndex.from_frame(before_updates[UPDATE_KEY]).isin(uploaded)
+        after_touched = pd.MultiIndex.from_frame(after_updates[UPDATE_KEY]).isin(uploaded)
+        untouched = int((~before_touched).sum())
+        if int((~after_touched).sum()) != untouched:
+            untouched = -1  # a saved row went missing: the guard below stops the save
+        before_updates, after_updates = before_updates[before_touched], after_updates[after_touched]
+    added, changed, unchanged, removed = diff_keyed(before_updates, after_updates, UPDATE_KEY, UPDATE_VALUES)
+    unchanged += max(untouched, 0)
     plan_before = plan_dict(base.raw.sheets.get(schema.SHEET_PLAN)) if base.raw else {}
     other = other_changes(base.book, merged.book, plan_before, merged.plan, base.raw)
     rights = _rights_problems(change, added, changed, removed, other, merged.rows_by_key)
-    if change.kind == MERGE and len(removed):
+    if change.kind == MERGE and (len(removed) or untouched < 0):
         rights.append(_problem("内部错误：合并不应删除任何进展记录，已停止保存。", "merge-removed-rows"))  # a bug guard
     carried = _carried_sheets(base, merged, change)
     result.problems = sort_problems(merged.problems + rights + _outside_contract(base.raw, carried))
