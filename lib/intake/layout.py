@@ -607,6 +607,20 @@ def _find_body(lines: list[_Line]) -> tuple[int, int | None]:
 # ---- the body ------------------------------------------------------------------------
 
 
+def _is_signature_or_date(lines: list[_Line], index: int) -> bool:
+    """Whether the line is the issue date, or the issuer's signature just above it."""
+    folded = lines[index].folded
+    if _issued_date(folded):
+        return True
+    next_line = lines[index + 1] if index + 1 < len(lines) else None
+    return (
+        next_line is not None
+        and _issued_date(next_line.folded) is not None
+        and len(folded) <= 30
+        and not re.search(r"[。,;:]", folded)
+    )
+
+
 def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list[_Item]:
     """Numbered items of the body in document order, linked into a tree."""
     items: list[_Item] = []
@@ -626,30 +640,15 @@ def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list
             continue
         if _CLUTTER_RE.match(folded) or folded in title_lines:
             continue
-        if _issued_date(folded):
+        if _is_signature_or_date(lines, index):
             continue
-        next_line = lines[index + 1] if index + 1 < len(lines) else None
-        if (
-            next_line is not None
-            and _issued_date(next_line.folded)
-            and len(folded) <= 30
-            and not re.search(r"[。,;:]", folded)
-        ):
-            continue  # the issuer's signature above the date
         if line.row is not None:
             _place_row(line, stack, items)
             continue
         numbered = _match_number(folded)
         if numbered is not None:
             rank, number, prefix_len = numbered
-            while stack and stack[-1].rank >= rank:
-                stack.pop()
-            item = _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]])
-            if stack:
-                item.parent = stack[-1]
-                stack[-1].children.append(item)
-            stack.append(item)
-            items.append(item)
+            _open(stack, items, _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]]))
             continue
         current = stack[-1] if stack else None
         fields = _field_line(line)
