@@ -154,7 +154,8 @@ class _Reader:
         text = "".join(node.text or "" if node.tag == _W + "t" else "\t" if node.tag == _W + "tab" else "\n"
                        for node in element.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"))
         num = _num_pr(element, self.styles)
-        if num is not None and text.strip():
+        # Word draws the number on an empty list paragraph too (a 序号 cell is often just that).
+        if num is not None:
             prefix = self.numbering.prefix(*num)
             text = prefix + text
         return text
@@ -164,15 +165,16 @@ class _Reader:
         return "\n".join(line.strip() for line in lines if line.strip())
 
     def table(self, table: Any) -> Table:
-        texts: dict[int, str] = {}
+        # Keyed by the element itself: holding it keeps lxml handing out the same proxy for a merged
+        # cell, whose numbered paragraphs must be counted once (an id() could be reused).
+        texts: dict[Any, str] = {}
         rows: list[list[str]] = []
         for row in table.rows:
             cells = []
             for cell in row.cells:
-                key = id(cell._tc)
-                if key not in texts:
-                    texts[key] = self.cell(cell._tc)
-                cells.append(texts[key])
+                if cell._tc not in texts:
+                    texts[cell._tc] = self.cell(cell._tc)
+                cells.append(texts[cell._tc])
             rows.append(cells)
         return Table(rows)
 

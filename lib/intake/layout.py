@@ -67,6 +67,8 @@ from lib.model import WARNING, Problem
 # the folded text slice the original text exactly.
 _FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: " ", 0x00A0: " ", 0xFE50: ",", 0xFE51: "、", 0xFE54: ";", 0xFE55: ":"})
+# Notices mirrored in traditional characters: the role and label words, one character for one.
+_FOLD.update(str.maketrans("牽頭責單負職門處協參與辦時間節點領導聯繫關別實體務", "牵头责单负职门处协参与办时间节点领导联系关别实体务"))
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 
 
@@ -397,7 +399,7 @@ def _parse_roles(raw: str, default_role: str, duty: _Responsibility) -> None:
     """
     pending: list[str] = []
     raw = _RULE_NOTE_RE.sub("", raw)
-    for part in schema.split_unit_list(raw):
+    for part in _split_units(raw):
         if _DEADLINE_PART_RE.match(_fold(part)):
             duty.deadline = duty.deadline or part.strip().rstrip("。.")
             continue
@@ -411,6 +413,15 @@ def _parse_roles(raw: str, default_role: str, duty: _Responsibility) -> None:
             pending = []
     for unit in pending:
         duty.add(default_role, unit)
+
+
+def _split_units(raw: str) -> list[str]:
+    """Unit names of a list; ``A及各县市区政府`` is two (及/和 before a group name starting with 各)."""
+    parts: list[str] = []
+    for part in schema.split_unit_list(raw):
+        pieces = re.split(r"(?<=[\u4e00-\u9fff]{3})(?:及|和|以及)(?=各)", part)
+        parts.extend(piece for piece in pieces if piece.strip())
+    return parts
 
 
 def _find_labels(folded: str) -> list[re.Match[str]]:
@@ -711,7 +722,7 @@ def _place_row(line: _Line, stack: list[_Item], items: list[_Item]) -> None:
     number, content = _row_number(row, row.content)
     if number <= 0:
         number = 1 + sum(1 for item in items if item.rank == _TABLE_ROW_RANK)
-    task = _Item(_TABLE_ROW_RANK, number, line.number, "", [content], closed=True, duty_from_line=True)
+    task = _Item(_TABLE_ROW_RANK, number, line.number, "", [content], closed=True)
     for role, value in row.units:
         _parse_roles(value, role, task.duty)
     if row.lead_first and not task.duty.leads and task.duty.plain:

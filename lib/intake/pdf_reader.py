@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from typing import Any
 
 from lib.intake.base import BROKEN_FILE, NEEDS_OCR, Block, IntakeError, NoticeText, Table
@@ -18,6 +19,13 @@ from lib.intake.base import BROKEN_FILE, NEEDS_OCR, Block, IntakeError, NoticeTe
 # Page furniture between a table's two halves, and never part of the plan.
 _PAGE_NUMBER_RE = re.compile(r"^\s*[-—－]?\s*\d{1,3}\s*[-—－]?\s*$|^第\s*\d+\s*页")
 _MAX_PAGES = 300
+# Fonts embedded by Word and browsers often map 一, 工, 方 … to the look-alike Kangxi radicals
+# (U+2F00–U+2FDF) or CJK radical supplement; those are never meant, so they become the ideographs.
+_RADICALS_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+
+
+def _ideographs(text: str) -> str:
+    return _RADICALS_RE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
 
 
 def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -104,4 +112,6 @@ def read_pdf(data: bytes) -> NoticeText:
             raise IntakeError(BROKEN_FILE, "该 PDF 文件已损坏，无法读取，请重新导出后再导入。") from error
     if not any(isinstance(block, Table) or block.strip() for _, block, _ in placed):
         raise IntakeError(NEEDS_OCR, "该 PDF 是扫描件，没有可读取的文字，请先做文字识别（OCR），或提供 Word 版本后再导入。")
-    return NoticeText(_join(placed), source="pdf")
+    blocks = [Table([[_ideographs(cell) for cell in row] for row in block.rows]) if isinstance(block, Table)
+              else _ideographs(block) for block in _join(placed)]
+    return NoticeText(blocks, source="pdf")

@@ -25,7 +25,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (PEOPLE, re.compile(r"(?:领导|责任人|联系人|负责人)$")),
     (LEAD, re.compile(r"牵头")),
     (COOP, re.compile(r"配合|协作|协办|协助|参与")),
-    (PLAIN, re.compile(r"(?:责任|承办|实施|主办)(?:单位|部门|处室|科室|主体)|^(?:单位|部门|处室|科室)$|^责任单位")),
+    (PLAIN, re.compile(r"(?:责任|承办|实施|主办)(?:单位|部门|处室|科室|主体|处|科)|^(?:单位|部门|处室|科室)$|^责任单位")),
     (DEADLINE, re.compile(r"时限|时间|期限|节点|进度安排|完成时")),
     (CATEGORY, re.compile(r"^(?:类别|板块|领域|重点领域|方面|分类|工作类别|任务类别|项目类别|专项|一级指标|工作板块|序列|类型)$")),
     (CONTENT, re.compile(r"任务|事项|措施|内容|目标|举措|要求|工作|项目|指标|名称|重点")),
@@ -42,9 +42,11 @@ def _folded(text: str) -> str:
 def column_kind(header: str) -> str | None:
     """What a header cell names (NUMBER, CONTENT, LEAD …), or None when it is not a header word."""
     text = _folded(header)
-    if not text or len(text) > 24:
+    if not text or len(text) > 30 or _HEADING_RE.match(text):
         return None
     text = re.sub(r"\(.*?\)", "", text) or text
+    if len(text) > 12:
+        return None
     for kind, pattern in _HEADER_RULES:
         if pattern.search(text):
             return kind
@@ -79,7 +81,7 @@ def _header(rows: list[list[str]]) -> tuple[_Columns, int] | None:
             continue
         start = index + 1
         # A two-row header: 责任单位 over 牵头单位 | 配合单位.
-        if start < len(rows):
+        if start < len(rows) and not _is_heading_row(rows[start]):
             below = [column_kind(cell) for cell in rows[start]]
             if sum(1 for k in below if k) >= 2 and all(k or not cell.strip() for k, cell in zip(below, rows[start])):
                 kinds = [b or k for b, k in zip(below, kinds)]
