@@ -105,11 +105,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
-    from lib.plan_import import parse_notice
+    from lib.intake import IntakeError, import_notice
     from lib.workbook import workbook_bytes
 
-    text = Path(args.notice).read_text(encoding="utf-8-sig")
-    imported = parse_notice(text)
+    try:
+        imported = import_notice(Path(args.notice).read_bytes(), Path(args.notice).name)
+    except IntakeError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"无法读取 {args.notice}：{error.strerror or error}。", file=sys.stderr)
+        return 1
     for warning in imported.warnings:
         print(f"[提示] {warning}", file=sys.stderr)
     if imported.tasks.empty:
@@ -155,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="输出 JSON")
     summary.set_defaults(handler=cmd_summary)
 
-    importer = commands.add_parser("import-plan", help="从分工方案通知文本生成工作簿")
+    importer = commands.add_parser("import-plan", help="从分工方案通知（.docx/.pdf/.doc/.wps/.txt）生成工作簿")
     importer.add_argument("notice")
     importer.add_argument("-o", "--output", required=True)
     importer.add_argument("--force", action="store_true", help="覆盖已有文件")

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lib import schema  # noqa: E402
+from lib.intake import parse_notice  # noqa: E402
 from lib.periods import periods_between  # noqa: E402
-from lib.plan_import import parse_notice  # noqa: E402
 from lib.workbook import write_workbook  # noqa: E402
 
 NOTICE = ROOT.parent / "shared" / "plan" / "sichuan-chongqing-fangzhi-plan-2025.txt"

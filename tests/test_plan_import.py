@@ -1,4 +1,4 @@
-"""lib.plan_import: notice text to the 方案, 处室 and 任务 sheets."""
+"""lib.intake (layout): notice text to the 方案, 处室 and 任务 sheets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lib import schema
-from lib.plan_import import ImportedPlan, parse_notice
+from lib.intake import ImportedPlan, parse_notice
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notices"
 # A copy of the notice shipped with the plan, so a fresh clone can run this.

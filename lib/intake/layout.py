@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.intake.base import NoticeText, Table
+from lib.intake.tables import COOP, LEAD, PLAIN, TaskRow, read_table, unflatten
 from lib.model import WARNING, Problem
 
 # ---- text folding ------------------------------------------------------------
@@ -65,6 +67,8 @@ from lib.model import WARNING, Problem
 # the folded text slice the original text exactly.
 _FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: " ", 0x00A0: " ", 0xFE50: ",", 0xFE51: "、", 0xFE54: ";", 0xFE55: ":"})
+# Notices mirrored in traditional characters: the role and label words, one character for one.
+_FOLD.update(str.maketrans("牽頭責單負職門處協參與辦時間節點領導聯繫關別實體務", "牵头责单负职门处协参与办时间节点领导联系关别实体务"))
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 
 
@@ -137,7 +141,7 @@ def _match_number(folded: str) -> tuple[int, int, int] | None:
 
 # ---- labels and roles -----------------------------------------------------------
 
-_LEAD, _PLAIN, _COOP = "lead", "plain", "coop"
+_LEAD, _PLAIN, _COOP = LEAD, PLAIN, COOP
 
 _UNIT_NOUN = r"(?:单位|部门|处室|科室|主体|处\s*\([^()]{1,4}\)|处)"
 _LABEL_RE = re.compile(
@@ -201,6 +205,13 @@ _STOP_RE = re.compile(
 # Web furniture skipped wherever it appears.
 _CLUTTER_RE = re.compile(r"^(?:字号|发布时间|来源|浏览次数|阅读次数|【字体|附件\s*\d*\s*[:]|附件\s*\d*$)")
 
+# Table items nest inside whatever numbered paragraph is open above the table.
+_TABLE_HEADING_RANK, _TABLE_CATEGORY_RANK, _TABLE_ROW_RANK = 6, 7, 20
+# A note inside a unit list that states a rule: applied, never kept as a unit name.
+_RULE_NOTE_RE = re.compile(
+    r"[(（][^()（）]*(?:下同|以下|第一位|首位|分别牵头|除标注|为牵头|是牵头)[^()（）]*[)）]")
+_LEAD_FIRST_RE = re.compile(r"(?:列|排|位)(?:在|于)?(?:第一|首)位?的?(?:单位|部门)?(?:为|是)牵头")
+
 _DIVISION_GROUPS = ("机关各处", "机关各处室", "各处室", "机关各处(室)")
 
 
@@ -242,6 +253,7 @@ class _Line:
     number: int  # 1-based line number in the pasted text
     raw: str  # stripped, as written
     folded: str  # same length as raw
+    row: TaskRow | None = None  # a row of a task table, read by column
 
 
 @dataclass
@@ -267,7 +279,7 @@ class _Responsibility:
 
 @dataclass
 class _Item:
-    rank: int
+    rank: int  # 1–5 for the numbering styles, then table headings, categories and rows
     number: int
     line: int
     prefix: str  # the number as written, e.g. "1. " or "（一）"
@@ -278,6 +290,7 @@ class _Item:
     closed: bool = False  # a responsibility line followed; no more text
     duty_from_line: bool = False  # responsibility came on lines of its own
     content: str = ""  # text after responsibility was taken out
+    from_table: bool = False  # a table's category or heading row
 
     @property
     def heading(self) -> str:
@@ -305,18 +318,58 @@ class _Item:
 # ---- small parsers ----------------------------------------------------------------
 
 
-def _split_lines(text: str) -> list[_Line]:
-    """Non-blank lines of ``text``, stripped, with their 1-based numbers."""
-    text = _INVISIBLE_RE.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
+def _raw_lines(notice: str | NoticeText) -> list[str | Table]:
+    """The notice as lines and tables; a table flattened one cell per line is put back together."""
+    if isinstance(notice, str):
+        text = notice.replace("\r\n", "\n").replace("\r", "\n")
+        blocks: list[str | Table] = list(text.split("\n"))
+    else:
+        blocks = [part for block in notice.blocks
+                  for part in ([block] if isinstance(block, Table) else block.replace("\r", "\n").split("\n"))]
+    merged: list[str | Table] = []
+    run: list[str] = []
+    for block in [*blocks, None]:
+        if isinstance(block, str):
+            run.append(_INVISIBLE_RE.sub("", block))
+            continue
+        # Line numbers in warnings count blank lines, so they are kept unless a table was rebuilt.
+        rebuilt = unflatten([line for line in run if line.strip()])
+        merged.extend(rebuilt if any(isinstance(b, Table) for b in rebuilt) else run)
+        run = []
+        if block is not None:
+            merged.append(block)
+    return merged
+
+
+def _table_lines(table: Table, number: int) -> list[_Line]:
+    """A task table's rows as lines carrying their row; any other table's cells as lines of text."""
+    rows = read_table(table)
+    if rows is None:
+        cells = [cell for row in table.rows for cell in dict.fromkeys(row) if cell.strip()]
+        return [_Line(number, cell.strip(), _fold(cell.strip())) for cell in cells]
+    lines = []
+    for row in rows:
+        text = row.heading or row.content or "、".join(value for _, value in row.units)
+        lines.append(_Line(number, text, _fold(text), row))
+    return lines
+
+
+def _split_lines(notice: str | NoticeText) -> list[_Line]:
+    """Non-blank lines of the notice, stripped, with their 1-based numbers; table rows as single lines."""
     lines: list[_Line] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        folded = _fold(raw)
+    number = 0
+    for block in _raw_lines(notice):
+        number += 1
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block, number))
+            continue
+        folded = _fold(block)
         stripped = folded.strip()
         if not stripped:
             continue
         start = len(folded) - len(folded.lstrip())
         end = start + len(stripped)
-        lines.append(_Line(number, raw[start:end], folded[start:end]))
+        lines.append(_Line(number, block[start:end], folded[start:end]))
     return lines
 
 
@@ -345,7 +398,8 @@ def _parse_roles(raw: str, default_role: str, duty: _Responsibility) -> None:
     since the last role word (``A、B牵头`` makes both leads).
     """
     pending: list[str] = []
-    for part in schema.split_unit_list(raw):
+    raw = _RULE_NOTE_RE.sub("", raw)
+    for part in _split_units(raw):
         if _DEADLINE_PART_RE.match(_fold(part)):
             duty.deadline = duty.deadline or part.strip().rstrip("。.")
             continue
@@ -359,6 +413,15 @@ def _parse_roles(raw: str, default_role: str, duty: _Responsibility) -> None:
             pending = []
     for unit in pending:
         duty.add(default_role, unit)
+
+
+def _split_units(raw: str) -> list[str]:
+    """Unit names of a list; ``A及各县市区政府`` is two (及/和 before a group name starting with 各)."""
+    parts: list[str] = []
+    for part in schema.split_unit_list(raw):
+        pieces = re.split(r"(?<=[\u4e00-\u9fff]{3})(?:及|和|以及)(?=各)", part)
+        parts.extend(piece for piece in pieces if piece.strip())
+    return parts
 
 
 def _find_labels(folded: str) -> list[re.Match[str]]:
@@ -547,12 +610,26 @@ def _find_body(lines: list[_Line]) -> tuple[int, int | None]:
     marker = next((i for i, line in enumerate(lines) if _ATTACHMENT_RE.match(line.folded)), None)
     start = 0 if marker is None else marker + 1
     for index in range(start, len(lines)):
-        if _match_number(lines[index].folded):
+        if lines[index].row is not None or _match_number(lines[index].folded):
             return index, marker
     return len(lines), marker
 
 
 # ---- the body ------------------------------------------------------------------------
+
+
+def _is_signature_or_date(lines: list[_Line], index: int) -> bool:
+    """Whether the line is the issue date, or the issuer's signature just above it."""
+    folded = lines[index].folded
+    if _issued_date(folded):
+        return True
+    next_line = lines[index + 1] if index + 1 < len(lines) else None
+    return (
+        next_line is not None
+        and _issued_date(next_line.folded) is not None
+        and len(folded) <= 30
+        and not re.search(r"[。,;:]", folded)
+    )
 
 
 def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list[_Item]:
@@ -574,27 +651,15 @@ def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list
             continue
         if _CLUTTER_RE.match(folded) or folded in title_lines:
             continue
-        if _issued_date(folded):
+        if _is_signature_or_date(lines, index):
             continue
-        next_line = lines[index + 1] if index + 1 < len(lines) else None
-        if (
-            next_line is not None
-            and _issued_date(next_line.folded)
-            and len(folded) <= 30
-            and not re.search(r"[。,;:]", folded)
-        ):
-            continue  # the issuer's signature above the date
+        if line.row is not None:
+            _place_row(line, stack, items)
+            continue
         numbered = _match_number(folded)
         if numbered is not None:
             rank, number, prefix_len = numbered
-            while stack and stack[-1].rank >= rank:
-                stack.pop()
-            item = _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]])
-            if stack:
-                item.parent = stack[-1]
-                stack[-1].children.append(item)
-            stack.append(item)
-            items.append(item)
+            _open(stack, items, _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]]))
             continue
         current = stack[-1] if stack else None
         fields = _field_line(line)
@@ -613,6 +678,57 @@ def _build_tree(lines: list[_Line], start: int, warnings: list[Problem]) -> list
     for item in items:
         _lift_subpoint_duty(item)
     return items
+
+
+def _open(stack: list[_Item], items: list[_Item], item: _Item) -> None:
+    """Push ``item`` under the nearest open item of an outer rank."""
+    while stack and stack[-1].rank >= item.rank:
+        stack.pop()
+    if stack:
+        item.parent = stack[-1]
+        stack[-1].children.append(item)
+    stack.append(item)
+    items.append(item)
+
+
+def _row_number(row: TaskRow, content: str) -> tuple[int, str]:
+    """(number, content without it): from the 序号 cell, else from a number the content starts with."""
+    cell = _fold(row.number).strip().strip("().、")
+    if cell:
+        return (int(cell) if cell.isdigit() else _chinese_number(cell)), content
+    numbered = _match_number(_fold(content))
+    if numbered is not None:
+        return numbered[1], content[numbered[2]:]
+    return 0, content
+
+
+def _place_row(line: _Line, stack: list[_Item], items: list[_Item]) -> None:
+    """A table row in the tree: a heading row, its category cells as headings, and the task under them."""
+    row = line.row
+    assert row is not None
+    if row.heading:
+        numbered = _match_number(_fold(row.heading))
+        _open(stack, items, _Item(_TABLE_HEADING_RANK, numbered[1] if numbered else 0, line.number, "",
+                                  [row.heading], from_table=True))
+        return
+    for level, category in enumerate(row.categories):
+        rank = _TABLE_CATEGORY_RANK + level
+        if any(open_item.rank == rank and open_item.heading == category for open_item in stack):
+            continue
+        numbered = _match_number(_fold(category))
+        siblings = sum(1 for item in items if item.rank == rank)
+        _open(stack, items, _Item(rank, numbered[1] if numbered else siblings + 1, line.number, "", [category],
+                                  from_table=True))
+    number, content = _row_number(row, row.content)
+    if number <= 0:
+        number = 1 + sum(1 for item in items if item.rank == _TABLE_ROW_RANK)
+    task = _Item(_TABLE_ROW_RANK, number, line.number, "", [content], closed=True)
+    for role, value in row.units:
+        _parse_roles(value, role, task.duty)
+    if row.lead_first and not task.duty.leads and task.duty.plain:
+        task.duty.leads.append(task.duty.plain.pop(0))
+    task.duty.deadline = row.deadline
+    _open(stack, items, task)
 
 
 def _lift_subpoint_duty(item: _Item) -> None:
@@ -733,49 +849,71 @@ def _canonical(names: list[str], spelling: dict[str, str]) -> list[str]:
     return _dedupe(result)
 
 
-def parse_notice(text: str) -> ImportedPlan:
-    """Read a 分工方案 notice; see the module docstring for the rules.
+def _section_and_note(item: _Item) -> tuple[str, str]:
+    """The task's 板块 and the headings between it and the task.
+
+    The outermost heading, unless the task is a table row under a category
+    or heading row of its table: then that is the 板块, and any numbered
+    paragraph above the table (e.g. ``二、重点任务``) is left out.
+    """
+    ancestors = item.ancestors()
+    from_table = [a for a in ancestors if a.from_table]
+    chain = from_table or ancestors
+    headings = [a.heading for a in chain]
+    return (headings[0] if headings else ""), " / ".join(headings[1:])
+
+
+def _task_row(task_id: str, item: _Item, duty: _Responsibility, content: str, spelling: dict[str, str],
+              lead_first: bool) -> tuple[dict[str, str | None], list[str]]:
+    """A 任务 row and its units in order."""
+    leads = _canonical(duty.leads, spelling)
+    units = _canonical(leads + duty.plain + duty.coop, spelling)
+    if lead_first and not leads and units:
+        leads = units[:1]
+    section, note = _section_and_note(item)
+    deadline = duty.deadline
+    if not deadline:
+        match = _DEADLINE_IN_TEXT_RE.search(_fold(content))
+        deadline = content[match.start() : match.end()] if match else ""
+    row: dict[str, str | None] = {
+        "task_id": task_id,
+        "section": section,
+        "content": content,
+        "units_text": "、".join(units),
+        "lead_text": "、".join(leads),
+        "start": None,
+        "deadline_text": deadline,
+        "note": note,
+    }
+    return row, units
+
+
+def parse_notice(notice: str | NoticeText) -> ImportedPlan:
+    """Read a 分工方案 notice, as text or as read from a file; see the module docstring for the rules.
 
     Returns an ``ImportedPlan``; its ``problems`` are warnings about lines
     that were skipped. Never raises on unusual text.
     """
     warnings: list[Problem] = []
-    lines = _split_lines(text)
+    lines = _split_lines(notice)
     body_start, marker = _find_body(lines)
     plan = _plan_fields(lines, body_start, marker)
     items = _build_tree(lines, body_start, warnings)
     selected = _select_tasks(items, warnings)
-    task_items = [item for item, _, _ in selected]
-    ids = _task_ids(task_items, warnings)
+    ids = _task_ids([item for item, _, _ in selected], warnings)
+    # "列第一位的为牵头单位" anywhere in the notice: the first unit of each task leads.
+    lead_first = any(_LEAD_FIRST_RE.search(line.folded.replace(" ", "")) for line in lines)
 
     spelling: dict[str, str] = {}
     rows = []
     task_units: list[list[str]] = []
     for task_id, (item, duty, content) in zip(ids, selected, strict=True):
-        leads = _canonical(duty.leads, spelling)
-        units = _canonical(leads + duty.plain + duty.coop, spelling)
+        row, units = _task_row(task_id, item, duty, content, spelling, lead_first)
+        rows.append(row)
         task_units.append(units)
-        headings = [a.heading for a in item.ancestors()]
-        section = headings[0] if headings else ""
-        if not section:
+        if not row["section"]:
             warnings.append(_warning("missing-section", task_id,
                                      f"任务「{task_id}」前没有找到板块标题（如“一、……”），请在表中补填板块。"))
-        deadline = duty.deadline
-        if not deadline:
-            match = _DEADLINE_IN_TEXT_RE.search(_fold(content))
-            deadline = content[match.start() : match.end()] if match else ""
-        rows.append(
-            {
-                "task_id": task_id,
-                "section": section,
-                "content": content,
-                "units_text": "、".join(units),
-                "lead_text": "、".join(leads),
-                "start": None,
-                "deadline_text": deadline,
-                "note": " / ".join(headings[1:]),
-            }
-        )
     if not rows:
         warnings.append(_warning("no-tasks-found", "",
                                  "没有识别出任何任务，请确认粘贴的是分工方案全文，且任务带有编号（如“1.”）和责任单位。"))
