@@ -74,7 +74,7 @@ def test_upload_and_saved_workbook_are_validated_alike(shared: Path):
     # Whatever the preview accepts is read back and validated before it is offered for saving.
     upload = updates_upload([update(Q2, "1", "甲处", 70, "二季度")])
     preview = store.preview(shared.read_bytes(), reporter(upload), TODAY)
-    assert preview.ok and validate.load(preview.merged, today=TODAY).ok
+    assert preview.ensure_built() and validate.load(preview.merged, today=TODAY).ok
 
 
 # ---- characters XML cannot hold ---------------------------------------------------------------

@@ -179,6 +179,7 @@ def test_replace_without_a_plan_sheet_keeps_the_current_plan(shared: Path, tmp_p
     preview = store.preview(shared.read_bytes(), admin(buffer.getvalue(), store.REPLACE), TODAY)
     assert preview.ok and preview.other_changes.empty  # the plan is unchanged, not wiped
     assert "已保留现有的方案设置" in preview.notes[0]
+    assert preview.ensure_built()
     assert validate.load(preview.merged, today=TODAY).book.plan.name == "测试方案"
 
 
@@ -192,6 +193,7 @@ def test_unfilled_rows_are_skipped_and_keep_the_saved_row(tmp_path: Path):
     preview = store.preview(shared.read_bytes(), reporter(upload, units=("甲处", "乙处")), TODAY)
     assert preview.ok and preview.skipped == 2
     assert (preview.counts["added"], preview.counts["changed"], preview.unchanged) == (1, 0, 3)
+    assert preview.ensure_built()
     saved = validate.load(preview.merged, today=TODAY).book.updates
     assert saved.loc[saved["task_id"].eq("1"), "progress_note"].tolist() == ["一季度"]
 

@@ -217,6 +217,8 @@ def save(path: Path, preview: Preview, timeout: float | None = None,
         return SaveResult(False, "存在错误，未保存。", preview)
     if not preview.has_changes:
         return SaveResult(False, "没有需要保存的变化。", preview)
+    if not preview.ensure_built():  # before the lock: the lock guards a hash check and a rename
+        return SaveResult(False, "保存前复核未通过，未保存。", preview)
     assert preview.merged is not None
     user = preview.change.account.name
     try:

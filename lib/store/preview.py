@@ -18,7 +18,9 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -63,16 +65,33 @@ class Preview:
     removed: pd.DataFrame = field(default_factory=pd.DataFrame)
     other_changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # 任务/处室/方案: sheet, key, what, old, new
     movement: pd.DataFrame = field(default_factory=pd.DataFrame)  # scope, name, before, after, delta
-    merged: bytes | None = None  # the workbook that would be saved, already read back and validated
+    merged: bytes | None = None  # the workbook that would be saved, once built, read back and validated
     skipped: int = 0  # uploaded rows left out: a template row sent back unfilled
     notes: list[str] = field(default_factory=list)  # what the save does besides the rows listed, in Chinese
+    builder: Callable[[], None] | None = field(default=None, repr=False)  # builds ``merged``; see ``ensure_built``
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
     @property
+    def ready(self) -> bool:
+        """The change was understood: what it does is known, and its file is built or can be."""
+        return self.merged is not None or self.builder is not None
+
+    @property
     def ok(self) -> bool:
+        return self.ready and not self.errors
+
+    def ensure_built(self) -> bool:
+        """Build the new file and check it (read back, validated), once; True when it may be saved.
+
+        Deferred from the preview to the save, which calls it before taking the lock: the person
+        sees the preview sooner, and the file is still built once and checked before anything is written.
+        """
+        if self.merged is None and self.builder is not None and not self.errors:
+            build, self.builder = self.builder, None
+            build()
         return self.merged is not None and not self.errors
 
     @property
@@ -95,6 +114,13 @@ class Base:
     hash: str  # "" when there is no workbook yet
     raw: RawWorkbook | None  # None when absent or unreadable
     book: Book | None  # None when absent, unreadable or invalid
+    derived: dict = field(default_factory=dict, compare=False)  # what previews compute from it, once
+
+    def saved_updates(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``diff.saved_updates`` of this base, computed once per version."""
+        if "saved_updates" not in self.derived:
+            self.derived["saved_updates"] = saved_updates(self.raw, self.book)
+        return self.derived["saved_updates"]
 
 
 MAX_CACHED_BASES = 4
@@ -368,7 +394,7 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
             return result
     _compare(base, merged, change, result, today)
     if not result.errors:
-        _build(base, merged, result, today)
+        result.builder = partial(_build, base, merged, result, today)
     return result
 
 
@@ -441,7 +467,7 @@ def _carried_sheets(base: Base, merged: _Merged, change: Change) -> list[str]:
 
 def _compare(base: Base, merged: _Merged, change: Change, result: Preview, today: dt.date) -> None:
     """Fill ``result`` with what changes between the base and the merged book, and the rights problems."""
-    before_updates, dropped = saved_updates(base.raw, base.book)
+    before_updates, dropped = base.saved_updates()
     after_updates = merged.book.updates
     untouched = 0
     if change.kind == MERGE:

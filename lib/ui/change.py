@@ -34,7 +34,7 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
         st.dataframe(tables.problems_table(preview.problems), hide_index=True, key=f"{key}_problems")
     for note in preview.notes:
         st.info(note)
-    if preview.merged is None:
+    if not preview.ready:
         return
     counts = preview.counts
     cols = st.columns(4)
