@@ -447,3 +447,21 @@ def test_save_killed_between_temp_write_and_replace_leaves_old_workbook(shared: 
     assert not list(shared.parent.glob(".tasks.xlsx.*.tmp"))
     list(shared.parent.glob(".tasks.xlsx.*.ready"))[0].unlink()  # the test's own marker
     assert json.loads(store.audit_path(shared).read_text().splitlines()[-1])["added"] == 1
+
+
+def test_the_new_file_is_built_and_checked_before_the_lock_is_taken(shared: Path, monkeypatch):
+    from lib.store import persist
+
+    preview = store.preview(shared.read_bytes(), reporter(updates_upload([update(Q2, "1", "甲处", 70)])), TODAY)
+    assert preview.ok and preview.merged is None  # the preview shows what changes; the file is built on confirm
+    seen_under_lock = []
+    real_lock = persist.FileLock
+
+    class WatchedLock(real_lock):
+        def __enter__(self):
+            seen_under_lock.append(preview.merged is not None)
+            return super().__enter__()
+
+    monkeypatch.setattr(persist, "FileLock", WatchedLock)
+    assert store.save(shared, preview).saved
+    assert seen_under_lock == [True]  # built, read back and validated before the lock: the lock guards a rename
