@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                                  f"`--sizes {','.join(sizes)} --repeat {args.repeat}"
                                  f"{' --no-browser' if args.no_browser else ''}`, {results['wall_seconds'] / 60:.0f} min:"
                                  f"\n\n```\n{text}\n```")
-        progress(f"results: {out / 'results.json'} ({time.time() - started:.0f} s)")
+        kept = "" if args.out or not args.smoke else ", in a temporary folder now removed (--out DIR keeps it)"
+        progress(f"results: {out / 'results.json'}{kept} ({time.time() - started:.0f} s)")
     if args.strict and not all(check["pass"] for check in checks):
         return 1
     return 0
