@@ -27,11 +27,12 @@ check: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -m "not e2e and not slow" --ignore=tests/e2e
 
 ## make test: install everything the tests need (Chromium and CJK fonts included) and run them all, as CI does
+# (the benchmark smoke runs before pytest, so that pytest's summary is the last line CI reads)
 test: $(VENV)/.dev-installed system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q
 	$(PY) -m scripts.bench --smoke
+	$(PY) -m pytest -q
 
 # Browser tests use Debian's chromium; slides are checked through LibreOffice and pdftoppm.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-impress poppler-utils
