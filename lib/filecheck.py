@@ -26,6 +26,9 @@ def _refused(code: str, message: str) -> Problem:
 # calamine builds a dense grid from A1 to the last cell it meets, and aborts the whole
 # process (not an exception) when that grid does not fit in memory; one cell at XFD200000
 # in a 5 KB file is enough. So the real extent is measured from the cell references first.
+# XML declares entities in a DOCTYPE before its root element, and names its root element first:
+# the head of each part is enough to look at.
+_XML_HEAD_BYTES = 4096
 MAX_SHEET_ROWS = 1_048_576  # Excel's own limits
 MAX_SHEET_COLUMNS = 16_384  # XFD
 _EXTENT_CHUNK = 1 << 20
@@ -128,6 +131,26 @@ def _sheet_extent(handle) -> tuple[int, int]:
             return last_row, last_column
 
 
+_WORKSHEET_ROOT = re.compile(rb"<(?:\w+:)?(?:worksheet|sheetData)[\s>/]")
+
+
+def worksheet_members(archive: zipfile.ZipFile) -> list[str]:
+    """Every member a reader may take for a worksheet, wherever the file puts it: the usual
+    ``xl/worksheets/``, the targets the workbook's relationships name, and any part whose XML is one."""
+    members = set(archive.namelist())
+    found = {m for m in members if m.startswith("xl/worksheets/") and m.endswith(".xml")}
+    found |= {m for m in _worksheet_names(archive) if m in members}
+    for entry in archive.infolist():
+        if entry.filename not in found and not entry.is_dir():
+            try:
+                with archive.open(entry) as handle:
+                    if _WORKSHEET_ROOT.search(handle.read(_XML_HEAD_BYTES)):
+                        found.add(entry.filename)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+                continue
+    return sorted(found)
+
+
 def check_extent(data: bytes, max_rows: int | None = None) -> Problem | None:
     """Why a workbook is too large to read (the message names the sheet, ``value`` the extent), or None.
 
@@ -142,9 +165,7 @@ def check_extent(data: bytes, max_rows: int | None = None) -> Problem | None:
         return None
     with archive:
         names = _worksheet_names(archive)
-        for member in archive.namelist():
-            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
-                continue
+        for member in worksheet_members(archive):
             try:
                 with archive.open(member) as handle:
                     rows, columns = _sheet_extent(handle)
@@ -180,8 +201,6 @@ def _not_a_workbook(data: bytes) -> Problem | None:
         return _refused("damaged-workbook", "文件已损坏或未完整上传，无法打开，请在 Excel 中重新保存后上传。")
 
 
-# XML declares entities in a DOCTYPE before its root element, so the head of each part is enough to look at.
-_XML_HEAD_BYTES = 4096
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -224,8 +243,9 @@ def check_upload(data: bytes, max_bytes: int | None = None, max_rows: int | None
         if any(name.endswith("vbaproject.bin") for name in names):
             return _refused("macros", "文件含有宏（VBA），出于安全考虑不予接收。请另存为不含宏的 .xlsx 工作簿后重新上传。")
         max_sheet = settings.value("KANBAN_MAX_SHEET_MB") * 1024 * 1024
+        sheets = set(worksheet_members(archive))
         for entry in entries:
-            if entry.filename.startswith("xl/worksheets/") and entry.file_size > max_sheet:
+            if entry.filename in sheets and entry.file_size > max_sheet:
                 return _refused("sheet-too-large", f"文件中有一张工作表解压后达 {entry.file_size / 1048576:.0f} MB，"
                                 f"超过单表上限 {max_sheet // 1048576} MB，已拒绝。请只保留填报所需的内容后重新上传。")
         total = sum(entry.file_size for entry in entries)

@@ -465,3 +465,42 @@ def test_the_new_file_is_built_and_checked_before_the_lock_is_taken(shared: Path
     monkeypatch.setattr(persist, "FileLock", WatchedLock)
     assert store.save(shared, preview).saved
     assert seen_under_lock == [True]  # built, read back and validated before the lock: the lock guards a rename
+
+
+def test_a_save_killed_between_its_audit_line_and_the_rename_is_listed_as_not_taken_effect(shared: Path):
+    before = shared.read_bytes()
+    preview = store.preview(before, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), TODAY)
+
+    def crash(temp: Path) -> None:
+        raise KeyboardInterrupt  # as a kill would: after the audit line, before the rename
+
+    with pytest.raises(KeyboardInterrupt):
+        store.save(shared, preview, before_replace=crash)
+    assert shared.read_bytes() == before
+    [line] = store.read_audit(shared)  # the attempt is logged ...
+    assert line["hash_after"] != store.content_hash(before)
+    assert store.list_versions(shared).iloc[0]["操作"] == "上传合并（保存中断，未生效）"  # ... and said not to have happened
+    again = store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    assert again.saved and list(store.list_versions(shared)["操作"][:2]) == ["上传合并", "上传合并（保存中断，未生效）"]
+
+
+def test_apply_gets_through_when_every_preview_is_overtaken(shared: Path, monkeypatch):
+    from lib.store import changes as preview_module
+
+    real_preview = preview_module.preview
+    overtaken = {"times": 0}
+
+    def overtaken_preview(current, change, today=None):
+        shown = real_preview(current, change, today)
+        if overtaken["times"] < preview_module.APPLY_TRIES_WITHOUT_LOCK:  # someone saves right after each preview
+            overtaken["times"] += 1
+            other = store.preview(shared.read_bytes(), reporter(updates_upload(
+                [update(dt.date(2026, 4, overtaken["times"]), "2", "乙处", 10 + overtaken["times"])]), units=("乙处",)),
+                TODAY)
+            assert store.save(shared, other).saved
+        return shown
+
+    monkeypatch.setattr(preview_module, "preview", overtaken_preview)
+    result = store.apply(shared, reporter(updates_upload([update(Q2, "1", "甲处", 70)])), today=TODAY)
+    assert result.saved  # the last try previews and saves under the lock
+    assert len(saved_updates(shared)) == 3 + preview_module.APPLY_TRIES_WITHOUT_LOCK + 1

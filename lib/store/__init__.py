@@ -1,6 +1,6 @@
 """Changes to the shared workbook: preview what a change does, then save exactly that, locked and versioned.
 
-- ``lib.store.preview``: a change (merge, replace, delete, restore) applied to the base
+- ``lib.store.changes``: a change (merge, replace, delete, restore) previewed against the base
   workbook, checked for rights, and built into the new file once;
 - ``lib.store.diff``: what the change does, as tables;
 - ``lib.store.persist``: the lock, the atomic write, history, audit and versions.
@@ -8,6 +8,7 @@
 The names callers need are imported here, so pages and the CLI say ``store.preview`` and ``store.save``.
 """
 
+from lib.store.changes import Change, Preview, apply, preview
 from lib.store.persist import (
     ACTION_LABELS,
     DELETE,
@@ -26,7 +27,6 @@ from lib.store.persist import (
     save,
     versions_newest_first,
 )
-from lib.store.preview import Change, Preview, apply, preview
 
 __all__ = [
     "ACTION_LABELS", "DELETE", "EXTERNAL", "INITIAL", "MERGE", "REPLACE", "RESTORE", "Change", "Preview", "SaveResult", "apply",

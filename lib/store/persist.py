@@ -37,7 +37,7 @@ from filelock import FileLock, Timeout
 from lib import settings
 
 if TYPE_CHECKING:
-    from lib.store.preview import Preview
+    from lib.store.changes import Preview
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
 INITIAL, EXTERNAL = "initial", "external"  # versions no save made: the first one, and a hand edit
@@ -128,31 +128,40 @@ def _write_atomically(path: Path, data: bytes, before_replace: Callable[[Path], 
 
 def _remove_stale_temps(path: Path) -> None:
     """Temp files of a save that crashed; we hold the lock, so none is in use."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+    for stale in [*path.parent.glob(f".{path.name}.*.tmp"), *history_dir(path).glob(".*.tmp")]:
         stale.unlink(missing_ok=True)
 
 
-def history_file(path: Path, digest: str) -> Path | None:
-    """The history copy of the version with content hash ``digest``, if one was kept."""
-    found = sorted(history_dir(path).glob(f"*_{digest[:12]}.xlsx"))
-    return found[0] if found else None
+def history_file(path: Path, digest: str, verify: bool = False) -> Path | None:
+    """The history copy of the version with content hash ``digest``, if one was kept (and, with ``verify``,
+    still holds exactly that version)."""
+    for found in sorted(history_dir(path).glob(f"*_{digest[:12]}.xlsx")):
+        if not verify or content_hash(found.read_bytes()) == digest:
+            return found
+    return None
 
 
 def keep_version(path: Path, data: bytes, user: str, when: dt.datetime) -> Path:
     """A copy of the version ``data`` in the history folder (once per content); its name carries time, user
     and hash. Every version that was ever current is kept, so the newest valid one can always be found on disk."""
     digest = content_hash(data)
-    kept = history_file(path, digest)
+    kept = history_file(path, digest, verify=True)
     if kept is not None:
         return kept
     folder = history_dir(path)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = folder / f"{when:%Y%m%d-%H%M%S-%f}_{_safe_name(user)}_{digest[:12]}.xlsx"
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    # Written whole, then renamed: a save killed halfway leaves a temp file, never a short copy under this name.
+    temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    for damaged in folder.glob(f"*_{digest[:12]}.xlsx"):  # a short copy an earlier release left
+        damaged.unlink()
+    os.replace(temp, target)
+    _fsync_dir(folder)
     return target
 
 
@@ -175,7 +184,7 @@ def record_current(path: Path, timeout: float = 2.0) -> None:
             append_audit(path, {
                 "time": now.isoformat(timespec="seconds"), "user": "", "action": EXTERNAL if entries else INITIAL,
                 "file": path.name, "added": 0, "changed": 0, "removed": 0,
-                "hash_before": entries[-1].get("hash_after", "") if entries else "", "hash_after": digest,
+                "hash_before": "", "hash_after": digest,  # what a hand edit replaced is not known
                 "previous_version": kept.name,
             })
     except Timeout:
@@ -204,6 +213,17 @@ def append_audit(path: Path, entry: dict) -> None:
         os.fsync(handle.fileno())
 
 
+def refusal(preview: Preview) -> SaveResult | None:
+    """Why ``preview`` cannot be saved whatever the file on disk is, or None once its file is built and checked."""
+    if not preview.ok:
+        return SaveResult(False, "存在错误，未保存。", preview)
+    if not preview.has_changes:
+        return SaveResult(False, "没有需要保存的变化。", preview)
+    if not preview.ensure_built():
+        return SaveResult(False, "保存前复核未通过，未保存。", preview)
+    return None
+
+
 def save(path: Path, preview: Preview, timeout: float | None = None,
          before_replace: Callable[[Path], None] | None = None) -> SaveResult:
     """Write the workbook ``preview`` was built for, if the file at ``path`` is still the one it was built on.
@@ -213,36 +233,43 @@ def save(path: Path, preview: Preview, timeout: float | None = None,
     ``stale``: the caller builds a new preview and the person confirms again.
     """
     path = Path(path)
-    if not preview.ok:
-        return SaveResult(False, "存在错误，未保存。", preview)
-    if not preview.has_changes:
-        return SaveResult(False, "没有需要保存的变化。", preview)
-    if not preview.ensure_built():  # before the lock: the lock guards a hash check and a rename
-        return SaveResult(False, "保存前复核未通过，未保存。", preview)
-    assert preview.merged is not None
-    user = preview.change.account.name
+    refused = refusal(preview)  # builds the file: before the lock, which guards a hash check and a rename
+    if refused is not None:
+        return refused
     try:
         with FileLock(str(lock_path(path)), timeout=settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")
                       if timeout is None else timeout):
-            _remove_stale_temps(path)
-            _adopt_shared_history(path)
-            current = path.read_bytes() if path.exists() else None
-            current_hash = content_hash(current) if current is not None else ""
-            if current_hash != preview.base_hash:
-                return SaveResult(False, STALE_MESSAGE, preview, stale=True)
-            now = dt.datetime.now()
-            version = keep_version(path, current, user, now).name if current is not None else ""
-            keep_version(path, preview.merged, user, now)  # the new version is on disk twice before it is current
-            _write_atomically(path, preview.merged, before_replace)
-            hash_after = content_hash(preview.merged)
-            append_audit(path, {
-                "time": now.isoformat(timespec="seconds"), "user": user, "action": preview.change.kind,
-                "file": preview.change.filename, **preview.counts,
-                "hash_before": current_hash, "hash_after": hash_after, "previous_version": version,
-            })
-            return SaveResult(True, "已保存。", preview, hash_after=hash_after)
+            return save_locked(path, preview, before_replace)
     except Timeout:
         return SaveResult(False, "其他人正在保存，请稍后再试。", preview)
+
+
+def save_locked(path: Path, preview: Preview, before_replace: Callable[[Path], None] | None = None) -> SaveResult:
+    """The part of ``save`` done under the lock, which the caller holds; ``preview`` is built.
+
+    The audit line is written before the rename: a save killed in between is logged but did not take
+    effect, and 版本记录 says so (the next version does not start from it); a version never becomes
+    current without its line.
+    """
+    assert preview.merged is not None
+    _remove_stale_temps(path)
+    _adopt_shared_history(path)
+    current = path.read_bytes() if path.exists() else None
+    current_hash = content_hash(current) if current is not None else ""
+    if current_hash != preview.base_hash:
+        return SaveResult(False, STALE_MESSAGE, preview, stale=True)
+    user = preview.change.account.name
+    now = dt.datetime.now()
+    version = keep_version(path, current, user, now).name if current is not None else ""
+    keep_version(path, preview.merged, user, now)  # the new version is on disk twice before it is current
+    hash_after = content_hash(preview.merged)
+    append_audit(path, {
+        "time": now.isoformat(timespec="seconds"), "user": user, "action": preview.change.kind,
+        "file": preview.change.filename, **preview.counts,
+        "hash_before": current_hash, "hash_after": hash_after, "previous_version": version,
+    })
+    _write_atomically(path, preview.merged, before_replace)
+    return SaveResult(True, "已保存。", preview, hash_after=hash_after)
 
 
 # ---- versions ------------------------------------------------------------------------------
@@ -261,6 +288,22 @@ def read_audit(path: Path) -> list[dict]:
             continue
     return entries
 
+def _took_effect(entries: list[dict], current_hash: str) -> list[bool]:
+    """Whether each logged save became current. A line is written just before its rename, so a save
+    killed in between leaves a line whose change did not happen: the next state is still its "before"."""
+    effective = []
+    for entry, following in zip(entries, [*entries[1:], None], strict=True):
+        before, after = entry.get("hash_before", ""), entry.get("hash_after", "")
+        if following is None:
+            next_state = current_hash
+        elif following.get("action") in (EXTERNAL, INITIAL):  # a hand edit's line does not know what it replaced
+            next_state = ""
+        else:
+            next_state = following.get("hash_before", "")
+        effective.append(not (before and before != after and next_state == before))
+    return effective
+
+
 def list_versions(path: Path) -> pd.DataFrame:
     """One row per saved change, newest first: 时间, 操作人, 操作, counts, and the version's hash and file."""
     path = Path(path)
@@ -272,11 +315,12 @@ def list_versions(path: Path) -> pd.DataFrame:
         first = entries[0]["hash_before"]
         rows.append({"时间": "", "操作人": "", "操作": "初始版本", "新增": 0, "修改": 0, "删除": 0,
                      "hash": first, "文件": history.get(first[:12])})
-    for entry in entries:
+    for entry, took_effect in zip(entries, _took_effect(entries, current_hash), strict=True):
         digest = entry.get("hash_after", "")
+        action = ACTION_LABELS.get(entry.get("action", ""), entry.get("action", ""))
         rows.append({
             "时间": entry.get("time", "").replace("T", " "), "操作人": entry.get("user", ""),
-            "操作": ACTION_LABELS.get(entry.get("action", ""), entry.get("action", "")),
+            "操作": action if took_effect else f"{action}（保存中断，未生效）",
             "新增": entry.get("added", 0), "修改": entry.get("changed", 0), "删除": entry.get("removed", 0),
             "hash": digest, "文件": path if digest == current_hash else history.get(digest[:12]),
         })

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from lib import filecheck, schema, settings, validate
 from lib.accounts import Account
@@ -37,7 +37,18 @@ from lib.store.diff import (
     saved_updates,
     sheet_keys,
 )
-from lib.store.persist import DELETE, MERGE, REPLACE, RESTORE, SaveResult, content_hash, save
+from lib.store.persist import (
+    DELETE,
+    MERGE,
+    REPLACE,
+    RESTORE,
+    SaveResult,
+    content_hash,
+    lock_path,
+    refusal,
+    save,
+    save_locked,
+)
 from lib.workbook import RawSheet, RawWorkbook, WorkbookError, read_raw, read_sheet_values, workbook_bytes
 
 
@@ -124,6 +135,7 @@ class Base:
 
 
 MAX_CACHED_BASES = 4
+APPLY_TRIES_WITHOUT_LOCK = 3
 _bases: OrderedDict[tuple[str, dt.date], Base] = OrderedDict()
 _bases_lock = threading.Lock()
 
@@ -521,13 +533,18 @@ def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None
 def apply(path: Path, change: Change, today: dt.date | None = None) -> SaveResult:
     """Preview ``change`` against the workbook at ``path`` and save it, for callers that confirm nothing (CLI --yes).
 
-    When someone else saves in between, the change is previewed again against their version, for as
-    long as a save would wait for the lock.
+    When someone else saves in between, the change is previewed again against their version. Under
+    heavy contention every new preview can be overtaken; after a few tries the change is previewed and
+    saved under the lock, which then waits for one preview (seconds), so a batch job always gets through.
     """
     path = Path(path)
-    deadline = time.monotonic() + settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")
-    while True:
-        shown = preview(path.read_bytes() if path.exists() else None, change, today)
-        result = save(path, shown)
-        if not result.stale or time.monotonic() > deadline:
+    for _ in range(APPLY_TRIES_WITHOUT_LOCK):
+        result = save(path, preview(path.read_bytes() if path.exists() else None, change, today))
+        if not result.stale:
             return result
+    try:
+        with FileLock(str(lock_path(path)), timeout=settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")):
+            shown = preview(path.read_bytes() if path.exists() else None, change, today)
+            return refusal(shown) or save_locked(path, shown)
+    except Timeout:
+        return SaveResult(False, "其他人正在保存，请稍后再试。", result.preview)
