@@ -5,11 +5,11 @@ The flow runs one way:
 1. the base workbook comes from a cache keyed by its content hash (read and validated once);
 2. the upload is checked (``lib.filecheck``) and read on its own;
 3. merge, diff and the cross-row checks work on frames;
-4. the new workbook's bytes are built once, then read back and validated, so no
-   save can ever leave a workbook that does not load.
+4. when the person confirms, the new workbook's bytes are built once, then read back and
+   validated (``Preview.ensure_built``), so no save can ever leave a workbook that does not load.
 
-``lib.store.persist.save`` then writes those bytes if, and only if, the file on
-disk is still the one the preview was built on.
+``lib.store.persist.save`` builds them before it takes the lock, then writes them if, and only
+if, the file on disk is still the one the preview was built on.
 """
 
 from __future__ import annotations
