@@ -23,6 +23,7 @@ from lib.detail import not_reported, task_problems
 from lib.metrics import NO_RATE, Snapshot, compute
 from lib.model import Book
 from lib.periods import Period, parse_period, period_of, periods_between
+from lib.tables import change_delta
 
 COVER = "cover"
 OVERVIEW = "overview"
@@ -223,11 +224,6 @@ def percent(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:.1f}%"
 
 
-def points(value: float) -> str:
-    """A change in percentage points, signed: ``+9.6 个百分点``."""
-    return "—" if pd.isna(value) else f"{value:+.1f} 个百分点"
-
-
 def paginate(items: list[Item], budget: int = LINES_PER_SLIDE) -> list[list[Item]]:
     """Items split into slides of at most ``budget`` lines; an item is never split."""
     pages: list[list[Item]] = []
@@ -274,7 +270,7 @@ def _cover(book: Book, snapshot: Snapshot) -> Slide:
         COVER, book.plan.name or "落实情况汇报", snapshot.as_of,
         note=" ".join(t for t in (book.plan.doc_no, subtitle) if t),
         big_number=percent(overall.progress),
-        big_note=f"总体进度，较上期 {points(overall.change)}",
+        big_note=f"总体进度，{change_delta(overall.change).text}",
     )
 
 
@@ -282,7 +278,7 @@ def _overview(snapshot: Snapshot) -> Slide:
     overall = snapshot.overall
     lights = overall.lights
     kpis = [
-        Kpi("总体进度", percent(overall.progress), f"较上期 {points(overall.change)}"),
+        Kpi("总体进度", percent(overall.progress), change_delta(overall.change).text),
         Kpi("任务总数", f"{overall.tasks} 项", f"已完成 {overall.done} 项"),
         Kpi("本期报送率", percent(overall.rate), f"已报 {overall.reported} / 应报 {overall.required}"),
         Kpi("红灯 / 黄灯", f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]}", "项任务需重点关注"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -36,6 +37,31 @@ LINK = LABELS["link"]
 LONG_TEXT = {LABELS[f] for f in ("content", "light_reason", "problems", "progress_note", "next_steps")}
 SHORT_TEXT = {LABELS[f] for f in ("task_id", "light", "role", "status")}
 LEAD_MARK = "★"
+
+
+@dataclass(frozen=True)
+class ChangeDelta:
+    """How a card states the change since the previous period: its words, and the colour and arrow that go with them."""
+
+    text: str  # 较上期提高 3.0 个百分点 / 较上期下降 3.0 个百分点 / 与上期持平
+    color: str  # st.metric's delta_color: green (rise), red (drop), gray (none)
+    arrow: str  # st.metric's delta_arrow: up, down, off
+
+
+def change_delta(change: float) -> ChangeDelta:
+    """The change in progress since the previous period end (percentage points) in words, colour and arrow.
+
+    Streamlit would read the arrow from a leading "-", so a drop written in words would show as a rise;
+    the direction is stated here instead. A change that rounds to 0.0 as shown is 持平, not a rise.
+    """
+    if pd.isna(change):
+        return ChangeDelta("较上期 —（无可比数据）", "gray", "off")
+    shown = round(float(change), 1)
+    if shown > 0:
+        return ChangeDelta(f"较上期提高 {shown:.1f} 个百分点", "green", "up")
+    if shown < 0:
+        return ChangeDelta(f"较上期下降 {-shown:.1f} 个百分点", "red", "down")
+    return ChangeDelta("与上期持平", "gray", "off")
 
 
 def task_url(task_id: str) -> str:

@@ -14,7 +14,7 @@ st.title("总览")
 st.caption(f"数据截至 {state.as_of:%Y年%m月%d日}（{snapshot.period.label}），较上期为与 {snapshot.previous_end:%Y年%m月%d日} 相比。")
 
 cards = st.columns(7, border=True)
-cards[0].metric("总体进度", f"{overall.progress:.1f}%", f"较上期 {overall.change:+.1f}")
+board.progress_metric(cards[0], "总体进度", overall.progress, overall.change)
 cards[1].metric("任务数", f"{overall.tasks} 项")
 cards[2].metric("已完成", f"{overall.done} 项")
 cards[3].metric("红灯", f"{lights[schema.LIGHT_RED]} 项")

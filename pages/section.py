@@ -17,7 +17,7 @@ summary = tables.section_summary(snapshot, section)
 st.subheader(escape.for_markdown(section))
 
 cards = st.columns(4, border=True)
-cards[0].metric("板块进度", f"{summary['progress']:.1f}%", f"较上期 {summary['change']:+.1f}")
+board.progress_metric(cards[0], "板块进度", summary["progress"], summary["change"])
 cards[1].metric("任务数", f"{summary['tasks']} 项")
 cards[2].metric("已完成", f"{summary['done']} 项")
 cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")

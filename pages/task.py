@@ -28,7 +28,7 @@ st.markdown("**任务内容**")
 st.text(task["content"])
 
 cards = st.columns(4, border=True)
-cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"较上期 {task['change']:+.1f}")
+board.progress_metric(cards[0], "任务进度", task["progress"], task["change"])
 expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
 cards[1].metric("序时进度", expected)
 cards[2].metric("完成时限", escape.for_markdown(task["deadline_text"]) if task["deadline_text"] else "未设定")

@@ -93,7 +93,7 @@ def trace(figure: dict, name: str) -> dict:
 def test_overview_known_numbers(known):
     at = run_page("overview")
     shown = metrics_of(at)
-    assert shown["总体进度"] == ("45.0%", "较上期 +30.0")  # (40+50)/2; 15 at 03-31
+    assert shown["总体进度"] == ("45.0%", "较上期提高 30.0 个百分点")  # (40+50)/2; 15 at 03-31
     assert shown["任务数"][0] == "2 项"
     assert shown["已完成"][0] == "0 项"
     assert shown["红灯"][0] == "1 项"  # task 2: 50 vs 83.3 序时
@@ -197,10 +197,10 @@ def test_overview_bundled_matches_cli(monkeypatch):
 
 def test_section_page(known):
     at = run_page("section")
-    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期 +10.0")
+    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期提高 10.0 个百分点")
     at.selectbox(key="section_pick").set_value(SECTION_2).run()
     shown = metrics_of(at)
-    assert shown["板块进度"] == ("50.0%", "较上期 +50.0")
+    assert shown["板块进度"] == ("50.0%", "较上期提高 50.0 个百分点")
     assert shown["红灯 / 黄灯"][0] == "1 / 0"
     bars, trend = figures(at)
     assert bars["data"][0]["x"] == [50.0] and bars["data"][0]["text"] == ["50.0%　红灯"]
@@ -251,6 +251,59 @@ def test_task_page_from_link(known):
     at = run_page("task", task="1")
     history = at.dataframe[1].value
     assert history["填报日期"].tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20), dt.date(2026, 3, 15)]
+
+
+# ---- the change since the previous period: a drop reads as a drop -------------------------
+
+
+@pytest.fixture
+def dropped(tmp_path, monkeypatch) -> Path:
+    """The board workbook plus a correction on 07-10: 甲处 puts task 1 back from 60 to 30.
+
+    At D = 2026-07-31 (previous end 06-30): task 1 = (30 + 20) / 2 = 25 (was 40), task 2 = 50 (was 50);
+    overall 37.5 (was 45, −7.5); section 一 −15, section 二 0; 甲处 30 (was 60, −30), 乙处 35 (0).
+    """
+    plan, units, tasks, updates = board_frames()
+    late = updates.iloc[[3]].assign(date=dt.date(2026, 7, 10), progress=30)
+    path = tmp_path / "tasks.xlsx"
+    write_workbook(path, plan, units, tasks, pd.concat([updates, late], ignore_index=True))
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-08-15")
+    return path
+
+
+def delta_of(at: AppTest, label: str):
+    """(delta text, colour, direction) of the card ``label``, as the browser draws it."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    card = next(m for m in at.metric if m.label == label)
+    return (card.delta, MetricProto.MetricColor.Name(card.proto.color),
+            MetricProto.MetricDirection.Name(card.proto.direction))
+
+
+DROP = ("RED", "DOWN")
+FLAT = ("GRAY", "NONE")
+
+
+@pytest.mark.parametrize(("page", "pick", "label", "text", "look"), [
+    ("overview", None, "总体进度", "较上期下降 7.5 个百分点", DROP),
+    ("section", None, "板块进度", "较上期下降 15.0 个百分点", DROP),
+    ("section", ("section_pick", SECTION_2), "板块进度", "与上期持平", FLAT),
+    ("unit", ("unit_pick", "甲处"), "处室进度", "较上期下降 30.0 个百分点", DROP),
+    ("unit", ("unit_pick", "乙处"), "处室进度", "与上期持平", FLAT),
+    ("task", {"task": "1"}, "任务进度", "较上期下降 15.0 个百分点", DROP),
+    ("task", {"task": "2"}, "任务进度", "与上期持平", FLAT),
+])
+def test_a_drop_reads_as_a_drop_and_no_change_as_no_change(dropped, page, pick, label, text, look):
+    query = pick if isinstance(pick, dict) else {}
+    at = run_page(page, as_of=dt.date(2026, 7, 31), **query)
+    if pick and not query:
+        at.selectbox(key=pick[0]).set_value(pick[1]).run()
+    assert delta_of(at, label) == (text, *look)
+
+
+def test_a_rise_reads_as_a_rise(known):
+    assert delta_of(run_page("overview"), "总体进度") == ("较上期提高 30.0 个百分点", "GREEN", "UP")  # 15 → 45
 
 
 @pytest.mark.parametrize("page", ["overview", "section", "unit", "task"])

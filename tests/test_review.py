@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert built.as_of == dt.date(2026, 9, 30)
     cover = _slide(built, review.COVER)
     assert cover.big_number == "63.3%"  # (40 + 50 + 100) / 3
-    assert "+36.7" in cover.big_note  # 63.3 − 26.7
+    assert cover.big_note == "总体进度，较上期提高 36.7 个百分点"  # 63.3 − 26.7
     overview = _slide(built, review.OVERVIEW)
+    assert overview.kpis[0].note == "较上期提高 36.7 个百分点"
     assert [k.value for k in overview.kpis] == ["63.3%", "3 项", "50.0%", "1 / 0"]  # 2 of 4 reported
     assert overview.chart.series[0].values == (1.0, 0.0, 0.0, 1.0, 1.0)  # 红 黄 蓝 绿 已完成
     sections = _slide(built, review.SECTIONS).chart
@@ -68,6 +70,20 @@ def test_bundled_review_matches_the_summary_numbers(bundled_book):
     assert sorted(shown) == sorted(red_yellow)  # 9 tasks, none lost between slides
     assert len(focus) > 1 and [s.heading for s in focus][0] == f"重点关注（1/{len(focus)}）"
     assert all(sum(i.line_count() for i in s.items) <= review.LINES_PER_SLIDE for s in focus)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (-3.04, "较上期下降 3.0 个百分点"), (0.0, "与上期持平"), (-0.04, "与上期持平"), (2.5, "较上期提高 2.5 个百分点"),
+])
+def test_the_slides_say_a_drop_is_a_drop(known_book, monkeypatch, change, words):
+    """The cover and the 总体情况 card state the change in words: 下降 / 持平 / 提高, never a bare sign."""
+    period = review.period_from_code(KNOWN_PERIOD, known_book)
+    snapshot = metrics.compute(known_book, period.end)
+    changed = dataclasses.replace(snapshot, overall=dataclasses.replace(snapshot.overall, change=change))
+    monkeypatch.setattr(review, "compute", lambda *_: changed)
+    built = review.build_review(known_book, period)
+    assert _slide(built, review.COVER).big_note == f"总体进度，{words}"
+    assert _slide(built, review.OVERVIEW).kpis[0].note == words
 
 
 def test_paginate_keeps_order_never_splits_an_item_and_respects_the_budget():

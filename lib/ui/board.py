@@ -241,6 +241,12 @@ def board_drill(state: BoardState, view: str, subject: str):
                   tuple(state.sections), tuple(state.units))
 
 
+def progress_metric(card, label: str, progress: float, change: float) -> None:
+    """A progress card: the percent, and the change since the previous period as a rise, a drop or 持平."""
+    delta = tables.change_delta(change)
+    card.metric(label, f"{progress:.1f}%", delta.text, delta_color=delta.color, delta_arrow=delta.arrow)
+
+
 def show_chart(figure, key: str) -> None:
     """A figure from lib.charts, with its own colours and CJK font (not Streamlit's theme)."""
     st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
