@@ -45,3 +45,35 @@ def test_first_request_to_a_page_still_meets_the_login_gate(board_copy, browser)
         page.context.close()
     finally:
         server.stop()
+
+
+# Every page's address as the sidebar links it, and the heading (or button) only that page shows.
+PAGE_ADDRESSES = [
+    ("/overview", "heading", "总览"),  # first request to a fresh server
+    ("/", "heading", "总览"),
+    ("/overview", "heading", "总览"),  # the default page's own address once app.py has run
+    ("/section", "heading", "板块"),
+    ("/unit", "heading", "处室"),
+    ("/task?task=8", "heading", "任务"),
+    ("/upload", "heading", "上传更新"),
+    ("/versions", "heading", "版本记录"),
+    ("/review", "button", "上一页"),
+]
+
+
+def test_every_page_address_opens_its_page(board_server, browser):
+    for number, (address, role, name) in enumerate(PAGE_ADDRESSES):
+        page = open_page(browser, board_server.url(address))
+        try:
+            page.get_by_role(role, name=name, exact=True).first.wait_for(timeout=30_000)
+            shot = address.strip("/").split("?")[0] or "root"
+            screenshot(page, f"deep-link-page-{number}-{shot}")
+            body = page.inner_text("body")
+            assert "Page not found" not in body and "not found" not in body.lower(), address
+            assert exception_count(page) == 0, address
+            if address == "/":
+                assert page.url.endswith("/overview"), page.url  # the root steps to 总览's own address
+            if role == "heading":
+                assert "填报与管理" in body, address  # app.py's grouped navigation
+        finally:
+            page.context.close()
