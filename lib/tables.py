@@ -41,9 +41,10 @@ LEAD_MARK = "★"
 
 @dataclass(frozen=True)
 class ChangeDelta:
-    """How a card states the change since the previous period: its words, and the colour and arrow that go with them."""
+    """How the change since the previous period is stated: in a sentence, on a card, and the card's colour and arrow."""
 
-    text: str  # 较上期提高 3.0 个百分点 / 较上期下降 3.0 个百分点 / 与上期持平
+    text: str  # a sentence's words: 较上期提高 3.0 个百分点 / 较上期下降 3.0 个百分点 / 与上期持平
+    card: str  # short enough for a KPI card: 较上期提高 3.0 / 较上期下降 3.0 / 与上期持平
     color: str  # st.metric's delta_color: green (rise), red (drop), gray (none)
     arrow: str  # st.metric's delta_arrow: up, down, off
 
@@ -55,13 +56,12 @@ def change_delta(change: float) -> ChangeDelta:
     the direction is stated here instead. A change that rounds to 0.0 as shown is 持平, not a rise.
     """
     if pd.isna(change):
-        return ChangeDelta("较上期 —（无可比数据）", "gray", "off")
+        return ChangeDelta("较上期无可比数据", "较上期 —", "gray", "off")
     shown = round(float(change), 1)
-    if shown > 0:
-        return ChangeDelta(f"较上期提高 {shown:.1f} 个百分点", "green", "up")
-    if shown < 0:
-        return ChangeDelta(f"较上期下降 {-shown:.1f} 个百分点", "red", "down")
-    return ChangeDelta("与上期持平", "gray", "off")
+    if shown == 0:
+        return ChangeDelta("与上期持平", "与上期持平", "gray", "off")
+    verb, color, arrow = ("提高", "green", "up") if shown > 0 else ("下降", "red", "down")
+    return ChangeDelta(f"较上期{verb} {abs(shown):.1f} 个百分点", f"较上期{verb} {abs(shown):.1f}", color, arrow)
 
 
 def task_url(task_id: str) -> str:

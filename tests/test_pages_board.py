@@ -93,7 +93,7 @@ def trace(figure: dict, name: str) -> dict:
 def test_overview_known_numbers(known):
     at = run_page("overview")
     shown = metrics_of(at)
-    assert shown["总体进度"] == ("45.0%", "较上期提高 30.0 个百分点")  # (40+50)/2; 15 at 03-31
+    assert shown["总体进度"] == ("45.0%", "较上期提高 30.0")  # (40+50)/2; 15 at 03-31
     assert shown["任务数"][0] == "2 项"
     assert shown["已完成"][0] == "0 项"
     assert shown["红灯"][0] == "1 项"  # task 2: 50 vs 83.3 序时
@@ -197,10 +197,10 @@ def test_overview_bundled_matches_cli(monkeypatch):
 
 def test_section_page(known):
     at = run_page("section")
-    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期提高 10.0 个百分点")
+    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期提高 10.0")
     at.selectbox(key="section_pick").set_value(SECTION_2).run()
     shown = metrics_of(at)
-    assert shown["板块进度"] == ("50.0%", "较上期提高 50.0 个百分点")
+    assert shown["板块进度"] == ("50.0%", "较上期提高 50.0")
     assert shown["红灯 / 黄灯"][0] == "1 / 0"
     bars, trend = figures(at)
     assert bars["data"][0]["x"] == [50.0] and bars["data"][0]["text"] == ["50.0%　红灯"]
@@ -286,12 +286,12 @@ FLAT = ("GRAY", "NONE")
 
 
 @pytest.mark.parametrize(("page", "pick", "label", "text", "look"), [
-    ("overview", None, "总体进度", "较上期下降 7.5 个百分点", DROP),
-    ("section", None, "板块进度", "较上期下降 15.0 个百分点", DROP),
+    ("overview", None, "总体进度", "较上期下降 7.5", DROP),
+    ("section", None, "板块进度", "较上期下降 15.0", DROP),
     ("section", ("section_pick", SECTION_2), "板块进度", "与上期持平", FLAT),
-    ("unit", ("unit_pick", "甲处"), "处室进度", "较上期下降 30.0 个百分点", DROP),
+    ("unit", ("unit_pick", "甲处"), "处室进度", "较上期下降 30.0", DROP),
     ("unit", ("unit_pick", "乙处"), "处室进度", "与上期持平", FLAT),
-    ("task", {"task": "1"}, "任务进度", "较上期下降 15.0 个百分点", DROP),
+    ("task", {"task": "1"}, "任务进度", "较上期下降 15.0", DROP),
     ("task", {"task": "2"}, "任务进度", "与上期持平", FLAT),
 ])
 def test_a_drop_reads_as_a_drop_and_no_change_as_no_change(dropped, page, pick, label, text, look):
@@ -303,7 +303,7 @@ def test_a_drop_reads_as_a_drop_and_no_change_as_no_change(dropped, page, pick, 
 
 
 def test_a_rise_reads_as_a_rise(known):
-    assert delta_of(run_page("overview"), "总体进度") == ("较上期提高 30.0 个百分点", "GREEN", "UP")  # 15 → 45
+    assert delta_of(run_page("overview"), "总体进度") == ("较上期提高 30.0", "GREEN", "UP")  # 15 → 45
 
 
 @pytest.mark.parametrize("page", ["overview", "section", "unit", "task"])

@@ -244,7 +244,7 @@ def board_drill(state: BoardState, view: str, subject: str):
 def progress_metric(card, label: str, progress: float, change: float) -> None:
     """A progress card: the percent, and the change since the previous period as a rise, a drop or 持平."""
     delta = tables.change_delta(change)
-    card.metric(label, f"{progress:.1f}%", delta.text, delta_color=delta.color, delta_arrow=delta.arrow)
+    card.metric(label, f"{progress:.1f}%", delta.card, delta_color=delta.color, delta_arrow=delta.arrow)
 
 
 def show_chart(figure, key: str) -> None:
