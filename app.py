@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import login
+from lib.ui import errors, login
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
 
@@ -38,4 +38,4 @@ allowed = login.may_view()
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden")
 if not allowed:
     login.login_gate()
-navigation.run()
+errors.run_page(navigation)
