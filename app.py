@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib.ui import errors, login
+from lib.ui import chrome, errors, login
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
+chrome.apply()  # Chinese, or nothing, where Streamlit draws English
 
 overview = st.Page("pages/overview.py", title="总览", url_path="overview")
 

@@ -253,8 +253,11 @@ ORIGIN_LABELS = {ORIGIN_UPLOAD: "本次上传的文件", ORIGIN_SAVED: "共享�
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
     """Problems as rows: level, sheet, Excel row, column, value, message; and, when a change merged two
-    files, which file the row is in."""
-    rows = [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column, "值": p.value,
+    files, which file the row is in.
+
+    行号 is text: the row as Excel numbers it, blank for a problem of the whole file or sheet (a number
+    column would show the missing row as "None" or "<NA>")."""
+    rows = [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": "" if p.row is None else str(p.row), "列": p.column, "值": p.value,
              "说明": p.message, "所在文件": ORIGIN_LABELS.get(p.origin, "")} for p in problems]
     table = pd.DataFrame(rows, columns=["级别", "所在文件", "工作表", "行号", "列", "值", "说明"])
     return table if table["所在文件"].astype(bool).any() else table.drop(columns="所在文件")

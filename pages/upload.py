@@ -40,7 +40,7 @@ if account.is_admin:
     mode = store.REPLACE if choice.startswith("整体替换") else store.MERGE
 # A new key after each save: the next upload starts with an empty uploader.
 round_key = f"upload_file_{st.session_state.get('upload_round', 0)}"
-uploaded = st.file_uploader("选择填写好的工作簿（仅限 .xlsx）", type=["xlsx"], key=round_key)
+uploaded = st.file_uploader("选择填写好的工作簿", type=["xlsx"], key=round_key)
 
 
 def next_round() -> None:

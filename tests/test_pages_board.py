@@ -329,6 +329,13 @@ def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
     assert "99" in at.dataframe[0].value.to_string()
 
 
+def test_a_missing_workbook_lists_a_file_problem_with_a_blank_row_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(tmp_path / "tasks.xlsx"))
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90).run()
+    problems = at.dataframe[0].value
+    assert problems[["工作表", "行号"]].to_numpy().tolist() == [["（文件）", ""]]  # not "None"
+
+
 def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch):
     history = tmp_path / "tasks.history"  # store.history_dir of tmp_path / "tasks.xlsx"
     history.mkdir()

@@ -94,7 +94,7 @@ def test_refused_row_is_listed_and_save_is_disabled(board: Path):
     at.get("file_uploader")[0].set_value(("进展.xlsx", updates_upload([update(Q2, "2", "乙处", 50)]), XLSX))
     at.run()
     problems = _table(at, "说明")
-    assert list(problems["行号"]) == [2] and "不在您的填报范围" in problems["说明"].iloc[0]
+    assert list(problems["行号"]) == ["2"] and "不在您的填报范围" in problems["说明"].iloc[0]
     assert at.button(key="upload_go").disabled
     assert board.read_bytes() == saved
 
