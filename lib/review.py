@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.dates import chinese_date
 from lib.detail import not_reported, task_problems
 from lib.metrics import NO_RATE, Snapshot, compute
 from lib.model import Book
@@ -319,8 +320,8 @@ def _sections(snapshot: Snapshot) -> list[Slide]:
     previous = snapshot.previous_end
     return _chart_slides(
         SECTIONS, snapshot, snapshot.sections, "label",
-        [(f"上期末（{previous:%Y-%m-%d}）", "previous_progress", "previous"),
-         (f"本期末（{snapshot.as_of:%Y-%m-%d}）", "progress", "current")],
+        [(f"上期末（{chinese_date(previous)}）", "previous_progress", "previous"),
+         (f"本期末（{chinese_date(snapshot.as_of)}）", "progress", "current")],
         "各板块完成进度：本期末与上期末对比",
     )
 
@@ -399,7 +400,7 @@ def _reporting(book: Book, snapshot: Snapshot) -> list[Slide]:
         tasks = "、".join(rows["task_id"])
         items.append(Item(heading=f"{book.unit_label(unit)}：{len(rows)} 项未报送",
                           lines=(("任务编号", tasks),)))
-    note = f"{snapshot.period.label}（{snapshot.period.start:%m-%d} 至 {snapshot.as_of:%m-%d}）"
+    note = f"{snapshot.period.label}（{chinese_date(snapshot.period.start)}至{chinese_date(snapshot.as_of)}）"
     if not items:
         return [Slide(REPORTING, TITLES[REPORTING], snapshot.as_of, kpis=kpis, note=note + "：各处室均已报送。")]
     # The KPI row takes about three lines of the slide.
@@ -433,7 +434,7 @@ def latest_plans(book: Book, snapshot: Snapshot) -> pd.DataFrame:
 def _plans(book: Book, snapshot: Snapshot) -> list[Slide]:
     items = [
         Item(heading=row.label,
-             lines=((f"{book.unit_label(row.unit)} {row.date:%m-%d}", clip(row.text, PLAN_CHARS)),))
+             lines=((f"{book.unit_label(row.unit)} {chinese_date(row.date)}", clip(row.text, PLAN_CHARS)),))
         for row in latest_plans(book, snapshot).itertuples()
     ]
     if not items:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib import detail, schema
+from lib.dates import iso_date
 from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import ORIGIN_SAVED, ORIGIN_UPLOAD, Book, Problem
 from lib.palette import LIGHT_COLORS
@@ -243,7 +244,7 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 def update_choices(book: Book) -> dict[str, tuple]:
     """Label → (date, task_id, unit) of every saved 进展 row, for the admin's delete picker."""
-    return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
+    return {f"{iso_date(d)} 编号{t} {u}（{p:g}%）": (d, t, u)
             for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
                                   book.updates["progress"])}
 

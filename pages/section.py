@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, detail, escape, metrics, tables
+from lib import charts, dates, detail, escape, metrics, tables
 from lib.ui import board
 
 state = board.board_sidebar()
@@ -26,11 +26,11 @@ board.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section))
 
 st.subheader("任务一览")
 st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
-board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{dates.file_stamp(state.as_of)}")
 
 st.subheader("板块进度趋势")
 board.show_chart(charts.trend_lines(detail.section_trend(board.board_trend(state), section), title="板块进度趋势（与总体对照）"),
               "section_trend")
 
 st.subheader("各任务最新填报")
-board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{dates.file_stamp(state.as_of)}")

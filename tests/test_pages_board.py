@@ -100,6 +100,7 @@ def test_overview_known_numbers(known):
     assert shown["黄灯"][0] == "0 项"
     assert shown["蓝灯"][0] == "0 项"
     assert shown["本期报送率"] == ("66.7%", "2/3 已报")
+    assert at.caption[0].value.startswith("数据截至 2026年5月31日（2026年第二季度），较上期为与 2026年3月31日 相比")
 
     sections, lights, units, trend, heat = figures(at)
     current = trace(sections, "当前")

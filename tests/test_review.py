@@ -42,6 +42,7 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert [k.value for k in overview.kpis] == ["63.3%", "3 项", "50.0%", "1 / 0"]  # 2 of 4 reported
     assert overview.chart.series[0].values == (1.0, 0.0, 0.0, 1.0, 1.0)  # 红 黄 蓝 绿 已完成
     sections = _slide(built, review.SECTIONS).chart
+    assert [s.name for s in sections.series] == ["上期末（2026年6月30日）", "本期末（2026年9月30日）"]
     assert sections.categories == ("一、联络机制", "二、资源共享")
     assert [s.values for s in sections.series] == [(40.0, 0.0), (45.0, 100.0)]  # previous, current
     units = _slide(built, review.UNITS).chart
@@ -51,10 +52,11 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert [i.light for i in focus.items] == [schema.LIGHT_RED]
     assert focus.items[0].lines == (("责任处室", "甲、乙"), ("存在问题", "甲：=SUM(A1)"))  # detail.task_problems, short labels
     reporting = _slide(built, review.REPORTING)
+    assert reporting.note == "2026年第三季度（2026年7月1日至2026年9月30日）未报送的处室与任务"
     assert [i.heading for i in reporting.items] == ["乙：2 项未报送"]
     assert reporting.items[0].lines == (("任务编号", "1、2"),)
     plans = _slide(built, review.PLANS)
-    assert [(i.heading, i.lines) for i in plans.items] == [("一、联络机制", (("甲 08-10", "<b>加快</b>推进"),))]
+    assert [(i.heading, i.lines) for i in plans.items] == [("一、联络机制", (("甲 2026年8月10日", "<b>加快</b>推进"),))]
 
 
 def test_bundled_review_matches_the_summary_numbers(bundled_book):
@@ -115,7 +117,7 @@ def test_slide_html_escapes_workbook_text(known_book):
     built = review.build_review(known_book, review.period_from_code(KNOWN_PERIOD, known_book))
     html = review_view.slide_html(_slide(built, review.PLANS), "7 / 7")
     assert "&lt;b&gt;加快&lt;/b&gt;推进" in html and "<b>加快" not in html
-    assert "数据截至 2026-09-30" in html and "7 / 7" in html
+    assert "数据截至 2026年9月30日" in html and "7 / 7" in html
     focus = review_view.slide_html(_slide(built, review.FOCUS))
     assert 'class="rv-light rv-light-0">红灯</span>' in focus  # colour and its label
 

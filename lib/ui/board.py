@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import detail, metrics, settings, store, tables, validate
+from lib import dates, detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
@@ -115,7 +115,7 @@ def require_board() -> BoardData:
     if data.stale:
         errors = [p for p in data.problems if p.is_error]
         st.warning(
-            f"当前工作簿存在 {len(errors)} 处错误，看板暂按上一有效版本（{data.modified:%Y-%m-%d %H:%M}）显示。"
+            f"当前工作簿存在 {len(errors)} 处错误，看板暂按上一有效版本（{dates.iso_minute(data.modified)}）显示。"
             "请修正后重新保存："
         )
         with st.expander("查看问题清单", expanded=False):
@@ -129,7 +129,7 @@ def sidebar_source(data: BoardData) -> None:
     """The data source in the sidebar: file, last change, version, and the plan's name and 文号 (sheet text, literal)."""
     plan = data.book.plan
     st.sidebar.caption(
-        f"数据来源：{for_markdown(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
+        f"数据来源：{for_markdown(data.path.name)}\n\n最后修改：{dates.iso_minute(data.modified)}　版本：{data.version}"
     )
     if plan.name:
         name = for_markdown(plan.name)
