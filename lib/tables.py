@@ -65,9 +65,9 @@ def change_delta(change: float) -> ChangeDelta:
     return ChangeDelta(f"较上期{verb} {abs(shown):.1f} 个百分点", f"较上期{verb} {abs(shown):.1f}", color, arrow)
 
 
-def task_url(task_id: str) -> str:
-    """The task page's address for one task, relative to the app root."""
-    return f"task?task={task_id}"
+def task_url(task_id: str, as_of: dt.date) -> str:
+    """The task page's address for one task at date ``as_of`` (``?d=``), relative to the app root."""
+    return f"task?task={task_id}&d={iso_date(as_of)}"
 
 
 def _shown(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
@@ -86,7 +86,7 @@ def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
     tasks["units"] = tasks["task_id"].map(_units_lead_first(snapshot.assignments)).fillna("")
     tasks["light"] = tasks["light"].map(schema.light_label)
     tasks["latest_date"] = tasks["latest_date"].dt.date
-    tasks["link"] = tasks["task_id"].map(task_url)
+    tasks["link"] = tasks["task_id"].map(lambda task_id: task_url(task_id, snapshot.as_of))
     tasks["section_label"] = tasks["section"].map(section_label)
     return tasks
 

@@ -12,7 +12,8 @@ st.title("板块")
 if not state.book.sections:
     st.info("当前筛选条件下没有板块。")
     st.stop()
-section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
+section = board.linked_selectbox("选择板块", state.book.sections, "section_pick", "section",
+                                 format_func=metrics.section_label)
 summary = tables.section_summary(snapshot, section)
 st.subheader(escape.for_markdown(section))
 

@@ -15,12 +15,8 @@ if tasks.empty:
     st.info("当前筛选条件下没有任务。")
     st.stop()
 ids = list(tasks.index)
-wanted = st.query_params.get("task")
-if wanted in ids:
-    st.session_state["task_pick"] = wanted
-task_id = st.selectbox("选择任务", ids, key="task_pick",
-                       format_func=lambda t: f"任务{t}：{tasks.at[t, 'content'][:40]}")
-st.query_params["task"] = task_id
+task_id = board.linked_selectbox("选择任务", ids, "task_pick", "task",
+                                 format_func=lambda t: f"任务{t}：{tasks.at[t, 'content'][:40]}")
 task = tasks.loc[task_id]
 
 st.markdown(f"**板块**：{escape.for_markdown(task['section'])}")

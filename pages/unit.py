@@ -12,7 +12,7 @@ st.title("处室")
 if snapshot.units.empty:
     st.info("当前筛选条件下没有处室。")
     st.stop()
-unit = st.selectbox("选择处室", list(snapshot.units["unit"]), key="unit_pick")
+unit = board.linked_selectbox("选择处室", list(snapshot.units["unit"]), "unit_pick", "unit")
 row = snapshot.units.set_index("unit").loc[unit]
 
 cards = st.columns(4, border=True)

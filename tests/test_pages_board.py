@@ -31,9 +31,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import schema
+from lib import schema, tables
 from lib.workbook import write_workbook
-from tests.builders import SECTION_2, board_frames, board_workbook
+from tests.builders import SECTION_1, SECTION_2, board_frames, board_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date(2026, 5, 31)
@@ -305,6 +305,50 @@ def test_a_drop_reads_as_a_drop_and_no_change_as_no_change(dropped, page, pick, 
 
 def test_a_rise_reads_as_a_rise(known):
     assert delta_of(run_page("overview"), "总体进度") == ("较上期提高 30.0", "GREEN", "UP")  # 15 → 45
+
+
+# ---- links: ?section= / ?unit= / ?task= and ?d= open what they name, and follow the reader's choices ----
+
+
+def param(at: AppTest, name: str) -> str | None:
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_section_link_opens_that_section(known):
+    at = run_page("section", section=SECTION_2)
+    assert at.selectbox(key="section_pick").value == SECTION_2
+    assert metrics_of(at)["板块进度"][0] == "50.0%"  # section 二: task 2 alone
+    at.selectbox(key="section_pick").set_value(SECTION_1).run()
+    assert metrics_of(at)["板块进度"][0] == "40.0%" and param(at, "section") == SECTION_1  # the address follows
+
+
+def test_a_unit_link_opens_that_unit_at_its_date(known):
+    at = run_page("unit", as_of=None, unit="乙处", d="2026-03-31")
+    assert at.date_input(key="as_of").value == dt.date(2026, 3, 31)
+    assert at.selectbox(key="unit_pick").value == "乙处"
+    assert metrics_of(at)["处室进度"][0] == "10.0%"  # 03-31: (20 + 0) / 2
+    at.selectbox(key="unit_pick").set_value("甲处").run()
+    assert metrics_of(at)["处室进度"][0] == "40.0%" and param(at, "unit") == "甲处"  # the reader's choice stays
+    at.date_input(key="as_of").set_value(D).run()
+    assert param(at, "d") == "2026-05-31" and metrics_of(at)["处室进度"][0] == "60.0%"  # the date goes in the address
+
+
+def test_a_task_link_lets_the_reader_pick_another_task(known):
+    at = run_page("task", task="2")
+    at.selectbox(key="task_pick").set_value("1").run()
+    assert at.selectbox(key="task_pick").value == "1" and param(at, "task") == "1"  # not pulled back to 2
+    assert metrics_of(at)["任务进度"][0] == "40.0%"
+
+
+def test_every_board_page_keeps_its_date_in_the_address(known):
+    for page in ("overview", "section", "unit", "task"):
+        assert param(run_page(page, as_of=None), "d") == "2026-06-15", page  # today
+        assert param(run_page(page), "d") == "2026-05-31", page
+    for wrong in ("2026-13-40", "1899-12-30"):  # not a date, or one the picker does not offer: today
+        assert run_page("overview", as_of=None, d=wrong).date_input(key="as_of").value == dt.date(2026, 6, 15)
+    warned = run_page("overview").dataframe[0].value
+    assert warned[tables.LINK].tolist() == ["task?task=2&d=2026-05-31"]  # a task link carries the date
 
 
 @pytest.mark.parametrize("page", ["overview", "section", "unit", "task"])

@@ -77,3 +77,24 @@ def test_every_page_address_opens_its_page(board_server, browser):
                 assert "填报与管理" in body, address  # app.py's grouped navigation
         finally:
             page.context.close()
+
+
+def test_a_link_sent_to_a_unit_opens_its_page_at_its_date(board_server, browser):
+    from urllib.parse import parse_qs, quote, urlparse
+
+    page = open_page(browser, board_server.url(f"/unit?unit={quote('省志工作处')}&d=2026-09-30"))
+    try:
+        page.get_by_role("heading", name="处室", exact=True).wait_for()
+        screenshot(page, "deep-link-unit-date")
+        sidebar = page.locator("[data-testid='stSidebar']")
+        parts = [sidebar.get_by_role("spinbutton", name=f"{part}, 数据截至").get_attribute("aria-valuenow")
+                 for part in ("year", "month", "day")]
+        assert parts == ["2026", "9", "30"]
+        picker = page.locator("[data-testid='stSelectbox']").filter(has_text="选择处室")
+        assert picker.locator("input").input_value() == "省志工作处"
+        assert "2026年第三季度" in page.locator("[data-testid='stMain']").inner_text()  # the period of 09-30
+        query = parse_qs(urlparse(page.url).query)
+        assert query == {"unit": ["省志工作处"], "d": ["2026-09-30"]}  # the address still links here
+        assert exception_count(page) == 0
+    finally:
+        page.context.close()
