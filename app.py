@@ -2,13 +2,25 @@
 
 import streamlit as st
 
-from lib.ui import login
+from lib.ui import chrome, errors, login
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
+chrome.apply()  # Chinese, or nothing, where Streamlit draws English
 
+overview = st.Page("pages/overview.py", title="总览", url_path="overview")
+
+
+def _front_door() -> None:
+    """The app root opens 总览 at its own address, keeping the link's parameters (e.g. ?d=)."""
+    st.switch_page(overview, query_params=st.query_params.to_dict())
+
+
+# Streamlit serves the default page at "/" only, and answers its url_path with "Page not found";
+# so the default is a hidden step to 总览, and /overview, the address the sidebar links, always works.
 pages = {
     "看板": [
-        st.Page("pages/overview.py", title="总览", default=True, url_path="overview"),
+        st.Page(_front_door, title="总览", default=True, url_path="home", visibility="hidden"),
+        overview,
         st.Page("pages/section.py", title="板块", url_path="section"),
         st.Page("pages/unit.py", title="处室", url_path="unit"),
         st.Page("pages/task.py", title="任务", url_path="task"),
@@ -27,4 +39,4 @@ allowed = login.may_view()
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden")
 if not allowed:
     login.login_gate()
-navigation.run()
+errors.run_page(navigation)

@@ -41,6 +41,30 @@ def report_date_window(plan_start: dt.date | None, today: dt.date) -> tuple[dt.d
     return max(first, EARLIEST_STORABLE), today + REPORT_DATE_MARGIN
 
 
+# ---- dates as we write them: one style per place ------------------------------------------------
+
+
+def chinese_date(day: dt.date) -> str:
+    """``2026年9月30日``: a date in prose and headings, as an office writes it (no zero padding)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def iso_date(day: dt.date) -> str:
+    """``2026-09-30``: a date in a table cell or an export."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def iso_minute(moment: dt.datetime) -> str:
+    """``2026-11-20 14:05``: a moment (a saved version, a file's last change) in a table or a caption."""
+    return f"{iso_date(moment)} {moment.hour:02d}:{moment.minute:02d}"
+
+
+def file_stamp(moment: dt.date) -> str:
+    """``20261120`` for a day, ``20261120-1405`` for a moment: a date in a download's file name."""
+    stamp = f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+    return f"{stamp}-{moment.hour:02d}{moment.minute:02d}" if isinstance(moment, dt.datetime) else stamp
+
+
 def month_end(year: int, month: int) -> dt.date:
     if month == 12:
         return dt.date(year, 12, 31)

@@ -25,6 +25,7 @@ from pptx.util import Emu, Inches, Pt, lazyproperty
 from xlsxwriter import Workbook as XlsxWorkbook
 
 from lib import charts, palette, schema
+from lib.dates import chinese_date, iso_date
 from lib.detail import task_problems
 from lib.palette import LIGHT_COLORS
 from lib.review import COVER, FOCUS, PLANS, REPORTING, Chart, Review, Slide, missing_reports
@@ -169,7 +170,7 @@ def _header(pptx_slide, slide: Slide) -> None:
         _textbox(pptx_slide, MARGIN, Inches(1.0), Inches(8.5), Inches(0.45),
                  [(slide.note, Pt(18), False, MUTED, PP_ALIGN.LEFT)])
     _textbox(pptx_slide, SLIDE_WIDTH - MARGIN - Inches(4), Inches(1.0), Inches(4), Inches(0.45),
-             [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(18), True, DARK, PP_ALIGN.RIGHT)])
+             [(f"数据截至 {chinese_date(slide.as_of)}", Pt(18), True, DARK, PP_ALIGN.RIGHT)])
 
 
 def _cover(pptx_slide, slide: Slide, review: Review) -> None:
@@ -182,7 +183,7 @@ def _cover(pptx_slide, slide: Slide, review: Review) -> None:
         (slide.big_number, Pt(96), True, _hex(palette.REVIEW_ROLE_COLORS["current"]), PP_ALIGN.CENTER),
         (slide.big_note, Pt(24), False, DARK, PP_ALIGN.CENTER),
     ])
-    footer = [(f"数据截至 {slide.as_of:%Y-%m-%d}", Pt(24), True, DARK, PP_ALIGN.CENTER)]
+    footer = [(f"数据截至 {chinese_date(slide.as_of)}", Pt(24), True, DARK, PP_ALIGN.CENTER)]
     if review.sample:
         footer.append(("示例数据：进展记录为演示用示例，不代表实际工作进展", Pt(16), False, MUTED, PP_ALIGN.CENTER))
     _textbox(pptx_slide, Inches(0.8), Inches(5.7), SLIDE_WIDTH - Inches(1.6), Inches(1.2), footer)
@@ -377,7 +378,7 @@ def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
         "项目": ["方案名称", "文号", "报送周期", "数据截至", "总体进度（%）", "较上期（百分点）", "任务总数", "已完成任务",
                "本期应报分工", "本期已报分工", "本期报送率（%）",
                *(f"{LIGHT_LABELS[light]}任务" for light in schema.LIGHTS)],
-        "内容": [review.plan_name, review.doc_no, review.period.label, snapshot.as_of.isoformat(),
+        "内容": [review.plan_name, review.doc_no, review.period.label, iso_date(snapshot.as_of),
                round(overall.progress, 1), round(overall.change, 1), overall.tasks, overall.done,
                overall.required, overall.reported,
                None if pd.isna(overall.rate) else round(overall.rate, 1),
@@ -409,7 +410,7 @@ def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
     missing_sheet = pd.DataFrame({
         "处室": missing["unit"], "编号": missing["task_id"], "任务内容": missing["content"],
         "当前进度（%）": missing["progress"].round(1),
-        "最近填报日期": missing["latest_date"].map(lambda d: "从未填报" if pd.isna(d) else f"{d:%Y-%m-%d}"),
+        "最近填报日期": missing["latest_date"].map(lambda d: "从未填报" if pd.isna(d) else iso_date(d)),
     })
     return {"总体": total, "板块": section_sheet, "处室": unit_sheet, "任务": task_sheet, "未报送": missing_sheet}
 

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import schema
+from lib.dates import chinese_date
 from lib.detail import not_reported, task_problems
 from lib.metrics import NO_RATE, Snapshot, compute
 from lib.model import Book
 from lib.periods import Period, parse_period, period_of, periods_between
+from lib.tables import change_delta
 
 COVER = "cover"
 OVERVIEW = "overview"
@@ -223,11 +225,6 @@ def percent(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:.1f}%"
 
 
-def points(value: float) -> str:
-    """A change in percentage points, signed: ``+9.6 个百分点``."""
-    return "—" if pd.isna(value) else f"{value:+.1f} 个百分点"
-
-
 def paginate(items: list[Item], budget: int = LINES_PER_SLIDE) -> list[list[Item]]:
     """Items split into slides of at most ``budget`` lines; an item is never split."""
     pages: list[list[Item]] = []
@@ -274,7 +271,7 @@ def _cover(book: Book, snapshot: Snapshot) -> Slide:
         COVER, book.plan.name or "落实情况汇报", snapshot.as_of,
         note=" ".join(t for t in (book.plan.doc_no, subtitle) if t),
         big_number=percent(overall.progress),
-        big_note=f"总体进度，较上期 {points(overall.change)}",
+        big_note=f"总体进度，{change_delta(overall.change).text}",
     )
 
 
@@ -282,7 +279,7 @@ def _overview(snapshot: Snapshot) -> Slide:
     overall = snapshot.overall
     lights = overall.lights
     kpis = [
-        Kpi("总体进度", percent(overall.progress), f"较上期 {points(overall.change)}"),
+        Kpi("总体进度", percent(overall.progress), change_delta(overall.change).text),
         Kpi("任务总数", f"{overall.tasks} 项", f"已完成 {overall.done} 项"),
         Kpi("本期报送率", percent(overall.rate), f"已报 {overall.reported} / 应报 {overall.required}"),
         Kpi("红灯 / 黄灯", f"{lights[schema.LIGHT_RED]} / {lights[schema.LIGHT_YELLOW]}", "项任务需重点关注"),
@@ -323,8 +320,8 @@ def _sections(snapshot: Snapshot) -> list[Slide]:
     previous = snapshot.previous_end
     return _chart_slides(
         SECTIONS, snapshot, snapshot.sections, "label",
-        [(f"上期末（{previous:%Y-%m-%d}）", "previous_progress", "previous"),
-         (f"本期末（{snapshot.as_of:%Y-%m-%d}）", "progress", "current")],
+        [(f"上期末（{chinese_date(previous)}）", "previous_progress", "previous"),
+         (f"本期末（{chinese_date(snapshot.as_of)}）", "progress", "current")],
         "各板块完成进度：本期末与上期末对比",
     )
 
@@ -403,7 +400,7 @@ def _reporting(book: Book, snapshot: Snapshot) -> list[Slide]:
         tasks = "、".join(rows["task_id"])
         items.append(Item(heading=f"{book.unit_label(unit)}：{len(rows)} 项未报送",
                           lines=(("任务编号", tasks),)))
-    note = f"{snapshot.period.label}（{snapshot.period.start:%m-%d} 至 {snapshot.as_of:%m-%d}）"
+    note = f"{snapshot.period.label}（{chinese_date(snapshot.period.start)}至{chinese_date(snapshot.as_of)}）"
     if not items:
         return [Slide(REPORTING, TITLES[REPORTING], snapshot.as_of, kpis=kpis, note=note + "：各处室均已报送。")]
     # The KPI row takes about three lines of the slide.
@@ -437,7 +434,7 @@ def latest_plans(book: Book, snapshot: Snapshot) -> pd.DataFrame:
 def _plans(book: Book, snapshot: Snapshot) -> list[Slide]:
     items = [
         Item(heading=row.label,
-             lines=((f"{book.unit_label(row.unit)} {row.date:%m-%d}", clip(row.text, PLAN_CHARS)),))
+             lines=((f"{book.unit_label(row.unit)} {chinese_date(row.date)}", clip(row.text, PLAN_CHARS)),))
         for row in latest_plans(book, snapshot).itertuples()
     ]
     if not items:

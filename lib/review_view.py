@@ -14,6 +14,7 @@ viewport (``min(1.4583vw, 2.5926vh)``), so a slide looks the same, and fits, on 
 from __future__ import annotations
 
 from lib import palette
+from lib.dates import chinese_date
 from lib.escape import for_html
 from lib.review import COVER, Slide
 from lib.schema import LIGHT_LABELS
@@ -75,7 +76,7 @@ def slide_html(slide: Slide, counter: str = "") -> str:
             f'<div class="rv-cover-sub">{for_html(slide.note)}</div>',
             f'<div class="rv-big">{for_html(slide.big_number)}</div>',
             f'<div class="rv-big-note">{for_html(slide.big_note)}</div>',
-            f'<div class="rv-cover-asof">数据截至 {slide.as_of:%Y-%m-%d}</div>',
+            f'<div class="rv-cover-asof">数据截至 {chinese_date(slide.as_of)}</div>',
         ]
         if counter:
             parts.append(f'<div class="rv-sample">{for_html(counter)}</div>')
@@ -83,7 +84,7 @@ def slide_html(slide: Slide, counter: str = "") -> str:
     parts = [
         '<div class="rv-head">',
         f'<div class="rv-title">{for_html(slide.heading)}</div>',
-        f'<div class="rv-asof">数据截至 {slide.as_of:%Y-%m-%d}　{for_html(counter)}</div>',
+        f'<div class="rv-asof">数据截至 {chinese_date(slide.as_of)}　{for_html(counter)}</div>',
         "</div>",
     ]
     if slide.note:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
 from lib import detail, schema
+from lib.dates import iso_date
 from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import ORIGIN_SAVED, ORIGIN_UPLOAD, Book, Problem
 from lib.palette import LIGHT_COLORS
@@ -38,9 +40,34 @@ SHORT_TEXT = {LABELS[f] for f in ("task_id", "light", "role", "status")}
 LEAD_MARK = "★"
 
 
-def task_url(task_id: str) -> str:
-    """The task page's address for one task, relative to the app root."""
-    return f"task?task={task_id}"
+@dataclass(frozen=True)
+class ChangeDelta:
+    """How the change since the previous period is stated: in a sentence, on a card, and the card's colour and arrow."""
+
+    text: str  # a sentence's words: 较上期提高 3.0 个百分点 / 较上期下降 3.0 个百分点 / 与上期持平
+    card: str  # short enough for a KPI card: 较上期提高 3.0 / 较上期下降 3.0 / 与上期持平
+    color: str  # st.metric's delta_color: green (rise), red (drop), gray (none)
+    arrow: str  # st.metric's delta_arrow: up, down, off
+
+
+def change_delta(change: float) -> ChangeDelta:
+    """The change in progress since the previous period end (percentage points) in words, colour and arrow.
+
+    Streamlit would read the arrow from a leading "-", so a drop written in words would show as a rise;
+    the direction is stated here instead. A change that rounds to 0.0 as shown is 持平, not a rise.
+    """
+    if pd.isna(change):
+        return ChangeDelta("较上期无可比数据", "较上期 —", "gray", "off")
+    shown = round(float(change), 1)
+    if shown == 0:
+        return ChangeDelta("与上期持平", "与上期持平", "gray", "off")
+    verb, color, arrow = ("提高", "green", "up") if shown > 0 else ("下降", "red", "down")
+    return ChangeDelta(f"较上期{verb} {abs(shown):.1f} 个百分点", f"较上期{verb} {abs(shown):.1f}", color, arrow)
+
+
+def task_url(task_id: str, as_of: dt.date) -> str:
+    """The task page's address for one task at date ``as_of`` (``?d=``), relative to the app root."""
+    return f"task?task={task_id}&d={iso_date(as_of)}"
 
 
 def _shown(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
@@ -59,7 +86,7 @@ def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
     tasks["units"] = tasks["task_id"].map(_units_lead_first(snapshot.assignments)).fillna("")
     tasks["light"] = tasks["light"].map(schema.light_label)
     tasks["latest_date"] = tasks["latest_date"].dt.date
-    tasks["link"] = tasks["task_id"].map(task_url)
+    tasks["link"] = tasks["task_id"].map(lambda task_id: task_url(task_id, snapshot.as_of))
     tasks["section_label"] = tasks["section"].map(section_label)
     return tasks
 
@@ -217,7 +244,7 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 def update_choices(book: Book) -> dict[str, tuple]:
     """Label → (date, task_id, unit) of every saved 进展 row, for the admin's delete picker."""
-    return {f"{d:%Y-%m-%d} 编号{t} {u}（{p:g}%）": (d, t, u)
+    return {f"{iso_date(d)} 编号{t} {u}（{p:g}%）": (d, t, u)
             for d, t, u, p in zip(book.updates["date"], book.updates["task_id"], book.updates["unit"],
                                   book.updates["progress"])}
 
@@ -227,8 +254,11 @@ ORIGIN_LABELS = {ORIGIN_UPLOAD: "本次上传的文件", ORIGIN_SAVED: "共享�
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
     """Problems as rows: level, sheet, Excel row, column, value, message; and, when a change merged two
-    files, which file the row is in."""
-    rows = [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": p.row, "列": p.column, "值": p.value,
+    files, which file the row is in.
+
+    行号 is text: the row as Excel numbers it, blank for a problem of the whole file or sheet (a number
+    column would show the missing row as "None" or "<NA>")."""
+    rows = [{"级别": p.level, "工作表": p.sheet or "（文件）", "行号": "" if p.row is None else str(p.row), "列": p.column, "值": p.value,
              "说明": p.message, "所在文件": ORIGIN_LABELS.get(p.origin, "")} for p in problems]
     table = pd.DataFrame(rows, columns=["级别", "所在文件", "工作表", "行号", "列", "值", "说明"])
     return table if table["所在文件"].astype(bool).any() else table.drop(columns="所在文件")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, metrics, schema, tables
+from lib import charts, dates, metrics, schema, tables
 from lib.ui import board
 
 state = board.board_sidebar()
@@ -11,10 +11,11 @@ overall = snapshot.overall
 lights = overall.lights
 
 st.title("总览")
-st.caption(f"数据截至 {state.as_of:%Y年%m月%d日}（{snapshot.period.label}），较上期为与 {snapshot.previous_end:%Y年%m月%d日} 相比。")
+st.caption(f"数据截至 {dates.chinese_date(state.as_of)}（{snapshot.period.label}），"
+           f"较上期为与 {dates.chinese_date(snapshot.previous_end)} 相比。")
 
 cards = st.columns(7, border=True)
-cards[0].metric("总体进度", f"{overall.progress:.1f}%", f"较上期 {overall.change:+.1f}")
+board.progress_metric(cards[0], "总体进度", overall.progress, overall.change)
 cards[1].metric("任务数", f"{overall.tasks} 项")
 cards[2].metric("已完成", f"{overall.done} 项")
 cards[3].metric("红灯", f"{lights[schema.LIGHT_RED]} 项")
@@ -37,7 +38,7 @@ board.show_chart(charts.unit_bars(snapshot.units), "units")
 st.subheader("红灯、黄灯任务及最新存在问题")
 warned = tables.warned_tasks(snapshot)
 if len(warned):
-    board.show_table(warned, "warned", f"红黄灯任务_{state.as_of:%Y%m%d}")
+    board.show_table(warned, "warned", f"红黄灯任务_{dates.file_stamp(state.as_of)}")
 else:
     st.success("当前没有红灯、黄灯任务。")
 
@@ -48,7 +49,7 @@ st.subheader("任务 × 处室")
 board.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
 
 st.subheader(f"本期（{snapshot.period.label}）未报送清单")
-board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{state.as_of:%Y%m%d}")
+board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{dates.file_stamp(state.as_of)}")
 
 with st.expander("口径说明"):
     for name, text in metrics.METRIC_NOTES:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, detail, escape, metrics, tables
+from lib import charts, dates, detail, escape, metrics, tables
 from lib.ui import board
 
 state = board.board_sidebar()
@@ -12,12 +12,13 @@ st.title("板块")
 if not state.book.sections:
     st.info("当前筛选条件下没有板块。")
     st.stop()
-section = st.selectbox("选择板块", state.book.sections, key="section_pick", format_func=metrics.section_label)
+section = board.linked_selectbox("选择板块", state.book.sections, "section_pick", "section",
+                                 format_func=metrics.section_label)
 summary = tables.section_summary(snapshot, section)
 st.subheader(escape.for_markdown(section))
 
 cards = st.columns(4, border=True)
-cards[0].metric("板块进度", f"{summary['progress']:.1f}%", f"较上期 {summary['change']:+.1f}")
+board.progress_metric(cards[0], "板块进度", summary["progress"], summary["change"])
 cards[1].metric("任务数", f"{summary['tasks']} 项")
 cards[2].metric("已完成", f"{summary['done']} 项")
 cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")
@@ -26,11 +27,11 @@ board.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section))
 
 st.subheader("任务一览")
 st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
-board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{dates.file_stamp(state.as_of)}")
 
 st.subheader("板块进度趋势")
 board.show_chart(charts.trend_lines(detail.section_trend(board.board_trend(state), section), title="板块进度趋势（与总体对照）"),
               "section_trend")
 
 st.subheader("各任务最新填报")
-board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{state.as_of:%Y%m%d}")
+board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{dates.file_stamp(state.as_of)}")

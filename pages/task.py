@@ -15,12 +15,8 @@ if tasks.empty:
     st.info("当前筛选条件下没有任务。")
     st.stop()
 ids = list(tasks.index)
-wanted = st.query_params.get("task")
-if wanted in ids:
-    st.session_state["task_pick"] = wanted
-task_id = st.selectbox("选择任务", ids, key="task_pick",
-                       format_func=lambda t: f"任务{t}：{tasks.at[t, 'content'][:40]}")
-st.query_params["task"] = task_id
+task_id = board.linked_selectbox("选择任务", ids, "task_pick", "task",
+                                 format_func=lambda t: f"任务{t}：{tasks.at[t, 'content'][:40]}")
 task = tasks.loc[task_id]
 
 st.markdown(f"**板块**：{escape.for_markdown(task['section'])}")
@@ -28,7 +24,7 @@ st.markdown("**任务内容**")
 st.text(task["content"])
 
 cards = st.columns(4, border=True)
-cards[0].metric("任务进度", f"{task['progress']:.1f}%", f"较上期 {task['change']:+.1f}")
+board.progress_metric(cards[0], "任务进度", task["progress"], task["change"])
 expected = "—（无明确完成时限）" if pd.isna(task["expected"]) else f"{task['expected']:.1f}%"
 cards[1].metric("序时进度", expected)
 cards[2].metric("完成时限", escape.for_markdown(task["deadline_text"]) if task["deadline_text"] else "未设定")

@@ -12,11 +12,11 @@ st.title("处室")
 if snapshot.units.empty:
     st.info("当前筛选条件下没有处室。")
     st.stop()
-unit = st.selectbox("选择处室", list(snapshot.units["unit"]), key="unit_pick")
+unit = board.linked_selectbox("选择处室", list(snapshot.units["unit"]), "unit_pick", "unit")
 row = snapshot.units.set_index("unit").loc[unit]
 
 cards = st.columns(4, border=True)
-cards[0].metric("处室进度", f"{row['progress']:.1f}%", f"较上期 {row['change']:+.1f}")
+board.progress_metric(cards[0], "处室进度", row["progress"], row["change"])
 cards[1].metric("牵头 / 配合", f"{int(row['lead'])} / {int(row['cooperate'])} 项")
 cards[2].metric("已完成分工", f"{int(row['done'])} / {int(row['assignments'])} 项")
 rate = "—" if row["required"] == 0 else f"{row['rate']:.1f}%"

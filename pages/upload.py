@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import settings, store, tables, template
+from lib import dates, settings, store, tables, template
 from lib.ui import board, change, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,7 +20,7 @@ if data is not None:
     # Built only when clicked (a callable with on_click="ignore"), not on every rerun.
     st.download_button("下载本处室填报模板（.xlsx）",
                        lambda: template.reporter_template(data.book, units, account.name, today),
-                       file_name=f"填报模板_{account.name}_{today:%Y%m%d}.xlsx", mime=XLSX, key="dl_template",
+                       file_name=f"填报模板_{account.name}_{dates.file_stamp(today)}.xlsx", mime=XLSX, key="dl_template",
                        on_click="ignore")
 if account.is_admin:
     cols = st.columns(2)
@@ -40,7 +40,7 @@ if account.is_admin:
     mode = store.REPLACE if choice.startswith("整体替换") else store.MERGE
 # A new key after each save: the next upload starts with an empty uploader.
 round_key = f"upload_file_{st.session_state.get('upload_round', 0)}"
-uploaded = st.file_uploader("选择填写好的工作簿（仅限 .xlsx）", type=["xlsx"], key=round_key)
+uploaded = st.file_uploader("选择填写好的工作簿", type=["xlsx"], key=round_key)
 
 
 def next_round() -> None:

@@ -18,15 +18,16 @@ if versions.empty:
     st.info("尚无保存记录。通过「上传更新」保存后，每次改动都会在此留档，原版本可下载和恢复。")
     st.stop()
 
-shown = versions.assign(版本=versions["hash"].str[:8], 状态=versions["当前"].map({True: "当前版本", False: ""}))
-st.dataframe(shown[["时间", "操作人", "操作", "新增", "修改", "删除", "版本", "状态"]], hide_index=True, key="versions")
+# The content hash stays in the table as 校验码 (to match a copy in data/tasks.history/), not as the version's name.
+shown = versions.assign(状态=versions["当前"].map({True: "当前版本", False: ""}), 校验码=versions["hash"].str[:8])
+st.dataframe(shown[["时间", "操作人", "操作", "新增", "修改", "删除", "状态", "校验码"]], hide_index=True, key="versions")
 
-labels = {f"{row['时间'] or '初始'} {row['操作']}（{row['操作人'] or '—'}，版本 {row['hash'][:8]}）": row
-          for row in versions.to_dict("records") if row["文件"] is not None}
-picked = st.selectbox("选择版本", list(labels), key="version_pick")
-if picked:
-    row = labels[picked]
-    st.download_button("下载该版本", row["文件"].read_bytes, file_name=f"tasks_{row['hash'][:8]}.xlsx", mime=XLSX,
+kept = versions[versions["文件"].notna()]
+picked = st.selectbox("选择版本", [int(i) for i in kept.index], key="version_pick",
+                      format_func=lambda i: kept.at[i, "名称"] + ("（当前版本）" if kept.at[i, "当前"] else ""))
+if picked is not None:
+    row = kept.loc[picked]
+    st.download_button("下载该版本", row["文件"].read_bytes, file_name=row["下载文件名"], mime=XLSX,
                        key="dl_version", on_click="ignore")
     if account.is_admin and not row["当前"]:
         st.caption("恢复会把该版本保存为一个新版本并留档，现有版本不会被删除。下面是恢复将带来的改动：")

@@ -50,3 +50,46 @@ def test_login_required_without_accounts_names_the_command(tmp_path, monkeypatch
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert any("python -m lib user add" in c.value and "--admin" in c.value for c in at.code)
+
+
+# ---- errors at the page boundary --------------------------------------------------------------
+
+
+def test_an_error_in_a_page_shows_an_id_not_a_traceback(monkeypatch, caplog):
+    import re
+
+    from lib.ui import board, errors
+
+    def broken():
+        raise RuntimeError("/srv/secret/path 内部细节")
+
+    monkeypatch.setattr(board, "load_board", broken)
+    errors.LOG.addHandler(caplog.handler)  # Streamlit's loggers do not propagate to the root
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        errors.LOG.removeHandler(caplog.handler)
+    assert not at.exception  # no traceback box
+    (shown,) = at.error
+    match = re.fullmatch(r"系统出现错误，请联系管理员（错误编号：([0-9a-f]{8})）。", shown.value)
+    assert match, shown.value
+    assert "secret" not in shown.value
+    (record,) = [r for r in caplog.records if r.name == "kanban.pages"]
+    assert match.group(1) in record.getMessage() and record.exc_info[0] is RuntimeError  # the log has the details
+
+
+def test_stop_and_rerun_pass_through_the_boundary():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()  # no accounts yet: the page explains and calls st.stop()
+    assert not at.exception and not at.error
+    assert any("尚未设置任何账号" in w.value for w in at.warning)
+
+
+def test_no_error_details_reach_the_browser():
+    import tomllib
+
+    from streamlit import config
+
+    with open(Path(APP).parent / ".streamlit" / "config.toml", "rb") as handle:
+        shown = tomllib.load(handle)["client"]["showErrorDetails"]
+    assert shown == config.ShowErrorDetailsConfigOptions.NONE  # "false" would still show the stack trace

@@ -1,8 +1,9 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from lib.dates import parse_date, parse_deadline
+from lib.dates import chinese_date, file_stamp, iso_date, iso_minute, parse_date, parse_deadline
 from lib.periods import parse_period, period_of, periods_between
 
 
@@ -57,3 +58,12 @@ def test_periods():
     assert [p.code for p in periods_between(dt.date(2025, 8, 26), dt.date(2026, 1, 5), "季度")] == [
         "2025Q3", "2025Q4", "2026Q1"]
     assert parse_period("2026Q3") == q
+
+
+def test_dates_are_written_one_way_per_place():
+    day = dt.date(2026, 9, 3)
+    assert chinese_date(day) == "2026年9月3日"  # prose and headings: no zero padding
+    assert iso_date(day) == "2026-09-03"  # tables and exports
+    assert iso_date(pd.Timestamp("2026-09-03")) == "2026-09-03"
+    assert iso_minute(dt.datetime(2026, 11, 20, 14, 5, 59)) == "2026-11-20 14:05"
+    assert (file_stamp(day), file_stamp(dt.datetime(2026, 11, 20, 14, 5))) == ("20260903", "20261120-1405")

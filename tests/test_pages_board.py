@@ -31,9 +31,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import schema
+from lib import schema, tables
 from lib.workbook import write_workbook
-from tests.builders import SECTION_2, board_frames, board_workbook
+from tests.builders import SECTION_1, SECTION_2, board_frames, board_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date(2026, 5, 31)
@@ -93,13 +93,14 @@ def trace(figure: dict, name: str) -> dict:
 def test_overview_known_numbers(known):
     at = run_page("overview")
     shown = metrics_of(at)
-    assert shown["总体进度"] == ("45.0%", "较上期 +30.0")  # (40+50)/2; 15 at 03-31
+    assert shown["总体进度"] == ("45.0%", "较上期提高 30.0")  # (40+50)/2; 15 at 03-31
     assert shown["任务数"][0] == "2 项"
     assert shown["已完成"][0] == "0 项"
     assert shown["红灯"][0] == "1 项"  # task 2: 50 vs 83.3 序时
     assert shown["黄灯"][0] == "0 项"
     assert shown["蓝灯"][0] == "0 项"
     assert shown["本期报送率"] == ("66.7%", "2/3 已报")
+    assert at.caption[0].value.startswith("数据截至 2026年5月31日（2026年第二季度），较上期为与 2026年3月31日 相比")
 
     sections, lights, units, trend, heat = figures(at)
     current = trace(sections, "当前")
@@ -197,10 +198,10 @@ def test_overview_bundled_matches_cli(monkeypatch):
 
 def test_section_page(known):
     at = run_page("section")
-    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期 +10.0")
+    assert metrics_of(at)["板块进度"] == ("40.0%", "较上期提高 10.0")
     at.selectbox(key="section_pick").set_value(SECTION_2).run()
     shown = metrics_of(at)
-    assert shown["板块进度"] == ("50.0%", "较上期 +50.0")
+    assert shown["板块进度"] == ("50.0%", "较上期提高 50.0")
     assert shown["红灯 / 黄灯"][0] == "1 / 0"
     bars, trend = figures(at)
     assert bars["data"][0]["x"] == [50.0] and bars["data"][0]["text"] == ["50.0%　红灯"]
@@ -253,6 +254,103 @@ def test_task_page_from_link(known):
     assert history["填报日期"].tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20), dt.date(2026, 3, 15)]
 
 
+# ---- the change since the previous period: a drop reads as a drop -------------------------
+
+
+@pytest.fixture
+def dropped(tmp_path, monkeypatch) -> Path:
+    """The board workbook plus a correction on 07-10: 甲处 puts task 1 back from 60 to 30.
+
+    At D = 2026-07-31 (previous end 06-30): task 1 = (30 + 20) / 2 = 25 (was 40), task 2 = 50 (was 50);
+    overall 37.5 (was 45, −7.5); section 一 −15, section 二 0; 甲处 30 (was 60, −30), 乙处 35 (0).
+    """
+    plan, units, tasks, updates = board_frames()
+    late = updates.iloc[[3]].assign(date=dt.date(2026, 7, 10), progress=30)
+    path = tmp_path / "tasks.xlsx"
+    write_workbook(path, plan, units, tasks, pd.concat([updates, late], ignore_index=True))
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-08-15")
+    return path
+
+
+def delta_of(at: AppTest, label: str):
+    """(delta text, colour, direction) of the card ``label``, as the browser draws it."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    card = next(m for m in at.metric if m.label == label)
+    return (card.delta, MetricProto.MetricColor.Name(card.proto.color),
+            MetricProto.MetricDirection.Name(card.proto.direction))
+
+
+DROP = ("RED", "DOWN")
+FLAT = ("GRAY", "NONE")
+
+
+@pytest.mark.parametrize(("page", "pick", "label", "text", "look"), [
+    ("overview", None, "总体进度", "较上期下降 7.5", DROP),
+    ("section", None, "板块进度", "较上期下降 15.0", DROP),
+    ("section", ("section_pick", SECTION_2), "板块进度", "与上期持平", FLAT),
+    ("unit", ("unit_pick", "甲处"), "处室进度", "较上期下降 30.0", DROP),
+    ("unit", ("unit_pick", "乙处"), "处室进度", "与上期持平", FLAT),
+    ("task", {"task": "1"}, "任务进度", "较上期下降 15.0", DROP),
+    ("task", {"task": "2"}, "任务进度", "与上期持平", FLAT),
+])
+def test_a_drop_reads_as_a_drop_and_no_change_as_no_change(dropped, page, pick, label, text, look):
+    query = pick if isinstance(pick, dict) else {}
+    at = run_page(page, as_of=dt.date(2026, 7, 31), **query)
+    if pick and not query:
+        at.selectbox(key=pick[0]).set_value(pick[1]).run()
+    assert delta_of(at, label) == (text, *look)
+
+
+def test_a_rise_reads_as_a_rise(known):
+    assert delta_of(run_page("overview"), "总体进度") == ("较上期提高 30.0", "GREEN", "UP")  # 15 → 45
+
+
+# ---- links: ?section= / ?unit= / ?task= and ?d= open what they name, and follow the reader's choices ----
+
+
+def param(at: AppTest, name: str) -> str | None:
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_section_link_opens_that_section(known):
+    at = run_page("section", section=SECTION_2)
+    assert at.selectbox(key="section_pick").value == SECTION_2
+    assert metrics_of(at)["板块进度"][0] == "50.0%"  # section 二: task 2 alone
+    at.selectbox(key="section_pick").set_value(SECTION_1).run()
+    assert metrics_of(at)["板块进度"][0] == "40.0%" and param(at, "section") == SECTION_1  # the address follows
+
+
+def test_a_unit_link_opens_that_unit_at_its_date(known):
+    at = run_page("unit", as_of=None, unit="乙处", d="2026-03-31")
+    assert at.date_input(key="as_of").value == dt.date(2026, 3, 31)
+    assert at.selectbox(key="unit_pick").value == "乙处"
+    assert metrics_of(at)["处室进度"][0] == "10.0%"  # 03-31: (20 + 0) / 2
+    at.selectbox(key="unit_pick").set_value("甲处").run()
+    assert metrics_of(at)["处室进度"][0] == "40.0%" and param(at, "unit") == "甲处"  # the reader's choice stays
+    at.date_input(key="as_of").set_value(D).run()
+    assert param(at, "d") == "2026-05-31" and metrics_of(at)["处室进度"][0] == "60.0%"  # the date goes in the address
+
+
+def test_a_task_link_lets_the_reader_pick_another_task(known):
+    at = run_page("task", task="2")
+    at.selectbox(key="task_pick").set_value("1").run()
+    assert at.selectbox(key="task_pick").value == "1" and param(at, "task") == "1"  # not pulled back to 2
+    assert metrics_of(at)["任务进度"][0] == "40.0%"
+
+
+def test_every_board_page_keeps_its_date_in_the_address(known):
+    for page in ("overview", "section", "unit", "task"):
+        assert param(run_page(page, as_of=None), "d") == "2026-06-15", page  # today
+        assert param(run_page(page), "d") == "2026-05-31", page
+    for wrong in ("2026-13-40", "1899-12-30"):  # not a date, or one the picker does not offer: today
+        assert run_page("overview", as_of=None, d=wrong).date_input(key="as_of").value == dt.date(2026, 6, 15)
+    warned = run_page("overview").dataframe[0].value
+    assert warned[tables.LINK].tolist() == ["task?task=2&d=2026-05-31"]  # a task link carries the date
+
+
 @pytest.mark.parametrize("page", ["overview", "section", "unit", "task"])
 def test_bundled_pages_render(page, monkeypatch):
     monkeypatch.setenv("KANBAN_WORKBOOK", str(ROOT / "data" / "tasks.xlsx"))
@@ -274,6 +372,13 @@ def test_invalid_workbook_without_history_shows_message(tmp_path, monkeypatch):
     assert "没有可用的历史有效版本" in at.error[0].value
     assert not at.metric
     assert "99" in at.dataframe[0].value.to_string()
+
+
+def test_a_missing_workbook_lists_a_file_problem_with_a_blank_row_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(tmp_path / "tasks.xlsx"))
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90).run()
+    problems = at.dataframe[0].value
+    assert problems[["工作表", "行号"]].to_numpy().tolist() == [["（文件）", ""]]  # not "None"
 
 
 def test_invalid_workbook_falls_back_to_last_valid_version(tmp_path, monkeypatch):

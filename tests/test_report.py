@@ -68,6 +68,14 @@ def test_pptx_has_the_review_slides_and_native_charts_with_the_metrics(bundled):
                                                           ("红", "黄", "蓝", "绿", "已完成")]
 
 
+def test_pptx_writes_dates_as_prose(bundled):
+    _, built = bundled
+    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    texts = [shape.text_frame.text for slide in presentation.slides for shape in slide.shapes if shape.has_text_frame]
+    as_of = [t.splitlines()[0] for t in texts if t.startswith("数据截至")]
+    assert len(as_of) == len(built.slides) and set(as_of) == {"数据截至 2026年9月30日"}  # not 2026-09-30
+
+
 def test_every_pptx_run_and_chart_text_names_an_east_asian_font(bundled):
     _, built = bundled
     presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
@@ -156,6 +164,7 @@ def test_xlsx_summary_sheets_formats_and_numbers(known):
     workbook = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes(built, book)))
     assert workbook.sheetnames == ["总体", "板块", "处室", "任务", "未报送"]
     total = {row[0]: row[1] for row in workbook["总体"].iter_rows(min_row=2, values_only=True)}
+    assert total["数据截至"] == "2026-09-30"  # a table: ISO
     assert total["总体进度（%）"] == 63.3 and total["本期报送率（%）"] == 50.0 and total["红灯任务"] == 1
     tasks = workbook["任务"]
     headers = [c.value for c in tasks[1]]

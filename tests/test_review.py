@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -35,11 +36,13 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert built.as_of == dt.date(2026, 9, 30)
     cover = _slide(built, review.COVER)
     assert cover.big_number == "63.3%"  # (40 + 50 + 100) / 3
-    assert "+36.7" in cover.big_note  # 63.3 − 26.7
+    assert cover.big_note == "总体进度，较上期提高 36.7 个百分点"  # 63.3 − 26.7
     overview = _slide(built, review.OVERVIEW)
+    assert overview.kpis[0].note == "较上期提高 36.7 个百分点"
     assert [k.value for k in overview.kpis] == ["63.3%", "3 项", "50.0%", "1 / 0"]  # 2 of 4 reported
     assert overview.chart.series[0].values == (1.0, 0.0, 0.0, 1.0, 1.0)  # 红 黄 蓝 绿 已完成
     sections = _slide(built, review.SECTIONS).chart
+    assert [s.name for s in sections.series] == ["上期末（2026年6月30日）", "本期末（2026年9月30日）"]
     assert sections.categories == ("一、联络机制", "二、资源共享")
     assert [s.values for s in sections.series] == [(40.0, 0.0), (45.0, 100.0)]  # previous, current
     units = _slide(built, review.UNITS).chart
@@ -49,10 +52,11 @@ def test_known_workbook_slides_carry_the_hand_computed_numbers(known_book):
     assert [i.light for i in focus.items] == [schema.LIGHT_RED]
     assert focus.items[0].lines == (("责任处室", "甲、乙"), ("存在问题", "甲：=SUM(A1)"))  # detail.task_problems, short labels
     reporting = _slide(built, review.REPORTING)
+    assert reporting.note == "2026年第三季度（2026年7月1日至2026年9月30日）未报送的处室与任务"
     assert [i.heading for i in reporting.items] == ["乙：2 项未报送"]
     assert reporting.items[0].lines == (("任务编号", "1、2"),)
     plans = _slide(built, review.PLANS)
-    assert [(i.heading, i.lines) for i in plans.items] == [("一、联络机制", (("甲 08-10", "<b>加快</b>推进"),))]
+    assert [(i.heading, i.lines) for i in plans.items] == [("一、联络机制", (("甲 2026年8月10日", "<b>加快</b>推进"),))]
 
 
 def test_bundled_review_matches_the_summary_numbers(bundled_book):
@@ -68,6 +72,20 @@ def test_bundled_review_matches_the_summary_numbers(bundled_book):
     assert sorted(shown) == sorted(red_yellow)  # 9 tasks, none lost between slides
     assert len(focus) > 1 and [s.heading for s in focus][0] == f"重点关注（1/{len(focus)}）"
     assert all(sum(i.line_count() for i in s.items) <= review.LINES_PER_SLIDE for s in focus)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (-3.04, "较上期下降 3.0 个百分点"), (0.0, "与上期持平"), (-0.04, "与上期持平"), (2.5, "较上期提高 2.5 个百分点"),
+])
+def test_the_slides_say_a_drop_is_a_drop(known_book, monkeypatch, change, words):
+    """The cover and the 总体情况 card state the change in words: 下降 / 持平 / 提高, never a bare sign."""
+    period = review.period_from_code(KNOWN_PERIOD, known_book)
+    snapshot = metrics.compute(known_book, period.end)
+    changed = dataclasses.replace(snapshot, overall=dataclasses.replace(snapshot.overall, change=change))
+    monkeypatch.setattr(review, "compute", lambda *_: changed)
+    built = review.build_review(known_book, period)
+    assert _slide(built, review.COVER).big_note == f"总体进度，{words}"
+    assert _slide(built, review.OVERVIEW).kpis[0].note == words
 
 
 def test_paginate_keeps_order_never_splits_an_item_and_respects_the_budget():
@@ -99,7 +117,7 @@ def test_slide_html_escapes_workbook_text(known_book):
     built = review.build_review(known_book, review.period_from_code(KNOWN_PERIOD, known_book))
     html = review_view.slide_html(_slide(built, review.PLANS), "7 / 7")
     assert "&lt;b&gt;加快&lt;/b&gt;推进" in html and "<b>加快" not in html
-    assert "数据截至 2026-09-30" in html and "7 / 7" in html
+    assert "数据截至 2026年9月30日" in html and "7 / 7" in html
     focus = review_view.slide_html(_slide(built, review.FOCUS))
     assert 'class="rv-light rv-light-0">红灯</span>' in focus  # colour and its label
 

@@ -41,7 +41,7 @@ def test_every_bundled_slide_renders_with_its_numbers(monkeypatch):
         at = _app(monkeypatch, ROOT / "data" / "tasks.xlsx", number)
         assert not at.exception, at.exception
         text = _slide_text(at)
-        assert "数据截至 2026-09-30" in text and f"{number} / {len(built.slides)}" in text
+        assert "数据截至 2026年9月30日" in text and f"{number} / {len(built.slides)}" in text
         assert (len(at.get("plotly_chart")) == 1) == (slide.chart is not None)
         if slide.kind == review.SECTIONS:
             assert _chart_values(at)[1] == [round(v, 1) for v in snapshot.sections["progress"]]

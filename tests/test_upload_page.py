@@ -94,7 +94,7 @@ def test_refused_row_is_listed_and_save_is_disabled(board: Path):
     at.get("file_uploader")[0].set_value(("进展.xlsx", updates_upload([update(Q2, "2", "乙处", 50)]), XLSX))
     at.run()
     problems = _table(at, "说明")
-    assert list(problems["行号"]) == [2] and "不在您的填报范围" in problems["说明"].iloc[0]
+    assert list(problems["行号"]) == ["2"] and "不在您的填报范围" in problems["说明"].iloc[0]
     assert at.button(key="upload_go").disabled
     assert board.read_bytes() == saved
 
@@ -136,6 +136,49 @@ def test_admin_delete_shows_what_goes_and_saves_against_the_previewed_version(bo
     assert store.read_audit(board)[-1]["action"] == "delete"
 
 
+def _pick_version(at: AppTest, text: str) -> AppTest:
+    """Choose the version whose name (as the picker shows it) contains ``text``."""
+    picker = at.selectbox(key="version_pick")
+    return picker.select_index(next(i for i, o in enumerate(picker.options) if text in o)).run()
+
+
+def _set_audit_times(board: Path, *times: str) -> None:
+    """Give the audit log's entries known times (a save stamps the clock's)."""
+    import json
+
+    entries = store.read_audit(board)
+    lines = [json.dumps({**e, "time": t}, ensure_ascii=False) for e, t in zip(entries, times, strict=True)]
+    store.audit_path(board).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_versions_are_named_by_time_author_and_what_they_did(board: Path, monkeypatch):
+    import streamlit as st
+
+    accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
+    store.record_current(board)  # what the board does on its first load: 初始版本
+    change = store.Change(store.MERGE, Account("张三", ROLE_ADMIN), updates_upload([update(Q2, "1", "甲处", 70, "x")]), "u.xlsx")
+    assert store.apply(board, change, today=TODAY).saved
+    _set_audit_times(board, "2026-11-20T09:00:07", "2026-11-20T14:05:31")
+    names = []
+    download = st.download_button
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: names.append(k["file_name"]) or download(*a, **k))
+
+    at = _page("versions").run()
+    at.text_input[0].set_value("管理员")
+    at.text_input[1].set_value("password1")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="version_pick").options == ["2026-11-20 14:05 张三 上传合并 新增1条（当前版本）",
+                                                        "2026-11-20 09:00 初始版本"]
+    table = at.dataframe[0].value
+    assert table["时间"].tolist() == ["2026-11-20 14:05", "2026-11-20 09:00"]  # the 初始版本 has its time
+    assert table["操作"].tolist() == ["上传合并", "初始版本"]
+    assert table["校验码"].tolist() == [h[:8] for h in store.list_versions(board)["hash"]]  # kept, not as the name
+    assert names[-1] == "tasks_20261120-1405.xlsx"
+    _pick_version(at, "初始版本")
+    assert names[-1] == "tasks_20261120-0900.xlsx"  # named by time, not by hash
+
+
 def test_restore_shows_its_preview_and_is_a_new_version(board: Path):
     accounts.add_user(board.parent / "accounts.toml", "管理员", "password1", admin=True)
     first = store.Change(store.MERGE, Account("管理员", ROLE_ADMIN), updates_upload([update(Q2, "1", "甲处", 70, "x")]), "u.xlsx")
@@ -144,8 +187,7 @@ def test_restore_shows_its_preview_and_is_a_new_version(board: Path):
     at.text_input[0].set_value("管理员")
     at.text_input[1].set_value("password1")
     at.button[0].click().run()
-    [initial] = [o for o in at.selectbox(key="version_pick").options if "初始版本" in o]
-    at.selectbox(key="version_pick").set_value(initial).run()
+    _pick_version(at, "初始版本")
     assert not at.exception, at.exception
     removed = _table(at, "完成进度")
     assert list(removed["完成进度"]) == ["70"]  # restoring drops the 二季度 row, and says so first
@@ -255,8 +297,7 @@ def test_restore_confirmed_after_another_save_shows_the_new_preview_first(board:
     at.text_input[0].set_value("管理员")
     at.text_input[1].set_value("password1")
     at.button[0].click().run()
-    [initial] = [o for o in at.selectbox(key="version_pick").options if "初始版本" in o]
-    at.selectbox(key="version_pick").set_value(initial).run()
+    _pick_version(at, "初始版本")
     at.checkbox(key="restore_ok").check().run()
     assert len(_table(at, "完成进度")) == 1  # the restore removes 1 row
     _someone_else_saves(board, [update(Q2, "2", "甲处", 30, "y")])

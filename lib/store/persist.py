@@ -35,6 +35,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from lib import settings
+from lib.dates import file_stamp, iso_minute
 
 if TYPE_CHECKING:
     from lib.store.changes import Preview
@@ -304,26 +305,55 @@ def _took_effect(entries: list[dict], current_hash: str) -> list[bool]:
     return effective
 
 
+def _counts_text(entry: dict) -> str:
+    """``新增5条、修改2条``: what a change did to the 进展 rows, the zero counts left out."""
+    counts = [(label, entry.get(key, 0) or 0) for label, key in (("新增", "added"), ("修改", "changed"), ("删除", "removed"))]
+    return "、".join(f"{label}{count}条" for label, count in counts if count)
+
+
+def _moment(entry: dict) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(entry.get("time", ""))
+    except ValueError:
+        return None
+
+
+VERSION_COLUMNS = ["时间", "操作人", "操作", "新增", "修改", "删除", "名称", "下载文件名", "hash", "文件"]
+
+
 def list_versions(path: Path) -> pd.DataFrame:
-    """One row per saved change, newest first: 时间, 操作人, 操作, counts, and the version's hash and file."""
+    """One row per version, newest first: 时间 (``2026-11-20 14:05``), 操作人, 操作, the counts, 名称 (the version
+    in words: ``2026-11-20 14:05 张三 上传合并 新增5条``), 下载文件名 (``tasks_20261120-1405.xlsx``), the content
+    hash, the file (None when no copy was kept) and 当前. The index is the version's place in the log (0 the oldest),
+    which stays the same as versions are added."""
     path = Path(path)
     current_hash = content_hash(path.read_bytes()) if path.exists() else ""
     history = {p.stem.rsplit("_", 1)[-1]: p for p in history_dir(path).glob("*.xlsx")}
     rows = []
     entries = read_audit(path)
     if entries and entries[0].get("hash_before"):
+        # The log starts with a save: the version it replaced was never logged, so it has no time of its own.
         first = entries[0]["hash_before"]
-        rows.append({"时间": "", "操作人": "", "操作": "初始版本", "新增": 0, "修改": 0, "删除": 0,
+        moment = _moment(entries[0])
+        before = f"（{iso_minute(moment)} 首次保存之前）" if moment else ""
+        rows.append({"时间": "", "操作人": "", "操作": ACTION_LABELS[INITIAL], "新增": 0, "修改": 0, "删除": 0,
+                     "名称": ACTION_LABELS[INITIAL] + before, "下载文件名": f"{path.stem}_{ACTION_LABELS[INITIAL]}.xlsx",
                      "hash": first, "文件": history.get(first[:12])})
     for entry, took_effect in zip(entries, _took_effect(entries, current_hash), strict=True):
         digest = entry.get("hash_after", "")
+        moment = _moment(entry)
+        when = iso_minute(moment) if moment else entry.get("time", "")
         action = ACTION_LABELS.get(entry.get("action", ""), entry.get("action", ""))
+        if not took_effect:
+            action += "（保存中断，未生效）"
+        user = entry.get("user", "")
         rows.append({
-            "时间": entry.get("time", "").replace("T", " "), "操作人": entry.get("user", ""),
-            "操作": action if took_effect else f"{action}（保存中断，未生效）",
+            "时间": when, "操作人": user, "操作": action,
             "新增": entry.get("added", 0), "修改": entry.get("changed", 0), "删除": entry.get("removed", 0),
+            "名称": " ".join(part for part in (when, user, action, _counts_text(entry)) if part),
+            "下载文件名": f"{path.stem}_{file_stamp(moment) if moment else digest[:8]}.xlsx",
             "hash": digest, "文件": path if digest == current_hash else history.get(digest[:12]),
         })
-    table = pd.DataFrame(rows, columns=["时间", "操作人", "操作", "新增", "修改", "删除", "hash", "文件"])
+    table = pd.DataFrame(rows, columns=VERSION_COLUMNS)
     table["当前"] = table["hash"] == current_hash
-    return table.iloc[::-1].reset_index(drop=True)
+    return table.iloc[::-1]

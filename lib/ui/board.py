@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import detail, metrics, settings, store, tables, validate
+from lib import dates, detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
@@ -115,7 +115,7 @@ def require_board() -> BoardData:
     if data.stale:
         errors = [p for p in data.problems if p.is_error]
         st.warning(
-            f"当前工作簿存在 {len(errors)} 处错误，看板暂按上一有效版本（{data.modified:%Y-%m-%d %H:%M}）显示。"
+            f"当前工作簿存在 {len(errors)} 处错误，看板暂按上一有效版本（{dates.iso_minute(data.modified)}）显示。"
             "请修正后重新保存："
         )
         with st.expander("查看问题清单", expanded=False):
@@ -129,7 +129,7 @@ def sidebar_source(data: BoardData) -> None:
     """The data source in the sidebar: file, last change, version, and the plan's name and 文号 (sheet text, literal)."""
     plan = data.book.plan
     st.sidebar.caption(
-        f"数据来源：{for_markdown(data.path.name)}\n\n最后修改：{data.modified:%Y-%m-%d %H:%M}　版本：{data.version}"
+        f"数据来源：{for_markdown(data.path.name)}\n\n最后修改：{dates.iso_minute(data.modified)}　版本：{data.version}"
     )
     if plan.name:
         name = for_markdown(plan.name)
@@ -176,6 +176,56 @@ def _filtered(_book: Book, path: str, version: str, as_of: dt.date, sections: tu
     return book, metrics.compute(book, as_of)
 
 
+# ---- links: the address names what the page shows (?d=, ?section=, ?unit=, ?task=) -------------
+
+DATE_PARAM = "d"
+
+
+def follow_link(param: str, key: str, value) -> bool:
+    """Before the widget ``key`` is drawn: let the address's ``?param=`` (read as ``value``, None when absent
+    or not an option) choose it, unless the reader has just changed the widget on this page.
+
+    The address wins on arrival and when it changes under the page (the browser's back button); the widget
+    wins once the reader touches it, and :func:`write_link` then puts its choice in the address.
+    Returns True when the address changed the widget's value.
+    """
+    seen = f"_link_{param}"
+    if key in st.session_state and seen in st.session_state and st.session_state[key] != st.session_state[seen]:
+        return False
+    if value is None or st.session_state.get(key) == value:
+        return False
+    st.session_state[key] = value
+    return True
+
+
+def write_link(param: str, key: str, text: str) -> None:
+    """Put the widget ``key``'s choice (as ``text``) in the address, so the address links to what is shown."""
+    st.query_params[param] = text
+    st.session_state[f"_link_{param}"] = st.session_state[key]
+
+
+def linked_selectbox(label: str, options: list[str], key: str, param: str, format_func=str) -> str:
+    """A selectbox whose choice is in the address as ``?param=``: a link such as ``/unit?unit=综合处`` opens
+    that choice, and a choice made here updates the address."""
+    wanted = st.query_params.get(param)
+    follow_link(param, key, wanted if wanted in options else None)
+    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    write_link(param, key, str(choice))
+    return choice
+
+
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # what the 数据截至 picker offers
+
+
+def linked_date() -> dt.date | None:
+    """``?d=2026-09-30`` as a date the 数据截至 picker offers, else None."""
+    try:
+        day = dt.date.fromisoformat(st.query_params.get(DATE_PARAM, ""))
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 def board_sidebar() -> BoardState:
     """The shared sidebar of the board pages: D, the period picker, the filters and the data source."""
     data = require_board()
@@ -190,6 +240,8 @@ def board_sidebar() -> BoardState:
     st.session_state["filter_units"] = [u for u in st.session_state["filter_units"] if u in set(book.units["unit"])]
     if st.session_state["period_pick"] not in choices:
         st.session_state["period_pick"] = _CUSTOM_DATE
+    if follow_link(DATE_PARAM, "as_of", linked_date()):
+        st.session_state["period_pick"] = _CUSTOM_DATE
 
     def pick_period() -> None:
         if st.session_state["period_pick"] != _CUSTOM_DATE:
@@ -199,13 +251,15 @@ def board_sidebar() -> BoardState:
         st.session_state["period_pick"] = _CUSTOM_DATE
 
     with st.sidebar:
-        as_of = st.date_input("数据截至", key="as_of", format="YYYY-MM-DD", on_change=pick_date)
+        as_of = st.date_input("数据截至", key="as_of", format="YYYY-MM-DD", on_change=pick_date,
+                              min_value=EARLIEST_DATE, max_value=LATEST_DATE)
         st.selectbox("报送周期末", list(choices), key="period_pick", on_change=pick_period,
                      help="选择某一报送周期，数据截至日期即设为该周期末（当前周期为今天）。")
         sections = st.multiselect("板块", book.sections, key="filter_sections", format_func=metrics.section_label,
                                   placeholder="全部板块")
         units = st.multiselect("处室", list(book.units["unit"]), key="filter_units", placeholder="全部处室")
     _remember("as_of", "period_pick", "filter_sections", "filter_units")
+    write_link(DATE_PARAM, "as_of", as_of.isoformat())
     sidebar_source(data)
     filtered, snapshot = _filtered(book, str(data.path), data.version, as_of, tuple(sections), tuple(units))
     if sections or units:
@@ -239,6 +293,12 @@ def board_drill(state: BoardState, view: str, subject: str):
     cached per data version, D and filters."""
     return _drill(view, subject, state.book, str(state.data.path), state.data.version, state.as_of,
                   tuple(state.sections), tuple(state.units))
+
+
+def progress_metric(card, label: str, progress: float, change: float) -> None:
+    """A progress card: the percent, and the change since the previous period as a rise, a drop or 持平."""
+    delta = tables.change_delta(change)
+    card.metric(label, f"{progress:.1f}%", delta.card, delta_color=delta.color, delta_arrow=delta.arrow)
 
 
 def show_chart(figure, key: str) -> None:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 PAGES = [
     # (path, a heading that must be visible, plotly charts expected at least)
-    ("/", "总览", 5),  # the default page lives at the root; /overview is "page not found"
+    ("/overview", "总览", 5),  # "/" steps to /overview (tests/e2e/test_deep_link.py)
     ("/section", "板块", 2),
     ("/unit", "处室", 1),
     ("/task?task=8", "任务", 1),
