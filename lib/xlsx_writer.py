@@ -189,13 +189,14 @@ def _package(sheets: list[tuple[str, str, bool]]) -> bytes:
     buffer = io.BytesIO()
     # Level 1: the XML is repetitive, so the file is barely larger and the save several times faster.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", root_rels)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        archive.writestr("xl/styles.xml", _STYLES)
-        for i, (_, xml, _) in enumerate(sheets, start=1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+        parts = [("[Content_Types].xml", content_types), ("_rels/.rels", root_rels), ("xl/workbook.xml", workbook),
+                 ("xl/_rels/workbook.xml.rels", workbook_rels), ("xl/styles.xml", _STYLES),
+                 *((f"xl/worksheets/sheet{i}.xml", xml) for i, (_, xml, _) in enumerate(sheets, start=1))]
+        for name, xml in parts:
+            # A fixed timestamp: the same workbook is the same bytes, hence the same hash and one history copy.
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, xml, compresslevel=1)
     return buffer.getvalue()
 
 

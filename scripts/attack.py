@@ -620,7 +620,8 @@ def _save_then_die(shared: str, new_file: str, index: int, mode: str, started, p
     phase.value = PREVIEWING
     started.set()
     shown = store.preview(path.read_bytes(), change, TODAY)
-    if shown.merged is not None:
+    if shown.ensure_built():  # the save would build it the same way; built here so the parent can compare
+        assert shown.merged is not None
         part = Path(new_file + ".part")
         part.write_bytes(shown.merged)
         os.replace(part, new_file)

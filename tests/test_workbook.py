@@ -3,12 +3,15 @@
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from lib import validate
 from lib.workbook import WorkbookError, read_raw
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def messy_workbook(path):
@@ -109,3 +112,16 @@ def test_sheet_names_with_spaces_are_found(tmp_path):
     path = tmp_path / "s.xlsx"
     workbook.save(path)
     assert "任务" in read_raw(path).sheets
+
+
+def test_the_same_workbook_is_written_as_the_same_bytes():
+    # One history copy per version depends on it: the zip entries carry no clock time.
+    from lib import workbook as workbook_module
+    from lib.store.changes import book_frames
+
+    loaded = validate.load(ROOT / "data" / "tasks.xlsx")
+    plan = {"方案名称": loaded.book.plan.name}
+    first = workbook_module.workbook_bytes(plan, *book_frames(loaded.book))
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert workbook_module.workbook_bytes(plan, *book_frames(loaded.book)) == first
