@@ -72,7 +72,7 @@ def test_every_slide_fits_and_is_room_scale(browser, server, width, height):
                 page.wait_for_selector(".st-key-rv_slide_box svg.main-svg text", timeout=20_000)
             shot = screenshot(page, f"review-{width}-slide{number}")
             assert page.locator("[data-testid='stException']").count() == 0
-            assert page.locator(".rv-asof, .rv-cover-asof").first.inner_text().startswith("数据截至 2026-09-30")
+            assert page.locator(".rv-asof, .rv-cover-asof").first.inner_text().startswith("数据截至 2026年9月30日")
             overflow = page.evaluate(OVERFLOW_JS)
             assert overflow <= 1, f"slide {number} scrolls by {overflow}px at {width}×{height} ({shot})"
             fonts = page.evaluate(FONTS_JS)
