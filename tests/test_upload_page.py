@@ -305,3 +305,21 @@ def test_restore_confirmed_after_another_save_shows_the_new_preview_first(board:
     assert len(_table(at, "完成进度")) == 2  # now it removes the reporter's new row too, and shows it first
     at.button(key="restore_go").click().run()
     assert at.success[0].value == "已恢复，并记为新版本。"
+
+
+def test_the_steps_of_a_check_are_shown_while_it_runs(board: Path, monkeypatch):
+    from lib.store import changes
+
+    steps = []
+    real_preview = changes.preview
+
+    def watched(current, change, today=None, progress=None):
+        return real_preview(current, change, today, progress=lambda step: (steps.append(step), progress(step)))
+
+    monkeypatch.setattr("lib.store.preview", watched)
+    at = _admin(board)
+    at.get("file_uploader")[0].set_value(("进展.xlsx", updates_upload([update(Q2, "1", "甲处", 90)]), XLSX))
+    at.run()
+    assert steps == ["读取共享工作簿", "读取上传文件", "校验合并后的数据", "比对改动"]  # each reached the page
+    [status] = [s for s in at.status if s.label == "核对完成"]
+    assert status.state == "complete"

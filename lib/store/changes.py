@@ -382,9 +382,15 @@ class _Merged:
     carry_from: RawWorkbook | None  # the workbook whose extra sheets the save keeps
 
 
-def preview(current: bytes | None, change: Change, today: dt.date | None = None) -> Preview:
-    """What ``change`` would do to the workbook whose bytes are ``current`` (None: no workbook yet)."""
+def preview(current: bytes | None, change: Change, today: dt.date | None = None,
+            progress: Callable[[str], None] | None = None) -> Preview:
+    """What ``change`` would do to the workbook whose bytes are ``current`` (None: no workbook yet).
+
+    ``progress`` is told each step as it starts (读取, 校验, 比对), for a person waiting on a large workbook.
+    """
     today = today or dt.date.today()
+    step = progress or (lambda _: None)
+    step("读取共享工作簿")
     base = read_base(current, today)
     result = Preview(change=change, base_hash=base.hash)
     if change.kind in (MERGE, DELETE) and base.book is None:
@@ -398,12 +404,15 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None)
     if change.kind == DELETE:
         merged = _deleted(base, change)
     else:
+        step("读取上传文件")
         upload_raw = _read_upload(change, result)
         if upload_raw is None:
             return result
+        step("校验合并后的数据")
         merged = _merged(base, upload_raw, change, result, today)
         if merged is None:
             return result
+    step("比对改动")
     _compare(base, merged, change, result, today)
     if not result.errors:
         result.builder = partial(_build, base, merged, result, today)

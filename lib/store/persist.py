@@ -226,17 +226,21 @@ def refusal(preview: Preview) -> SaveResult | None:
 
 
 def save(path: Path, preview: Preview, timeout: float | None = None,
-         before_replace: Callable[[Path], None] | None = None) -> SaveResult:
+         before_replace: Callable[[Path], None] | None = None,
+         progress: Callable[[str], None] | None = None) -> SaveResult:
     """Write the workbook ``preview`` was built for, if the file at ``path`` is still the one it was built on.
 
     Nothing is rebuilt here: under the lock there is a hash check, a copy into history, a rename and
     an audit line. When the file changed since the preview, nothing is written and the result is
-    ``stale``: the caller builds a new preview and the person confirms again.
+    ``stale``: the caller builds a new preview and the person confirms again. ``progress`` is told each step.
     """
     path = Path(path)
+    step = progress or (lambda _: None)
+    step("生成并复核新文件")
     refused = refusal(preview)  # builds the file: before the lock, which guards a hash check and a rename
     if refused is not None:
         return refused
+    step("写入共享工作簿")
     try:
         with FileLock(str(lock_path(path)), timeout=settings.value("KANBAN_LOCK_TIMEOUT_SECONDS")
                       if timeout is None else timeout):

@@ -3,8 +3,8 @@
 One flow serves upload, delete and restore (``confirm_change``):
 
 1. the preview is built against the file on disk and kept in the session as *the preview shown*;
-2. the confirm button's callback saves that very preview, before the page reruns, so a click can
-   never save a preview that was recomputed after it;
+2. the confirm button notes the click; the next run saves that very preview first, before anything
+   is recomputed, so a click can never save a preview that was recomputed after it (each step is shown);
 3. if the workbook changed since it was shown, nothing is saved: the page builds the new preview,
    says why, and the person confirms again.
 """
@@ -62,23 +62,31 @@ def _request_id(change: store.Change) -> tuple:
     return change.kind, change.account.name, upload, change.delete_keys
 
 
+def _confirmed(key: str) -> None:
+    """The confirm button's callback: note the click. The save itself runs at the top of the next run,
+    before anything is recomputed, on the preview the person saw, with its steps shown."""
+    st.session_state[f"{key}_confirmed"] = True
+
+
 def _save_shown(key: str, path: Path, describe: Callable[[store.Preview], str],
                 on_saved: Callable[[], None] | None) -> None:
-    """The confirm button's callback: runs before the rerun, with the preview the person saw."""
+    """Save the preview the person saw, showing each step; afterwards the page starts again from the result."""
     shown: store.Preview = st.session_state[f"{key}_shown"][1]
-    # The callback runs before the page checks the login: a changed or removed account saves nothing.
     account = login.current_account()
-    if account is None or account.name != shown.change.account.name:
+    if account is None or account.name != shown.change.account.name:  # a changed or removed account saves nothing
         st.session_state.pop(f"{key}_shown", None)
         return
-    result = store.save(path, shown)
+    with st.status("正在保存……", expanded=False) as status:
+        result = store.save(path, shown, progress=lambda step: status.update(label=f"{step}……"))
+        status.update(label=result.message, state="complete" if result.saved else "error")
     if result.saved:
         st.session_state.pop(f"{key}_shown", None)
         st.session_state[f"{key}_saved"] = describe(shown)
         if on_saved is not None:
             on_saved()
+        st.rerun()  # the result alone, on a page that starts clean
     elif result.stale:
-        st.session_state.pop(f"{key}_shown", None)  # rebuilt against the newer file on the rerun
+        st.session_state.pop(f"{key}_shown", None)  # rebuilt against the newer file below
         st.session_state[f"{key}_notice"] = CHANGED_MEANWHILE
     else:
         st.session_state[f"{key}_notice"] = result.message
@@ -103,6 +111,8 @@ def confirm_change(key: str, path: Path, change: store.Change, today: dt.date, *
     ``describe`` words what a saved preview did, for ``saved_message``; ``check_label`` adds a box to
     tick before the button works (delete, restore).
     """
+    if st.session_state.pop(f"{key}_confirmed", False) and f"{key}_shown" in st.session_state:
+        _save_shown(key, path, describe, on_saved)
     current = path.read_bytes() if path.exists() else None
     current_hash = store.content_hash(current) if current is not None else ""
     request = _request_id(change)
@@ -110,7 +120,10 @@ def confirm_change(key: str, path: Path, change: store.Change, today: dt.date, *
     if kept is None or kept[0] != request or kept[1].base_hash != current_hash:
         if kept is not None and kept[0] == request:
             st.session_state[f"{key}_notice"] = CHANGED_MEANWHILE
-        kept = (request, store.preview(current, change, today))
+        with st.status("正在核对……", expanded=False) as status:
+            built = store.preview(current, change, today, progress=lambda step: status.update(label=f"{step}……"))
+            status.update(label="核对完成", state="complete" if built.ok else "error")
+        kept = (request, built)
         st.session_state[f"{key}_shown"] = kept
     shown: store.Preview = kept[1]
     if notice := st.session_state.pop(f"{key}_notice", None):
@@ -119,5 +132,5 @@ def confirm_change(key: str, path: Path, change: store.Change, today: dt.date, *
     if shown.ok and not shown.has_changes:
         st.info("与现有数据一致，没有需要保存的变化。")
     ticked = st.checkbox(check_label, key=f"{key}_ok") if check_label else True
-    st.button(confirm_label, type="primary", key=f"{key}_go", on_click=_save_shown,
-              args=(key, path, describe, on_saved), disabled=not (ticked and shown.ok and shown.has_changes))
+    st.button(confirm_label, type="primary", key=f"{key}_go", on_click=_confirmed, args=(key,),
+              disabled=not (ticked and shown.ok and shown.has_changes))
