@@ -9,6 +9,7 @@ git ignores, for a human to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -68,7 +69,8 @@ class BoardServer:
                     if response.status == 200:
                         return
             except OSError:
-                time.sleep(0.3)
+                with contextlib.suppress(subprocess.TimeoutExpired):  # waits on the process: a crash shows at once
+                    self.process.wait(timeout=0.3)
         raise RuntimeError("streamlit did not become healthy in time")
 
     def url(self, path: str = "/") -> str:
@@ -124,7 +126,9 @@ def open_page(browser, url: str, width: int = 1920, height: int = 1080):
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished the current run."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_timeout(400)  # let plotly finish drawing its SVG
+    # Plotly draws after the run has ended: wait until every chart on the page has its SVG.
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".every(chart => chart.querySelector('.main-svg'))", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 

@@ -31,6 +31,7 @@ def test_first_request_to_a_page_still_meets_the_login_gate(board_copy, browser)
     server = BoardServer(board_copy, env={"KANBAN_REQUIRE_LOGIN": "1"})
     try:
         page = open_page(browser, server.url("/task?task=8"))
+        page.get_by_label("账号").wait_for()  # the login form, drawn after the gate's rerun
         body = page.inner_text("body")
         screenshot(page, "deep-link-login-gate")
         assert "登录" in body and "账号" in body

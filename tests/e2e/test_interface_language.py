@@ -25,9 +25,11 @@ def test_uploader_and_tables_speak_chinese(board_copy: Path, browser):
         table = page.locator("[data-testid='stDataFrame']").first
         table.scroll_into_view_if_needed()
         table.hover()
-        page.wait_for_timeout(500)
         toolbars = page.locator("[data-testid='stDataFrame'] [data-testid='stElementToolbar']")
-        assert toolbars.count() > 0 and not any(t.is_visible() for t in toolbars.all())  # drawn, and hidden
+        toolbars.first.wait_for(state="attached")
+        # Hidden by our CSS, not by the hover's timing: the computed style says so whatever the moment.
+        displays = toolbars.evaluate_all("els => els.map(el => getComputedStyle(el).display)")
+        assert displays and set(displays) == {"none"}, displays  # drawn, and hidden
         page.context.close()
 
         page = open_page(browser, server.url("/upload"))

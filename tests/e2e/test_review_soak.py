@@ -54,7 +54,9 @@ def test_auto_advance_keeps_server_memory_flat(browser, tmp_path):
         start = time.time()
         while time.time() - start < DURATION:
             samples.append(_rss(process))
-            page.wait_for_timeout(2000)
+            # One sample per slide change: wait for the page to advance, not for a fixed time.
+            seen = page.evaluate("window.__changes")
+            page.wait_for_function(f"window.__changes > {seen}", timeout=60_000)  # an upper bound only
         changes = page.evaluate("window.__changes")
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
