@@ -2,6 +2,7 @@
 
 - ``lib.store.changes``: a change (merge, replace, delete, restore) previewed against the base
   workbook, checked for rights, and built into the new file once;
+- ``lib.store.base``: the workbook a change starts from, read once per version;
 - ``lib.store.diff``: what the change does, as tables;
 - ``lib.store.persist``: the lock, the atomic write, history, audit and versions.
 

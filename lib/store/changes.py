@@ -15,8 +15,6 @@ if, the file on disk is still the one the preview was built on.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -28,13 +26,13 @@ from filelock import FileLock, Timeout
 from lib import filecheck, schema, settings, validate
 from lib.accounts import Account
 from lib.model import ERROR, ORIGIN, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
+from lib.store.base import Base, read_base, remember_base
 from lib.store.diff import (
     UPDATE_KEY,
     UPDATE_VALUES,
     diff_keyed,
     other_changes,
     progress_movement,
-    saved_updates,
     sheet_keys,
 )
 from lib.store.persist import (
@@ -113,59 +111,6 @@ class Preview:
     @property
     def has_changes(self) -> bool:
         return any(self.counts.values())
-
-
-# ---- the base workbook, read once per content ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Base:
-    """The shared workbook a preview is built on. Read-only: previews never modify its frames."""
-
-    hash: str  # "" when there is no workbook yet
-    raw: RawWorkbook | None  # None when absent or unreadable
-    book: Book | None  # None when absent, unreadable or invalid
-    derived: dict = field(default_factory=dict, compare=False)  # what previews compute from it, once
-
-    def saved_updates(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """``diff.saved_updates`` of this base, computed once per version."""
-        if "saved_updates" not in self.derived:
-            self.derived["saved_updates"] = saved_updates(self.raw, self.book)
-        return self.derived["saved_updates"]
-
-
-MAX_CACHED_BASES = 4
-APPLY_TRIES_WITHOUT_LOCK = 3
-_bases: OrderedDict[tuple[str, dt.date], Base] = OrderedDict()
-_bases_lock = threading.Lock()
-
-
-def _remember_base(base: Base, today: dt.date) -> None:
-    with _bases_lock:
-        _bases[(base.hash, today)] = base
-        _bases.move_to_end((base.hash, today))
-        while len(_bases) > MAX_CACHED_BASES:
-            _bases.popitem(last=False)
-
-
-def read_base(current: bytes | None, today: dt.date) -> Base:
-    """The workbook whose bytes are ``current``, read and validated; cached by content hash and ``today``."""
-    if current is None:
-        return Base("", None, None)
-    digest = content_hash(current)
-    with _bases_lock:
-        cached = _bases.get((digest, today))
-    if cached is not None:
-        return cached
-    try:
-        raw = read_raw(current)
-    except WorkbookError:
-        base = Base(digest, None, None)
-    else:
-        result = validate.parse(raw, today=today)
-        base = Base(digest, raw, result.book if result.ok else None)
-    _remember_base(base, today)
-    return base
 
 
 # ---- building the new workbook ---------------------------------------------------------
@@ -536,7 +481,10 @@ def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None
         return
     result.merged = data
     # After the save this is the base of the next preview: it need not be read again.
-    _remember_base(Base(content_hash(data), raw, checked.book), today)
+    remember_base(Base(content_hash(data), raw, checked.book), today)
+
+
+APPLY_TRIES_WITHOUT_LOCK = 3
 
 
 def apply(path: Path, change: Change, today: dt.date | None = None) -> SaveResult:
