@@ -217,22 +217,28 @@ def _parse_units(sheet: RawSheet, problems: list[Problem]) -> pd.DataFrame:
 # ---- 任务 -----------------------------------------------------------------------
 
 
-def expand_units(names: list[str], units: pd.DataFrame) -> list[str]:
-    """Unit names with group names replaced by their members, order kept."""
-    members: dict[str, list[str]] = {}
-    for unit, groups in zip(units["unit"], units["groups"]):
-        for group in groups:
-            members.setdefault(group, []).append(unit)
-    expanded: list[str] = []
-    for name in names:
-        for unit in members.get(name, [name]) if name not in set(units["unit"]) else [name]:
-            if unit not in expanded:
-                expanded.append(unit)
-    return expanded
+@dataclass
+class UnitDirectory:
+    """Which names are units and which are groups, looked up once per workbook instead of per task."""
 
+    names: set[str]
+    members: dict[str, list[str]]  # group name → its units, in 处室 order
 
-def group_names(units: pd.DataFrame) -> set[str]:
-    return {g for groups in units["groups"] for g in groups}
+    @classmethod
+    def of(cls, units: pd.DataFrame) -> UnitDirectory:
+        members: dict[str, list[str]] = {}
+        for unit, groups in zip(units["unit"], units["groups"]):
+            for group in groups:
+                members.setdefault(group, []).append(unit)
+        return cls(set(units["unit"]), members)
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Unit names with group names replaced by their members, order kept, each once."""
+        expanded: dict[str, None] = {}
+        for name in names:
+            for unit in [name] if name in self.names else self.members.get(name, [name]):
+                expanded.setdefault(unit)
+        return list(expanded)
 
 
 TASK_FRAME_COLUMNS = ["task_id", "section", "content", "units_text", "lead_text", "start",
@@ -246,7 +252,7 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
     gains a row for each unit named in 任务 but missing from 处室.
     """
     out = _Collector(schema.SHEET_TASKS, problems)
-    groups = group_names(units)
+    directory = UnitDirectory.of(units)
     task_records: list[dict] = []
     assignment_records: list[dict] = []
     seen: dict[str, str] = {}
@@ -262,10 +268,9 @@ def _parse_tasks(sheet: RawSheet, units: pd.DataFrame, problems: list[Problem]):
             continue
         seen[task_id] = row_label(row, out.origin)
         listed = schema.split_unit_list(cell_text(values["units_text"]))
-        _note_unknown_units(out, row, listed, units, groups, unknown_units)
-        known = _with_unknown_units(units, unknown_units)
-        responsible = expand_units(listed, known)
-        leads = _leads(out, row, values, listed, responsible, groups, known)
+        _note_unknown_units(out, row, listed, directory, unknown_units)
+        responsible = directory.expand(listed)
+        leads = _leads(out, row, values, listed, responsible, directory)
         task_records.append(_task_record(values, task_id, row, *dates))
         assignment_records.extend(
             {"task_id": task_id, "unit": unit, "is_lead": unit in leads, "order": order}
@@ -318,12 +323,11 @@ def _task_dates(out: _Collector, values: dict, row: int) -> tuple[dt.date | None
     return (start, deadline, ongoing) if fine else None
 
 
-def _note_unknown_units(out: _Collector, row: int, listed: list[str], units: pd.DataFrame, groups: set[str],
+def _note_unknown_units(out: _Collector, row: int, listed: list[str], directory: UnitDirectory,
                         unknown_units: list[str]) -> None:
     """Warn once per name in 责任处室 that is neither a unit nor a group; add it to ``unknown_units``."""
-    known_units = set(units["unit"])
     for name in listed:
-        if name not in known_units and name not in groups and name not in unknown_units:
+        if name not in directory.names and name not in directory.members and name not in unknown_units:
             unknown_units.append(name)
             out.warning("unknown-unit", row, _header(schema.SHEET_TASKS, "units_text"), name,
                         f"「{name}」不在处室表中，已按单独处室计入，请在处室表中补充。")
@@ -338,17 +342,17 @@ def _with_unknown_units(units: pd.DataFrame, unknown_units: list[str]) -> pd.Dat
 
 
 def _leads(out: _Collector, row: int, values: dict, listed: list[str], responsible: list[str],
-           groups: set[str], units: pd.DataFrame) -> list[str]:
+           directory: UnitDirectory) -> list[str]:
     """The lead units of a task, among ``responsible``."""
     lead_listed = schema.split_unit_list(cell_text(values.get("lead_text", "")))
     if lead_listed:
-        leads = expand_units(lead_listed, units)
+        leads = directory.expand(lead_listed)
         outside = [u for u in leads if u not in responsible]
         if outside:
             out.warning("lead-not-responsible", row, _header(schema.SHEET_TASKS, "lead_text"), "、".join(outside),
                         "牵头处室不在责任处室之内，已忽略这些处室的牵头标记。")
         return [u for u in leads if u in responsible] or responsible[:1]
-    if listed and listed[0] in groups:
+    if listed and listed[0] in directory.members:
         # 机关各处、四川年鉴社: each listed unit leads its own part of the work.
         return responsible
     return responsible[:1]  # 列第一位的为牵头单位
@@ -385,13 +389,28 @@ def _task_frame(task_records: list[dict]) -> pd.DataFrame:
 def map_distinct(values: pd.Series, function) -> pd.Series:
     """``function`` of each cell, computed once per distinct value: a column of 100,000 reports holds
     a few hundred dates, ids and units."""
+    cells = values.to_numpy(dtype=object)
     try:
-        distinct = pd.unique(values.to_numpy())
+        distinct = pd.unique(cells)
     except TypeError:  # an unhashable cell: no sharing
-        return values.map(function)
+        return pd.Series([function(value) for value in cells], index=values.index, dtype=object)
     if any(isinstance(value, bool) for value in distinct):  # True == 1 as a key: keep them apart
-        return values.map(function)
-    return values.map(dict(zip(distinct, map(function, distinct), strict=True))).astype(object)
+        return pd.Series([function(value) for value in cells], index=values.index, dtype=object)
+    lookup = dict(zip(distinct, map(function, distinct), strict=True))
+    # NaN is not equal to itself: a NaN cell misses the lookup and is computed on its own
+    mapped = [lookup[value] if value in lookup else function(value) for value in cells]
+    return pd.Series(mapped, index=values.index, dtype=object)
+
+
+def texts(values: pd.Series) -> pd.Series:
+    """``cell_text`` of each cell; plain strings, nearly every cell of a text column, only stripped."""
+    return pd.Series([value.strip() if type(value) is str else cell_text(value) for value in values.to_numpy(dtype=object)],
+                     index=values.index, dtype=object)
+
+
+def blanks(values: pd.Series) -> pd.Series:
+    """``is_blank`` of each cell, as a bool Series."""
+    return pd.Series([is_blank(value) for value in values.to_numpy(dtype=object)], index=values.index, dtype=bool)
 
 
 def _parsed(values: pd.Series, parser) -> pd.Series:
@@ -438,7 +457,7 @@ def _parse_updates(sheet: RawSheet, assignments: pd.DataFrame, problems: list[Pr
             "unit": cells.units[good],
             "progress": cells.progress[good].astype(float),
             "status": status[good],
-            **{name: cells.column(name)[good].map(cell_text)
+            **{name: texts(cells.column(name)[good])
                for name in ("progress_note", "problems", "next_steps", "reporter")},
             ROW: cells.frame.loc[good, ROW],
             **({ORIGIN: cells.frame.loc[good, ORIGIN]} if ORIGIN in cells.frame.columns else {}),
@@ -483,7 +502,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 def _check_update_dates(out: _Collector, cells: _UpdateCells, window: tuple[dt.date, dt.date]) -> pd.Series:
     """Blank, unreadable or implausible 填报日期 (outside ``window``). Returns the rows with an error."""
     header, raw_date = _header(schema.SHEET_UPDATES, "date"), cells.column("date")
-    date_blank = raw_date.map(is_blank)
+    date_blank = blanks(raw_date)
     date_bad = ~date_blank & cells.dates.isna()
     first, last = window
     outside = cells.dates.map(lambda day: day is not None and not first <= day <= last).astype(bool)
@@ -522,7 +541,7 @@ def _check_update_keys(out: _Collector, cells: _UpdateCells, assignments: pd.Dat
 def _check_update_progress(out: _Collector, cells: _UpdateCells) -> pd.Series:
     """Blank, non-numeric or out-of-range 完成进度. Returns the rows with an error."""
     header, raw_progress, progress = _header(schema.SHEET_UPDATES, "progress"), cells.column("progress"), cells.progress
-    progress_blank = raw_progress.map(is_blank)
+    progress_blank = blanks(raw_progress)
     progress_bad = ~progress_blank & progress.isna()
     out_of_range = progress.notna() & ~progress.between(0, 100)
     _report(out, ERROR, "missing-value", progress_blank, cells.frame, header, raw_progress, "完成进度为必填项，请填写 0 到 100 之间的数字。")
@@ -538,7 +557,7 @@ def _update_status(out: _Collector, cells: _UpdateCells, good: pd.Series) -> pd.
     Warns (on ``good`` rows only) about mapped and unknown values and about 100% not marked 已完成.
     """
     header, raw_status, progress = _header(schema.SHEET_UPDATES, "status"), cells.column("status"), cells.progress
-    normalised = raw_status.map(schema.normalise_status)
+    normalised = map_distinct(raw_status, schema.normalise_status)
     status = normalised.str[0]
     mapped = normalised.str[1].astype(bool) & good
     unknown = status.notna() & ~status.isin(schema.STATUSES) & good

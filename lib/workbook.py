@@ -123,7 +123,7 @@ def read_raw(source: Source) -> RawWorkbook:
         lookup = _sheet_lookup(book.sheet_names)
         for sheet_name, file_name in lookup.items():
             sheet = book.get_sheet_by_name(file_name)
-            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            rows = sheet.to_python(skip_empty_area=False)  # a fresh list of lists: _fill_merged may write to it
             _fill_merged(rows, sheet.merged_cell_ranges)
             sheets[sheet_name] = _raw_sheet(sheet_name, rows)
     except WorkbookError:
@@ -160,19 +160,22 @@ def _without_illegal(cell: object) -> object:
 def _strip_illegal(frame: pd.DataFrame, fields: list[str]) -> list[tuple[str, ...]]:
     """Remove illegal characters from the text cells of ``frame`` in place; per row, the fields cleaned.
 
-    Only the rows that hold one are visited one by one; most sheets have none.
+    A column is searched once as a whole; only a column that holds one is visited cell by cell.
     """
     cleaned: list[tuple[str, ...]] = [()] * len(frame)
     for name in fields:
-        column = frame[name]
-        texts = column[column.map(lambda value: isinstance(value, str))]
-        hits = texts[texts.str.contains(ILLEGAL_CHARACTERS)]
-        if hits.empty:
+        cells = frame[name].to_numpy(dtype=object)
+        if not ILLEGAL_CHARACTERS.search("\n".join(cell for cell in cells if type(cell) is str)):
             continue
-        frame.loc[hits.index, name] = hits.str.replace(ILLEGAL_CHARACTERS, "", regex=True)
-        for position in hits.index:
-            cleaned[position] = (*cleaned[position], name)
+        for position, cell in enumerate(cells):
+            if isinstance(cell, str) and ILLEGAL_CHARACTERS.search(cell):
+                frame.iat[position, frame.columns.get_loc(name)] = ILLEGAL_CHARACTERS.sub("", cell)
+                cleaned[position] = (*cleaned[position], name)
     return cleaned
+
+
+def _filled(cell: object) -> bool:
+    return not (cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()))
 
 
 def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
@@ -189,17 +192,19 @@ def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
         if position not in known and str(cell).strip()
         and any(position < len(r) and str(r[position]).strip() for r in body)
     ]
-    data = {
-        f: [r[field_positions[f]] if field_positions[f] < len(r) else "" for r in body]
-        for f in fields
-    }
+    if body and all(len(r) == len(body[0]) for r in body):  # calamine's rows are all as wide as the sheet
+        by_position = list(zip(*body))
+        data = {f: by_position[field_positions[f]] if field_positions[f] < len(body[0]) else [""] * len(body)
+                for f in fields}
+    else:
+        data = {f: [r[field_positions[f]] if field_positions[f] < len(r) else "" for r in body] for f in fields}
     frame = pd.DataFrame(data, dtype=object)
     frame[ROW] = range(header_index + 2, header_index + 2 + len(body))
     frame[CLEANED] = _strip_illegal(frame, fields)
     if fields:
         # Blank trailing (and interleaved) rows carry nothing to check.
-        filled = frame[fields].map(lambda v: not (v == "" or v is None or (isinstance(v, str) and not v.strip())))
-        frame = frame[filled.any(axis=1)].reset_index(drop=True)
+        filled = [any(map(_filled, cells)) for cells in zip(*(frame[f].to_numpy(dtype=object) for f in fields))]
+        frame = frame[pd.Series(filled, index=frame.index, dtype=bool)].reset_index(drop=True)
     return RawSheet(sheet_name, header_index + 1, frame, missing, extra)
 
 
