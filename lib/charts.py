@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from lib import schema
 from lib.escape import for_plotly
-from lib.metrics import NO_RATE
+from lib.metrics import NO_RATE, section_label
 from lib.palette import (
     EXPECTED_COLOR,
     GHOST_COLOR,
@@ -192,6 +192,37 @@ def heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame)
     figure.update_xaxes(side="top", showgrid=False)
     return _layout(figure, 120 + 30 * len(task_order), title="任务 × 处室 完成进度（★为牵头处室，空白为非责任处室）",
                    margin={"l": 10, "r": 30, "t": 110, "b": 10})
+
+
+# Past this many task rows a task × unit grid is a wall of cells that no one reads and that costs the
+# browser seconds to draw (2,000 × 60 is 22 MB of JSON): 板块 × 处室 is shown instead.
+HEATMAP_MAX_TASKS = 100
+
+
+def section_heatmap(assignments: pd.DataFrame, tasks: pd.DataFrame, units: pd.DataFrame) -> go.Figure:
+    """板块 × 处室: a cell is the mean progress of the unit's assignments in the section, blank where it has none.
+
+    For plans too large for :func:`heatmap`; ``assignments``/``tasks``/``units``: the Snapshot frames.
+    """
+    sections = assignments[["task_id", "unit", "progress"]].merge(tasks[["task_id", "section"]], on="task_id")
+    grouped = sections.groupby(["section", "unit"], sort=False)["progress"].agg(["mean", "size"]).reset_index()
+    section_order = list(dict.fromkeys(tasks["section"]))
+    unit_order = [u for u in units["unit"] if u in set(grouped["unit"])]
+    grid = grouped.pivot(index="section", columns="unit", values="mean").reindex(index=section_order, columns=unit_order)
+    count = grouped.pivot(index="section", columns="unit", values="size").reindex(index=section_order, columns=unit_order)
+    text = [["" if pd.isna(v) else f"{v:.0f}" for v in row] for row in grid.to_numpy()]
+    counts = [["" if pd.isna(n) else f"{n:.0f}" for n in row] for row in count.to_numpy()]
+    figure = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype=float), x=plotly_texts(units.set_index("unit")["label"].get(u, u) for u in unit_order),
+        y=plotly_texts(map(section_label, section_order)), text=text, texttemplate="%{text}", textfont={"size": 12},
+        customdata=counts, colorscale=PROGRESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
+        colorbar={"title": {"text": "进度%"}, "ticksuffix": "%"},
+        hovertemplate="%{y}<br>%{x}：%{customdata} 项任务，平均进度 %{z:.0f}%<extra></extra>", hoverongaps=False,
+    ))
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    figure.update_xaxes(side="top", showgrid=False, tickangle=-60)
+    return _layout(figure, 160 + 36 * len(section_order), title="板块 × 处室 平均完成进度（空白为该处室在此板块无任务）",
+                   margin={"l": 10, "r": 30, "t": 150, "b": 10})
 
 
 def unit_lines(points: pd.DataFrame, expected: pd.DataFrame | None = None, title: str = "各责任处室进度") -> go.Figure:

@@ -184,9 +184,10 @@ def check_extent(data: bytes, max_rows: int | None = None) -> Problem | None:
 
 
 
-def check_container(data: bytes) -> Problem | None:
-    """Why ``data`` is not an xlsx that may be opened: not a zip with a workbook in it, or a sheet too large."""
-    return _not_a_workbook(data) or check_extent(data)
+def check_container(data: bytes, measure_sheets: bool = True) -> Problem | None:
+    """Why ``data`` is not an xlsx that may be opened: not a zip with a workbook in it, or (when
+    ``measure_sheets``) a sheet too large."""
+    return _not_a_workbook(data) or (check_extent(data) if measure_sheets else None)
 
 
 def _not_a_workbook(data: bytes) -> Problem | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -114,7 +115,17 @@ class Book:
 
     def unit_label(self, unit: str) -> str:
         """The short label of a unit for charts, or its full name."""
-        match = self.units.loc[self.units["unit"] == unit, "short"]
-        if len(match) and isinstance(match.iloc[0], str) and match.iloc[0].strip():
-            return match.iloc[0].strip()
-        return unit
+        return self.unit_labels.get(unit, unit)
+
+    @cached_property
+    def unit_labels(self) -> dict[str, str]:
+        """Unit → its short label, for the units that have one (the first row of a name counts).
+
+        Once per book: a lookup in the frame per call cost seconds when charts label 60 units per rerun.
+        """
+        labels: dict[str, str] = {}
+        for unit, short in zip(self.units["unit"], self.units["short"]):
+            if unit not in labels and isinstance(short, str) and short.strip():
+                labels[unit] = short.strip()
+            labels.setdefault(unit, unit)
+        return labels

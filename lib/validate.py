@@ -40,14 +40,19 @@ class LoadResult:
 
 def load(source: Source, today: dt.date | None = None) -> LoadResult:
     """Read, check and normalise a workbook file (path or bytes)."""
+    return load_raw(source, today)[1]
+
+
+def load_raw(source: Source, today: dt.date | None = None) -> tuple[RawWorkbook | None, LoadResult]:
+    """:func:`load`, with the workbook as read (None when it could not be read)."""
     try:
         raw = read_raw(source)
     except WorkbookError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc), code=exc.code)])
+        return None, LoadResult(None, [Problem(ERROR, "", None, "", "", str(exc), code=exc.code)])
     except OSError as exc:
-        return LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}",
-                                         code="unreadable-file")])
-    return parse(raw, today=today)
+        return None, LoadResult(None, [Problem(ERROR, "", None, "", "", f"无法打开文件：{exc.strerror or exc}",
+                                               code="unreadable-file")])
+    return raw, parse(raw, today=today)
 
 
 # ---- cell helpers -------------------------------------------------------------
@@ -558,8 +563,8 @@ def _update_status(out: _Collector, cells: _UpdateCells, good: pd.Series) -> pd.
     """
     header, raw_status, progress = _header(schema.SHEET_UPDATES, "status"), cells.column("status"), cells.progress
     normalised = map_distinct(raw_status, schema.normalise_status)
-    status = normalised.str[0]
-    mapped = normalised.str[1].astype(bool) & good
+    status = pd.Series([pair[0] for pair in normalised], index=normalised.index, dtype=object)
+    mapped = pd.Series([bool(pair[1]) for pair in normalised], index=normalised.index, dtype=bool) & good
     unknown = status.notna() & ~status.isin(schema.STATUSES) & good
     _report(out, WARNING, "status-synonym", mapped, cells.frame, header, raw_status,
             lambda value: f"状态「{cell_text(value)}」已按「{schema.normalise_status(value)[0]}」处理。")

@@ -63,9 +63,9 @@ class RawWorkbook:
     other_sheets: list[str] = field(default_factory=list)  # sheets outside the contract, as named in the file
 
 
-def _open(source: Source) -> CalamineWorkbook:
+def _open(source: Source, measure_sheets: bool = True) -> CalamineWorkbook:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    refusal = filecheck.check_container(data)
+    refusal = filecheck.check_container(data, measure_sheets)
     if refusal is not None:
         raise WorkbookError(refusal.message, refusal.code)
     try:
@@ -115,9 +115,13 @@ def _sheet_lookup(names: list[str]) -> dict[str, str]:
     return lookup
 
 
-def read_raw(source: Source) -> RawWorkbook:
-    """Read the known sheets of a workbook. Raises WorkbookError if unreadable."""
-    book = _open(source)
+def read_raw(source: Source, measure_sheets: bool = True) -> RawWorkbook:
+    """Read the known sheets of a workbook. Raises WorkbookError if unreadable.
+
+    ``measure_sheets=False`` skips measuring each sheet's extent before calamine reads it: only for a
+    file this process has just written from parsed rows, whose size it knows.
+    """
+    book = _open(source, measure_sheets)
     sheets: dict[str, RawSheet] = {}
     try:
         lookup = _sheet_lookup(book.sheet_names)

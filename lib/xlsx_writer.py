@@ -68,36 +68,45 @@ def _text(value: str) -> str:
     return _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _cell_tail(value: object, text_style: int, typed_style: int) -> str:
+    """A cell's element after its reference (``' s="1"><v>3</v></c>'``), '' for a blank cell."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, list):
+        value = "、".join(map(str, value))
+    if isinstance(value, str):
+        if not value:
+            return ""
+        style = typed_style if value.startswith(schema.FORMULA_PREFIXES) else text_style
+        return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+    if isinstance(value, bool):
+        return f' t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, dt.date):  # datetime and pd.Timestamp too
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        serial = (moment.replace(tzinfo=None) - EXCEL_EPOCH).total_seconds() / 86400
+        return f' s="{DATE}"><v>{serial:g}</v></c>'
+    if hasattr(value, "item"):  # a numpy scalar
+        return _cell_tail(value.item(), text_style, typed_style)
+    if isinstance(value, int | float):
+        return f"><v>{value!r}</v></c>"
+    return f' s="{text_style}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+
+
 def _cells(values: Iterable[object], letter: str, first_row: int, wrap: bool) -> list[str]:
     """The <c> elements of one column, '' for a blank cell. Text is always inline text, never a formula."""
     text_style, typed_style = (WRAP, WRAP_AS_TYPED) if wrap else (PLAIN, TEXT_AS_TYPED)
+    # Most columns repeat a few values (dates, ids, units, statuses): each is escaped and formatted once.
+    tails: dict[tuple[type, object], str] = {}
     cells = []
     for row, value in enumerate(values, start=first_row):
-        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-            cells.append("")
-            continue
-        if isinstance(value, list):
-            value = "、".join(map(str, value))
-        if isinstance(value, str):
-            if not value:
-                cells.append("")
-                continue
-            style = typed_style if value.startswith(schema.FORMULA_PREFIXES) else text_style
-            cells.append(f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                         f"{_text(value)}</t></is></c>")
-        elif isinstance(value, bool):
-            cells.append(f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, dt.date):  # datetime and pd.Timestamp too
-            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            serial = (moment.replace(tzinfo=None) - EXCEL_EPOCH).total_seconds() / 86400
-            cells.append(f'<c r="{letter}{row}" s="{DATE}"><v>{serial:g}</v></c>')
-        elif hasattr(value, "item"):  # a numpy scalar
-            cells.extend(_cells([value.item()], letter, row, wrap))
-        elif isinstance(value, int | float):
-            cells.append(f'<c r="{letter}{row}"><v>{value!r}</v></c>')
-        else:
-            cells.append(f'<c r="{letter}{row}" s="{text_style}" t="inlineStr"><is><t xml:space="preserve">'
-                         f"{_text(str(value))}</t></is></c>")
+        try:
+            key = (type(value), value)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = _cell_tail(value, text_style, typed_style)
+        except TypeError:  # unhashable, e.g. a list of group names
+            tail = _cell_tail(value, text_style, typed_style)
+        cells.append(f'<c r="{letter}{row}"{tail}' if tail else "")
     return cells
 
 

@@ -45,8 +45,14 @@ else:
 st.subheader("进度趋势")
 board.show_chart(charts.trend_lines(board.board_trend(state)), "trend")
 
-st.subheader("任务 × 处室")
-board.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
+if len(snapshot.tasks) <= charts.HEATMAP_MAX_TASKS:
+    st.subheader("任务 × 处室")
+    board.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
+else:
+    st.subheader("板块 × 处室")
+    st.caption(f"当前共 {overall.tasks} 项任务，逐项显示难以阅读，此处按板块汇总各处室的平均完成进度。"
+               f"在侧栏选择板块、处室，任务不超过 {charts.HEATMAP_MAX_TASKS} 项时即逐项显示；单项任务见「任务」页。")
+    board.show_chart(charts.section_heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
 
 st.subheader(f"本期（{snapshot.period.label}）未报送清单")
 board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{dates.file_stamp(state.as_of)}")

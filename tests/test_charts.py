@@ -129,3 +129,19 @@ def test_workbook_text_reaches_plotly_as_text_never_markup(snapshot):
         assert ESCAPED in text  # the text itself survives, shown literally
     unit_lines = figures[4]
     assert all(EVIL not in trace.hovertemplate for trace in unit_lines.data)  # a unit's name is data, not template
+
+
+def test_section_heatmap_averages_each_units_assignments_per_section(snapshot):
+    _book, snap = snapshot
+    heat = charts.section_heatmap(snap.assignments, snap.tasks, snap.units).data[0]
+    # 一、 task 1: 甲处 60, 乙处 20; 二、 task 2: 乙处 50 alone (甲处 has nothing there: blank)
+    assert list(heat.y) == ["一、测试板块", "二、第二板块"]  # short labels, as the section bars
+    assert heat.z[0].tolist() == [60.0, 20.0]
+    assert math.isnan(heat.z[1][0]) and heat.z[1][1] == 50.0
+    assert heat.customdata[1] == ["", "1"]  # one task behind each average
+    assert (heat.zmin, heat.zmax) == (0, 100)
+
+
+def test_the_heatmap_note_names_the_task_limit():
+    note = dict(metrics.METRIC_NOTES)["板块 × 处室"]
+    assert f"任务超过 {charts.HEATMAP_MAX_TASKS} 项" in note

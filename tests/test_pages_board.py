@@ -529,3 +529,30 @@ def test_reruns_build_no_xlsx_and_reuse_the_drill_downs(known, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     # once per (D, unit): the first run at today, then D; the last rerun hit the cache
     assert [(args[1], args[2]) for args in calls] == [(dt.date(2026, 6, 15), "甲处"), (D, "甲处"), (D, "乙处")]
+
+
+# ---- large plans: a summary heatmap and tables a page at a time -----------------------------------
+
+
+def test_a_plan_past_the_heatmap_limit_shows_sections_by_units(known, monkeypatch):
+    from lib import charts
+
+    monkeypatch.setattr(charts, "HEATMAP_MAX_TASKS", 1)  # our two tasks stand for a 2,000-task plan
+    at = run_page("overview")
+    subheaders = [header.value for header in at.subheader]
+    assert "板块 × 处室" in subheaders and "任务 × 处室" not in subheaders
+    heat = figures(at)[-1]["data"][0]
+    assert heat["y"] == ["一、测试板块", "二、第二板块"]
+    assert decoded(heat["z"])[0] == [60.0, 20.0]  # 甲处 60, 乙处 20 in section 一
+
+
+def test_a_long_table_is_shown_a_page_at_a_time(known, monkeypatch):
+    from lib.ui import board
+
+    monkeypatch.setattr(board, "TABLE_PAGE_ROWS", 2)
+    at = run_page("task", task="1")  # three reports: 05-10, 03-20, 03-15
+    pager = at.selectbox(key="page_task_history")
+    assert pager.options == ["第 1 页（第 1–2 行）", "第 2 页（第 3 行）"]
+    assert at.dataframe[1].value["填报日期"].tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20)]
+    pager.select_index(1).run()
+    assert at.dataframe[1].value["填报日期"].tolist() == [dt.date(2026, 3, 15)]

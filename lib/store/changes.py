@@ -227,9 +227,9 @@ def _unfilled_template_rows(book: Book, before: Book | None) -> pd.Series:
     template shows 0 and the status that goes with it. True means skip the row.
     """
     updates = book.updates
-    uploaded = _uploaded(updates)
-    silent = updates[["progress_note", "problems", "next_steps"]].map(validate.is_blank).all(axis=1)
-    candidates = updates[uploaded & silent]
+    uploaded = updates[_uploaded(updates)]
+    silent = uploaded[["progress_note", "problems", "next_steps"]].map(validate.is_blank).all(axis=1)
+    candidates = uploaded[silent]
     if candidates.empty:
         return pd.Series(False, index=updates.index)
     saved = before.updates if before is not None else validate.empty_updates().assign(**{ROW: []})
@@ -288,9 +288,9 @@ def _set_reporters(book: Book, account: Account, result: Preview) -> list[Proble
     """
     updates = book.updates
     uploaded = _uploaded(updates)
-    blank = updates["reporter"].map(validate.is_blank).astype(bool) & uploaded
+    blank = validate.blanks(updates["reporter"]) & uploaded
     named = uploaded & ~blank
-    other = named & (updates["reporter"].map(validate.cell_text) != account.name)
+    other = named & (validate.texts(updates["reporter"]) != account.name)
     updates.loc[blank, "reporter"] = account.name
     if account.is_admin:
         if other.any():
@@ -419,8 +419,8 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
             result.notes.append(f"未填写进展情况且进度未变化的 {result.skipped} 行未计入"
                                 "（与该处室上次报送的完成进度、状态相同，进展情况、存在问题、下步计划均为空）。")
         problems += _set_reporters(book, change.account, result)
-    rows_by_key = {(d, t, u): r for d, t, u, r in zip(book.updates["date"], book.updates["task_id"],
-                                                     book.updates["unit"], book.updates[ROW])}
+    uploaded = book.updates[_uploaded(book.updates)]
+    rows_by_key = {(d, t, u): r for d, t, u, r in zip(uploaded["date"], uploaded["task_id"], uploaded["unit"], uploaded[ROW])}
     return _Merged(book, plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN)), problems, rows_by_key,
                    upload_raw if replacing else base.raw)
 
@@ -459,7 +459,7 @@ def _compare(base: Base, merged: _Merged, change: Change, result: Preview, today
     result.added, result.changed, result.unchanged = added, changed, unchanged
     result.removed = pd.concat([removed.assign(说明=""), dropped], ignore_index=True) if len(dropped) else removed
     result.other_changes = other
-    result.movement = progress_movement(base.book, merged.book, today)
+    result.movement = progress_movement(base.snapshot(today), merged.book, today)
 
 
 def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None:
@@ -469,7 +469,7 @@ def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None
     extra = read_sheet_values(merged.carry_from.source, carried) if carried and merged.carry_from else None
     data = workbook_bytes(merged.plan, units, tasks, updates, extra)
     try:
-        raw = read_raw(data)
+        raw = read_raw(data, measure_sheets=False)  # written just now from the rows above: its extent is theirs
     except WorkbookError as exc:
         result.problems.append(_problem(f"保存前复核未通过，未保存：{exc}", "recheck-failed"))
         return
@@ -481,7 +481,7 @@ def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None
         return
     result.merged = data
     # After the save this is the base of the next preview: it need not be read again.
-    remember_base(Base(content_hash(data), raw, checked.book), today)
+    remember_base(Base(content_hash(data), raw, checked.book, checked), today)
 
 
 APPLY_TRIES_WITHOUT_LOCK = 3

@@ -129,10 +129,10 @@ def other_changes(before: Book | None, after: Book, plan_before: dict, plan_afte
 def _summary(record: dict, values: list[str], header: dict[str, str]) -> str:
     return "；".join(f"{header[c]}：{record[c]}" for c in values if record.get(c))
 
-def progress_movement(before: Book | None, after: Book, as_of: dt.date) -> pd.DataFrame:
-    """Overall, section and unit progress before and after, percent 0–100; rows that move come first."""
+def progress_movement(old: metrics.Snapshot | None, after: Book, as_of: dt.date) -> pd.DataFrame:
+    """Overall, section and unit progress before (``old``, the base's snapshot at ``as_of``) and after,
+    percent 0–100; rows that move come first."""
     new = metrics.compute(after, as_of)
-    old = metrics.compute(before, as_of) if before is not None else None
     rows = [{"范围": "总体", "名称": metrics.OVERALL, "之前": old.overall.progress if old else None,
              "之后": new.overall.progress}]
     old_sections = old.sections.set_index("label")["progress"] if old else pd.Series(dtype=float)

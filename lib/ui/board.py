@@ -19,10 +19,14 @@ from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
 
 
-@st.cache_data(show_spinner="正在读取工作簿……", max_entries=16)
+# The board's frames are cached as shared objects (cache_resource), not copied per rerun (cache_data):
+# unpickling a 100,000-report book and its metrics took half a second of every rerun and a copy per
+# session. They are read-only by convention: every lib function copies a frame before adding a column.
+@st.cache_resource(show_spinner="正在读取工作簿……", max_entries=16)
 def _load(path: str, mtime_ns: int, size: int, today_iso: str) -> validate.LoadResult:
-    """Keyed on the file's identity, so an edit in Excel is picked up on the next rerun."""
-    return validate.load(path, today=dt.date.fromisoformat(today_iso))
+    """Keyed on the file's identity, so an edit in Excel is picked up on the next rerun. Through the
+    store's cache by content: the version a save has just written, or an upload is previewed against, is not read again."""
+    return store.load_file(Path(path), dt.date.fromisoformat(today_iso))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -170,7 +174,7 @@ def _period_choices(book: Book) -> dict[str, dt.date]:
     return {_CUSTOM_DATE: today, **dict(reversed(list(ends.items())))}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _filtered(_book: Book, path: str, version: str, as_of: dt.date, sections: tuple, units: tuple):
     book = metrics.filter_book(_book, list(sections), list(units))
     return book, metrics.compute(book, as_of)
@@ -273,7 +277,7 @@ def board_trend(state: BoardState):
     return board_drill(state, "trend", "")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _drill(view: str, subject: str, _book: Book, path: str, version: str, as_of: dt.date, sections: tuple,
            units: tuple):
     """One derived frame of the filtered book (for one unit or task where ``subject`` names it); the key names everything it depends on."""
@@ -306,8 +310,31 @@ def show_chart(figure, key: str) -> None:
     st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
 
 
+TABLE_PAGE_ROWS = 200  # a longer table is shown a page at a time: thousands of styled rows cost seconds per rerun
+
+
+def _rows_text(first: int, total: int) -> str:
+    last = min(first + TABLE_PAGE_ROWS, total)
+    return f"第 {first + 1} 行" if last == first + 1 else f"第 {first + 1}–{last} 行"
+
+
+def _table_page(frame, key: str):
+    """The rows of ``frame`` to show: all of a short table, else the page picked under it."""
+    if len(frame) <= TABLE_PAGE_ROWS:
+        return frame
+    starts = range(0, len(frame), TABLE_PAGE_ROWS)
+    if st.session_state.get(f"page_{key}") not in starts:  # the table got shorter (a filter, a new D)
+        st.session_state.pop(f"page_{key}", None)
+    start = st.selectbox(
+        f"共 {len(frame)} 行，分 {len(starts)} 页显示", starts, key=f"page_{key}",
+        format_func=lambda first: f"第 {first // TABLE_PAGE_ROWS + 1} 页（{_rows_text(first, len(frame))}）",
+        help="下载本表可得全部行。")
+    return frame.iloc[start:start + TABLE_PAGE_ROWS]
+
+
 def show_table(frame, key: str, file_name: str, height: int | None = None) -> None:
-    """A table with progress bars and task links, and an .xlsx download of exactly the shown columns."""
+    """A table with progress bars and task links, and an .xlsx download of all its rows and exactly the shown columns."""
+    full, frame = frame, _table_page(frame, key)
     config = {
         name: st.column_config.ProgressColumn(name, format="%.1f%%", min_value=0, max_value=100)
         for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in frame.columns
@@ -328,6 +355,6 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
     # Built only when clicked: an .xlsx per table on every rerun would cost more than the page.
     label = "下载本表（.xlsx，不含“详情”链接）" if tables.LINK in frame.columns else "下载本表（.xlsx）"
-    st.download_button(label, lambda: tables.xlsx_bytes(tables.download_frame(frame)),
+    st.download_button(label, lambda: tables.xlsx_bytes(tables.download_frame(full)),
                        file_name=f"{tables.file_name(file_name)}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"download_{key}")
