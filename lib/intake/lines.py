@@ -1,0 +1,76 @@
+"""The notice as numbered lines: text split, tables read by column, a table flattened by a web page rebuilt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.intake.base import NoticeText, Table
+from lib.intake.numbering import INVISIBLE_RE, fold
+from lib.intake.tables import TaskRow, read_table, unflatten
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line number in the pasted text
+    raw: str  # stripped, as written
+    folded: str  # same length as raw
+    row: TaskRow | None = None  # a row of a task table, read by column
+
+
+
+
+def raw_lines(notice: str | NoticeText) -> list[str | Table]:
+    """The notice as lines and tables; a table flattened one cell per line is put back together."""
+    if isinstance(notice, str):
+        text = notice.replace("\r\n", "\n").replace("\r", "\n")
+        blocks: list[str | Table] = list(text.split("\n"))
+    else:
+        blocks = [part for block in notice.blocks
+                  for part in ([block] if isinstance(block, Table) else block.replace("\r", "\n").split("\n"))]
+    merged: list[str | Table] = []
+    run: list[str] = []
+    for block in [*blocks, None]:
+        if isinstance(block, str):
+            run.append(INVISIBLE_RE.sub("", block))
+            continue
+        # Line numbers in warnings count blank lines, so they are kept unless a table was rebuilt.
+        rebuilt = unflatten([line for line in run if line.strip()])
+        merged.extend(rebuilt if any(isinstance(b, Table) for b in rebuilt) else run)
+        run = []
+        if block is not None:
+            merged.append(block)
+    return merged
+
+
+def table_lines(table: Table, number: int) -> list[Line]:
+    """A task table's rows as lines carrying their row; any other table's cells as lines of text."""
+    rows = read_table(table)
+    if rows is None:
+        cells = [cell for row in table.rows for cell in dict.fromkeys(row) if cell.strip()]
+        return [Line(number, cell.strip(), fold(cell.strip())) for cell in cells]
+    lines = []
+    for row in rows:
+        text = row.heading or row.content or "、".join(value for _, value in row.units)
+        lines.append(Line(number, text, fold(text), row))
+    return lines
+
+
+def split_lines(notice: str | NoticeText) -> list[Line]:
+    """Non-blank lines of the notice, stripped, with their 1-based numbers; table rows as single lines."""
+    lines: list[Line] = []
+    number = 0
+    for block in raw_lines(notice):
+        number += 1
+        if isinstance(block, Table):
+            lines.extend(table_lines(block, number))
+            continue
+        folded = fold(block)
+        stripped = folded.strip()
+        if not stripped:
+            continue
+        start = len(folded) - len(folded.lstrip())
+        end = start + len(stripped)
+        lines.append(Line(number, block[start:end], folded[start:end]))
+    return lines
+
+
