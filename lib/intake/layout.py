@@ -65,6 +65,7 @@ from lib.intake.roles import (
     DEADLINE_IN_TEXT_RE,
     LEAD_FIRST_RE,
     Responsibility,
+    ends_with_duty,
     field_text,
     parse_fields,
     parse_roles,
@@ -200,7 +201,10 @@ def _build_tree(lines: list[Line], start: int, warnings: list[Problem]) -> list[
         numbered = match_number(folded)
         if numbered is not None:
             rank, number, prefix_len = numbered
-            _open(stack, items, _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]]))
+            item = _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]])
+            # A trailing (X牵头,Y配合) ends the task: what follows is a new item, or the page around it.
+            item.closed = ends_with_duty(line.raw)
+            _open(stack, items, item)
             continue
         current = stack[-1] if stack else None
         fields = field_text(line.raw)
@@ -211,6 +215,7 @@ def _build_tree(lines: list[Line], start: int, warnings: list[Problem]) -> list[
             continue
         if current is not None and not current.closed:
             current.parts.append(line.raw)
+            current.closed = ends_with_duty(line.raw)
             continue
         warnings.append(_warning("unplaced-line", line.raw,
                                  f"第{line.number}行「{_snippet(line.raw)}」无法归入任何任务，已忽略，请核对。"))

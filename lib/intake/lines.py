@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lib.intake.base import NoticeText, Table
 from lib.intake.numbering import INVISIBLE_RE, fold
-from lib.intake.tables import TaskRow, read_table, unflatten
+from lib.intake.tables import TaskRow, read_table, rebuild_tables
 
 
 @dataclass
@@ -19,8 +20,12 @@ class Line:
 
 
 
+# Some mirrors gloss characters with their pinyin, 責(zé)任; the glosses are the mirror's, not the notice's.
+_GLOSS_RE = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+
 def raw_lines(notice: str | NoticeText) -> list[str | Table]:
-    """The notice as lines and tables; a table flattened one cell per line is put back together."""
+    """The notice as lines and tables; a table that a text copy flattened is put back together."""
     if isinstance(notice, str):
         text = notice.replace("\r\n", "\n").replace("\r", "\n")
         blocks: list[str | Table] = list(text.split("\n"))
@@ -31,10 +36,10 @@ def raw_lines(notice: str | NoticeText) -> list[str | Table]:
     run: list[str] = []
     for block in [*blocks, None]:
         if isinstance(block, str):
-            run.append(INVISIBLE_RE.sub("", block))
+            run.append(_GLOSS_RE.sub("", INVISIBLE_RE.sub("", block)))
             continue
         # Line numbers in warnings count blank lines, so they are kept unless a table was rebuilt.
-        rebuilt = unflatten([line for line in run if line.strip()])
+        rebuilt = rebuild_tables([line for line in run if line.strip()])
         merged.extend(rebuilt if any(isinstance(b, Table) for b in rebuilt) else run)
         run = []
         if block is not None:

@@ -10,6 +10,7 @@ header row is dropped. A PDF whose pages carry no text is a scan.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -19,6 +20,9 @@ from lib.intake.base import BROKEN_FILE, NEEDS_OCR, Block, IntakeError, NoticeTe
 # Page furniture between a table's two halves, and never part of the plan.
 _PAGE_NUMBER_RE = re.compile(r"^\s*[-—－]?\s*\d{1,3}\s*[-—－]?\s*$|^第\s*\d+\s*页")
 _MAX_PAGES = 300
+# pdfminer logs a warning per glyph of a font without a bounding box (Chrome's and Word's CJK
+# fonts); the text reads fine, and the flood would bury a real problem in the log.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 # Fonts embedded by Word and browsers often map 一, 工, 方 … to the look-alike Kangxi radicals
 # (U+2F00–U+2FDF) or CJK radical supplement; those are never meant, so they become the ideographs.
 _RADICALS_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")

@@ -11,15 +11,15 @@ from lib.intake.tables import COOP, LEAD, PLAIN
 
 _UNIT_NOUN = r"(?:单位|部门|处室|科室|主体|处\s*\([^()]{1,4}\)|处)"
 _LABEL_RE = re.compile(
-    r"(?P<people>(?:责任|分管|牵头|联系)(?:领导|人|处长|同志)|联系人)"
-    rf"|(?P<lead>(?:牵头|主办){_UNIT_NOUN})"
-    rf"|(?P<coop>(?:配合|协作|协助|协办|参与|参加){_UNIT_NOUN})"
-    rf"|(?P<plain>(?:主要)?(?:责任|承办|实施){_UNIT_NOUN})"
+    r"(?P<people>(?:责任|分管|牵头|联系|协管)(?:负责)?(?:省|市|州|县|区)?(?:领导|人|处长|同志)|联系人)"
+    rf"|(?P<lead>(?:牵头|主办)(?:责任)?{_UNIT_NOUN})"
+    rf"|(?P<coop>(?:配合|协作|协助|协办|协同|参与|参加)(?:责任)?{_UNIT_NOUN})"
+    rf"|(?P<plain>(?:主要)?(?:责任|承办|实施){_UNIT_NOUN}|(?:部门|责任)分工)"
     r"|(?P<deadline>(?:完成|办结)?(?:时限|期限)(?:要求)?|完成时间|时间(?:节点|要求|安排)|进度安排)"
 )
 _COLON_RE = re.compile(r"\s*[:]\s*")
 # A label starts a field only at the start of a clause.
-_CLAUSE_START = " \t。.;,(【[、"
+_CLAUSE_START = " \t。.;,(【[〔、"
 
 # Role words written after unit names, longest first; checked on folded text.
 _ROLE_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -53,6 +53,7 @@ DEADLINE_IN_TEXT_RE = re.compile(
 _DEADLINE_PART_RE = re.compile(r"^(?:\d{4}\s*年|(?:完成)?时限|长期|持续|常态化|每年|按年度)")
 
 # A note inside a unit list that states a rule: applied, never kept as a unit name.
+_RULE_SENTENCE_RE = re.compile(r"下同|不再(?:做|作)?分工|不再逐|均需|均涉及")
 _RULE_NOTE_RE = re.compile(
     r"[(（][^()（）]*(?:下同|以下|第一位|首位|分别牵头|除标注|为牵头|是牵头)[^()（）]*[)）]")
 LEAD_FIRST_RE = re.compile(r"(?:列|排|位)(?:在|于)?(?:第一|首)位?的?(?:单位|部门)?(?:为|是)牵头")
@@ -107,6 +108,8 @@ def parse_roles(raw: str, default_role: str, duty: Responsibility) -> None:
     """
     pending: list[str] = []
     raw = _RULE_NOTE_RE.sub("", raw)
+    # A sentence after the units that states a rule (…均涉及各市(州),不再做分工,下同) names no unit of this task.
+    raw = "、".join(sentence for sentence in re.split(r"[。.](?!\d)", raw) if not _RULE_SENTENCE_RE.search(fold(sentence)))
     for part in _split_units(raw):
         if _DEADLINE_PART_RE.match(fold(part)):
             duty.deadline = duty.deadline or part.strip().rstrip("。.")
@@ -171,14 +174,14 @@ def parse_fields(raw: str) -> Responsibility:
 def _bracket_span_at_end(text: str) -> tuple[int, int] | None:
     """(start, end) of a bracket group closing the text (before 。/;), else None."""
     end = len(text.rstrip(" 。.;；,，"))
-    if end == 0 or text[end - 1] not in ")）】]":
+    if end == 0 or text[end - 1] not in ")）】]〕":
         return None
     depth = 0
     for index in range(end - 1, -1, -1):
         char = text[index]
-        if char in ")）】]":
+        if char in ")）】]〕":
             depth += 1
-        elif char in "(（【[":
+        elif char in "(（【[〔":
             depth -= 1
             if depth == 0:
                 return index, end
@@ -191,6 +194,15 @@ def _is_field_text(folded: str) -> bool:
     return bool(labels) and labels[0].start() == 0
 
 
+def ends_with_duty(text: str) -> bool:
+    """Whether the text closes with a bracket that names who does the task, e.g. ``(X牵头,Y配合)``."""
+    span = _bracket_span_at_end(text)
+    if span is None:
+        return False
+    inner = fold(text[span[0] + 1 : span[1] - 1])
+    return bool(_find_labels(inner) or ROLE_WORD_RE.search(inner))
+
+
 def field_text(raw: str) -> str | None:
     """The responsibility text of a line that holds nothing else, else None."""
     folded = fold(raw)
@@ -200,10 +212,10 @@ def field_text(raw: str) -> str | None:
         inner = fold(inner_raw)
         if _find_labels(inner) or ROLE_WORD_RE.search(inner):
             return inner_raw
-    body = folded.lstrip("【[")
+    body = folded.lstrip("【[〔")
     offset = len(folded) - len(body)
     if _is_field_text(body):
-        return raw[offset:].rstrip("】]")
+        return raw[offset:].rstrip("】]〕")
     return None
 
 

@@ -211,6 +211,53 @@ def _fit(cells: list[str], kinds: list[str]) -> list[str]:
     return fitted
 
 
+def _tab_run_end(lines: list[str], start: int) -> int:
+    """End of the run of tab-separated lines from ``start``; a line without tabs between two that have them
+    (a heading row merged across the table) belongs to the run."""
+    end = start
+    while end < len(lines):
+        inside = "\t" in lines[end] or (end + 1 < len(lines) and "\t" in lines[end + 1] and end > start)
+        if not inside:
+            break
+        end += 1
+    return end
+
+
+def untab(lines: list[str]) -> list[Block]:
+    """``lines`` with each run of tab-separated rows that starts with a header row made a Table.
+
+    Word and Excel put a tab between cells when a table is copied as text, and so do the
+    web pages we keep as text.
+    """
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        end = _tab_run_end(lines, index) if "\t" in lines[index] else index
+        rows = [[cell.strip() for cell in line.split("\t")] for line in lines[index:end]]
+        if end > index + 1 and _header(rows[:1]) is not None:
+            blocks.append(Table(rows))
+            index = end
+            continue
+        blocks.append(lines[index])
+        index += 1
+    return blocks
+
+
+def rebuild_tables(lines: list[str]) -> list[Block]:
+    """``lines`` with the tables that text copies of a notice flatten put back: tab-separated rows, or one cell per line."""
+    blocks: list[Block] = []
+    text: list[str] = []
+    for block in [*untab(lines), None]:
+        if isinstance(block, str):
+            text.append(block)
+            continue
+        blocks.extend(unflatten(text))
+        text = []
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
 def unflatten(lines: list[str]) -> list[Block]:
     """``lines`` with each run of a flattened task table (header cells, then 1, cells, 2, cells …) made a Table."""
     blocks: list[Block] = []
