@@ -77,6 +77,10 @@ from lib.model import WARNING, Problem
 # Table items nest inside whatever numbered paragraph is open above the table.
 _TABLE_HEADING_RANK, _TABLE_CATEGORY_RANK, _TABLE_ROW_RANK = 6, 7, 20
 
+# ``1.`` / ``1、`` items; ``11.121人才…`` is one of them when 10. came just before.
+_DECIMAL_RANK = 3
+_DIGITS_AFTER_NUMBER_RE = re.compile(r"^(\d{1,3})\.(?=\d)")
+
 _DIVISION_GROUPS = ("机关各处", "机关各处室", "各处室", "机关各处(室)")
 
 
@@ -198,7 +202,7 @@ def _build_tree(lines: list[Line], start: int, warnings: list[Problem]) -> list[
         if line.row is not None:
             _place_row(line, stack, items)
             continue
-        numbered = match_number(folded)
+        numbered = match_number(folded) or _next_number_before_digits(folded, stack)
         if numbered is not None:
             rank, number, prefix_len = numbered
             item = _Item(rank, number, line.number, line.raw[:prefix_len], [line.raw[prefix_len:]])
@@ -224,6 +228,21 @@ def _build_tree(lines: list[Line], start: int, warnings: list[Problem]) -> list[
     for item in items:
         _lift_subpoint_duty(item)
     return items
+
+
+def _next_number_before_digits(folded: str, stack: list[_Item]) -> tuple[int, int, int] | None:
+    """(rank, number, prefix length) of ``11.121人才梯队项目``, whose text starts with digits.
+
+    ``11.121`` reads as a decimal, so it is a number only when it is the one that comes next
+    after the open ``10.``; ``1.5亿元`` at the start of a wrapped line stays text.
+    """
+    match = _DIGITS_AFTER_NUMBER_RE.match(folded)
+    if match is None:
+        return None
+    previous = next((item for item in reversed(stack) if item.rank == _DECIMAL_RANK), None)
+    if previous is None or previous.number + 1 != int(match.group(1)):
+        return None
+    return _DECIMAL_RANK, int(match.group(1)), match.end()
 
 
 def _open(stack: list[_Item], items: list[_Item], item: _Item) -> None:
