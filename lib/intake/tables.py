@@ -180,13 +180,22 @@ def _collect_rows(lines: list[str], start: int, width: int) -> tuple[list[list[s
     rows: list[list[str]] = []
     index = start
     expected = 1
-    while index < len(lines) and _BARE_NUMBER_RE.match(lines[index].strip()) and \
-            int(lines[index].strip().rstrip(".")) == expected:
-        cells = [lines[index].strip().rstrip(".")]
+    while index < len(lines):
+        text = lines[index].strip()
+        if _HEADING_RE.match(text) and index + 1 < len(lines) and lines[index + 1].strip() == str(expected):
+            # A section row across the table (一、…) sits on its own line before its first task row.
+            rows.append([text] * width)
+            index += 1
+            continue
+        if not (_BARE_NUMBER_RE.match(text) and int(text.rstrip(".")) == expected):
+            break
+        cells = [text.rstrip(".")]
         index += 1
         while index < len(lines) and len(cells) < width + 3:
             text = lines[index].strip()
             if _BARE_NUMBER_RE.match(text) and int(text.rstrip(".")) == expected + 1:
+                break
+            if _HEADING_RE.match(text) and index + 1 < len(lines) and lines[index + 1].strip() == str(expected + 1):
                 break
             if len(cells) >= width and not (len(cells) == width and _HEADING_RE.match(text)):
                 break
