@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from lib.intake.base import BROKEN_FILE, NEEDS_OCR, Block, IntakeError, NoticeText, Table
+from lib.intake.numbering import fold, match_number
 
 # Page furniture between a table's two halves, and never part of the plan.
 _PAGE_NUMBER_RE = re.compile(r"^\s*[-—－]?\s*\d{1,3}\s*[-—－]?\s*$|^第\s*\d+\s*页")
@@ -28,8 +29,15 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 _RADICALS_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 
+# The radical-supplement forms (U+2E80–U+2EFF) have no NFKC mapping; these are the simplified
+# characters Chinese fonts draw with them.
+_SUPPLEMENT = dict(zip("⺠⻓⻘⻅⻋⻔⻚⻛⻜⻝⻢⻥⻩⻬⻯⻳⻄⻆⺟⺩⺷⻁⻣⻤⻨⻪⺼⺝",
+                       "民长青见车门页风飞食马鱼黄齐龙龟西角母王羊虎骨鬼麦黾月月", strict=True))
+
+
 def _ideographs(text: str) -> str:
-    return _RADICALS_RE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+    return _RADICALS_RE.sub(
+        lambda match: _SUPPLEMENT.get(match.group()) or unicodedata.normalize("NFKC", match.group()), text)
 
 
 def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -90,6 +98,10 @@ def _join(placed: list[tuple[float, Block, bool]]) -> list[Block]:
             continue
         if _PAGE_NUMBER_RE.match(block):
             continue
+        if carry and match_number(fold(_ideographs(block.strip()))):
+            # A line that filled the width ended its paragraph after all: the next one is numbered.
+            blocks.append(carry)
+            carry = ""
         carry += block.strip()
         if not full:
             blocks.append(carry)
