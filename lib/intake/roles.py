@@ -239,7 +239,26 @@ def take_responsibility(text: str, duty: Responsibility) -> str:
             duty.merge(parse_fields(inner_raw))
             text = (text[:start] + text[end:]).rstrip()
             text = re.sub(r"([。.;；])\s*[。.]$", r"\1", text)
+    for inner_raw in _assignments_inside(text):
+        duty.merge(parse_fields(inner_raw))
     return text.strip()
+
+
+def _assignments_inside(text: str) -> list[str]:
+    """Bracketed assignments inside the text (kept there): a task of several measures may name
+    the units of each after it, ``…目录。〔X牵头,Y参与〕按省的要求……(Z牵头)``."""
+    found: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char in "(（〔【[":
+            start = index if depth == 0 else start
+            depth += 1
+        elif char in ")）〕】]" and depth:
+            depth -= 1
+            inner = fold(text[start + 1 : index])
+            if depth == 0 and (_find_labels(inner) or "牵头" in inner):
+                found.append(text[start + 1 : index])
+    return found
 
 
 def _depth_at(folded: str, position: int) -> int:
