@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from lib.intake.base import NoticeText, Table
-from lib.intake.numbering import INVISIBLE_RE, fold
+from lib.intake.numbering import INVISIBLE_RE, fold, match_number
 from lib.intake.tables import TaskRow, read_table, rebuild_tables
 
 
@@ -20,6 +20,7 @@ class Line:
 
 
 
+_INLINE_ITEM_RE = re.compile(r"\s+(?=[一二三四五六七八九十]{1,3}、|\d{1,3}[.、](?!\d))")
 # Some mirrors gloss characters with their pinyin, 責(zé)任; the glosses are the mirror's, not the notice's.
 _GLOSS_RE = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 
@@ -69,13 +70,29 @@ def split_lines(notice: str | NoticeText) -> list[Line]:
         if isinstance(block, Table):
             lines.extend(table_lines(block, number))
             continue
-        folded = fold(block)
-        stripped = folded.strip()
-        if not stripped:
-            continue
-        start = len(folded) - len(folded.lstrip())
-        end = start + len(stripped)
-        lines.append(Line(number, block[start:end], folded[start:end]))
+        for raw, folded in _inline_items(block, fold(block)):
+            stripped = folded.strip()
+            if not stripped:
+                continue
+            start = len(folded) - len(folded.lstrip())
+            end = start + len(stripped)
+            lines.append(Line(number, raw[start:end], folded[start:end]))
     return lines
+
+
+def _inline_items(raw: str, folded: str) -> list[tuple[str, str]]:
+    """(raw, folded) pieces of a line that runs paragraphs together with a space, as some pages do
+    (``…意见: 一、深入实施就业优先战略 1.坚持…``): cut before a number that follows a finished
+    sentence or a short heading."""
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for match in _INLINE_ITEM_RE.finditer(folded):
+        before = folded[start : match.start()].rstrip()
+        heading = match_number(before) is not None and len(before) <= 40 and "。" not in before
+        if before and (before[-1] in "。:;)!?" or heading):
+            pieces.append((raw[start : match.start()], folded[start : match.start()]))
+            start = match.end()
+    pieces.append((raw[start:], folded[start:]))
+    return pieces
 
 

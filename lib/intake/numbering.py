@@ -12,7 +12,7 @@ FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF
 FOLD.update({0x3000: " ", 0x00A0: " ", 0xFE50: ",", 0xFE51: "、", 0xFE52: ".", 0xFE54: ";", 0xFE55: ":",
              0xFE59: "(", 0xFE5A: ")"})
 # Notices mirrored in traditional characters: the role and label words, one character for one.
-FOLD.update(str.maketrans("牽頭責單負職門處協參與辦時間節點領導聯繫關別實體務", "牵头责单负职门处协参与办时间节点领导联系关别实体务"))
+FOLD.update(str.maketrans("牽頭責單負職門處協參與辦時間節點領導聯繫關別實體務為", "牵头责单负职门处协参与办时间节点领导联系关别实体务为"))
 INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 
 

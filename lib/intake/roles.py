@@ -36,13 +36,14 @@ _ROLE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("负责落实", PLAIN),
     ("负责", PLAIN),
     ("配合落实", COOP),
+    ("参加", COOP),
     ("配合", COOP),
     ("协助", COOP),
     ("协办", COOP),
     ("共同参与", COOP),
     ("参与", COOP),
 )
-ROLE_WORD_RE = re.compile(r"牵头|负责|配合|协助|协办|参与")
+ROLE_WORD_RE = re.compile(r"牵头|负责|配合|协助|协办|参与|参加")
 _UNIT_TRAILERS_RE = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门|处室)?)$")
 
 DEADLINE_IN_TEXT_RE = re.compile(
@@ -53,10 +54,15 @@ DEADLINE_IN_TEXT_RE = re.compile(
 _DEADLINE_PART_RE = re.compile(r"^(?:\d{4}\s*年|(?:完成)?时限|长期|持续|常态化|每年|按年度)")
 
 # A note inside a unit list that states a rule: applied, never kept as a unit name.
-_RULE_SENTENCE_RE = re.compile(r"下同|不再(?:做|作)?分工|不再逐|均需|均涉及")
+# Rules written inside a unit list. A sentence that opens with one (以下…均需…落实,不再列出) names no
+# unit of its task; a clause that is one (列第一位者为牵头单位, 下同) is dropped from the list.
+_RULE_SENTENCE_RE = re.compile(r"^(?:以下|具体任务|上述)|均需|均涉及|不再(?:做|作)?分工|不再(?:单独)?列出|不再逐")
+_RULE_CLAUSE_RE = re.compile(
+    r"^(?:下同|以下同|同上|不再(?:做|作)?分工|不再(?:单独)?列出)$"
+    r"|(?:列|排|位)(?:在|于)?(?:第一|首)位?(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
 _RULE_NOTE_RE = re.compile(
     r"[(（][^()（）]*(?:下同|以下|第一位|首位|分别牵头|除标注|为牵头|是牵头)[^()（）]*[)）]")
-LEAD_FIRST_RE = re.compile(r"(?:列|排|位)(?:在|于)?(?:第一|首)位?的?(?:单位|部门)?(?:为|是)牵头")
+LEAD_FIRST_RE = re.compile(r"(?:列|排|位)(?:在|于)?(?:第一|首)位?(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
 
 
 @dataclass
@@ -108,9 +114,12 @@ def parse_roles(raw: str, default_role: str, duty: Responsibility) -> None:
     """
     pending: list[str] = []
     raw = _RULE_NOTE_RE.sub("", raw)
-    # A sentence after the units that states a rule (…均涉及各市(州),不再做分工,下同) names no unit of this task.
-    raw = "、".join(sentence for sentence in re.split(r"[。.](?!\d)", raw) if not _RULE_SENTENCE_RE.search(fold(sentence)))
+    sentences = re.split(r"[。.](?!\d)", raw)
+    raw = "、".join(sentence for sentence in sentences
+                   if not _RULE_SENTENCE_RE.search(fold(re.split(r"[,，]", sentence)[0]).strip()))
     for part in _split_units(raw):
+        if _RULE_CLAUSE_RE.search(fold(part).strip()):
+            continue
         if _DEADLINE_PART_RE.match(fold(part)):
             duty.deadline = duty.deadline or part.strip().rstrip("。.")
             continue

@@ -30,7 +30,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CATEGORY, re.compile(r"^(?:类别|板块|领域|重点领域|方面|分类|工作类别|任务类别|项目类别|专项|一级指标|工作板块|序列|类型)$")),
     (CONTENT, re.compile(r"任务|事项|措施|内容|目标|举措|要求|工作|项目|指标|名称|重点")),
 )
-_LEAD_FIRST_RE = re.compile(r"(?:第一|首)位?的?(?:为|是)牵头|排(?:在)?(?:第一|首)位|列(?:第一|首)位")
+_LEAD_FIRST_RE = re.compile(r"(?:第一|首)位?(?:的|者)?(?:为|是)牵头|排(?:在)?(?:第一|首)位|列(?:第一|首)位")
 _BARE_NUMBER_RE = re.compile(r"^\d{1,3}\.?$")
 _HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）])")
 
