@@ -31,8 +31,8 @@ _RADICALS_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 # The radical-supplement forms (U+2E80–U+2EFF) have no NFKC mapping; these are the simplified
 # characters Chinese fonts draw with them.
-_SUPPLEMENT = dict(zip("⺠⻓⻘⻅⻋⻔⻚⻛⻜⻝⻢⻥⻩⻬⻯⻳⻄⻆⺟⺩⺷⻁⻣⻤⻨⻪⺼⺝",
-                       "民长青见车门页风飞食马鱼黄齐龙龟西角母王羊虎骨鬼麦黾月月", strict=True))
+_SUPPLEMENT = dict(zip("⺠⻓⻘⻅⻋⻔⻚⻛⻜⻝⻢⻥⻩⻬⻯⻳⻄⻆⺟⺩⺷⻁⻣⻤⻨⻪⺼⺝⻉⻈⻐⻦⻧⻮⻙⻠",
+                       "民长青见车门页风飞食马鱼黄齐龙龟西角母王羊虎骨鬼麦黾月月贝讠钅鸟卤齿韦饣", strict=True))
 
 
 def _ideographs(text: str) -> str:
