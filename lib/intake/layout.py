@@ -16,6 +16,11 @@ How the text is read
   (title, 文号, addressees, preamble) and are never tasks. Web clutter
   (``请点击查看原文``, ``用户登录`` …), ``抄送`` and a second attachment end
   the body.
+- Copies of web pages are repaired before reading (``lines``): a table
+  pasted as tab-separated rows or flattened one cell per line becomes a
+  table again; a page that runs paragraphs together on one line is cut
+  before each number that follows a finished sentence or a short heading;
+  a mirror's pinyin glosses (``責(zé)任``) are dropped.
 
 The numbering rule
 ------------------
@@ -33,6 +38,8 @@ The numbering rule
 - ``section`` is the outermost heading above the task, as written (e.g.
   ``一、建立常态化联络机制,…``). Headings between the section and the task
   (e.g. ``(二)加强资源共享``) go into ``note``, joined with `` / ``.
+- ``11.121人才…`` right after ``10.`` is item 11 whose text starts with
+  digits, not the decimal 11.121.
 - ``task_id`` is the task's own number when those are unique in the plan
   (``1`` … ``16``). When numbering restarts under each heading, the
   heading's number is prefixed, ``parent.child`` (``3.2`` = item 2 under
@@ -44,7 +51,12 @@ Responsibility
 cooperating units, joined with ``、``. ``lead_text`` is ``''`` when the plan
 names no lead (the office's convention: the first listed leads); otherwise
 the leads. ``A、B分别牵头`` makes every listed unit a lead. People
-(``责任领导:``) are ignored. Group names such as ``机关各处`` stay in
+(``责任领导:``, ``分管省领导:``) are ignored. Rules written inside a unit
+list are applied and never kept as units: ``列第一位者为牵头单位,下同``
+makes the first unit of every task lead, and a sentence such as
+``以下…均需各县区落实,不再列出`` names no unit of its task. A bracketed
+assignment in the middle of a task's text (``…〔X牵头〕…(Y负责)``) counts
+as well as the one at its end. Group names such as ``机关各处`` stay in
 ``units_text`` but are not rows of ``units``; every unit whose name ends in
 ``处`` belongs to that group.
 """

@@ -6,7 +6,8 @@ category column (板块, 类别, or a first task column whose cell is merged
 down over its group) gives the section; it may be written on the group's
 first row only. A row whose cells all hold the same text (a merged row
 across the table) is a heading. A table copied from a web page often arrives
-as text with one cell per line; ``unflatten`` puts such a run back into rows.
+as text with one cell per line (``unflatten``) or one row per line with tabs
+between cells (``untab``); ``rebuild_tables`` puts both back into rows.
 """
 
 from __future__ import annotations
