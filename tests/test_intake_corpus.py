@@ -128,3 +128,16 @@ def test_corpus_score(capsys: pytest.CaptureFixture[str]):
     with capsys.disabled():
         print("\n" + "\n".join(report))
     assert total.share() >= PASS_SHARE, "\n".join(report)
+
+
+def test_the_corpus_covers_every_layout_family_and_level():
+    specs = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.json"))]
+    assert len(specs) >= 25
+    assert len({spec["issuer"] for spec in specs}) == len(specs)
+    levels = {spec["level"].split("-")[0] for spec in specs}
+    assert {"province", "city", "county", "district"} <= levels
+    families = {spec["family"] for spec in specs}
+    assert {"label-lines", "label-lines-people", "trailing-parenthesis", "trailing-parenthesis-rule-note",
+            "table", "table-flattened"} <= families
+    files = [name for spec in specs for name in spec["files"]]
+    assert sum(name.endswith(".docx") for name in files) >= 6 and sum(name.endswith(".pdf") for name in files) >= 2

@@ -111,3 +111,18 @@ def test_cli_imports_a_docx_and_refuses_a_scan_in_one_sentence(tmp_path: Path, c
     assert main(["import-plan", str(scan), "-o", str(tmp_path / "other.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "OCR" in err and "Traceback" not in err
+
+
+def test_word_list_that_counts_on_through_its_sections() -> None:
+    # The third level has lvlRestart 0: 1 … 45 run on under 二、 三、 …, so the last item under 五、 is 45.
+    notice = read_notice((CORPUS / "guangzhou-rencai-2012-numbered.docx").read_bytes(), "d.docx")
+    assert "二、实施六大人才行动计划" in notice.blocks
+    assert any(block.startswith("11.121人才梯队项目") for block in notice.blocks if isinstance(block, str))
+    assert any(block.startswith("45.营造良好环境") for block in notice.blocks if isinstance(block, str))
+
+
+def test_pdf_radical_forms_become_the_characters_meant() -> None:
+    # Chrome's CJK font draws 民 青 长 with radical-supplement glyphs (⺠ ⻘ ⻓); the text must not keep them.
+    text = read_notice((CORPUS / "guangzhou-rencai-2012.pdf").read_bytes(), "e.pdf").text
+    assert "民营企业家素质提升项目" in text and "青年" in text
+    assert not any("\u2e80" <= char <= "\u2eff" for char in text)

@@ -422,3 +422,50 @@ def test_duplicate_ids_and_missing_section_have_codes() -> None:
     codes = [p.code for p in result.problems]
     assert "duplicate-task-id" in codes and "missing-section" in codes, result.warnings
     assert all(p.level == "警告" for p in result.problems)
+
+
+# ---- layouts met in the corpus of real notices, written small ------------------------------
+
+
+def test_a_table_pasted_as_tab_separated_rows_is_read_by_column() -> None:
+    # Word and Excel copy a table as one row per line, cells split by tabs; the section row has no tab.
+    text = ("序号\t工作任务\t牵头单位\t配合单位\n一、重点任务\n"
+            "1\t建成方志馆\t省情信息工作处\t综合处\n2\t编纂年鉴\t四川年鉴社\t\n")
+    result = parse_notice(text)
+    assert _column(result, "units_text") == {"1": "省情信息工作处、综合处", "2": "四川年鉴社"}
+    assert _column(result, "lead_text") == {"1": "省情信息工作处", "2": "四川年鉴社"}
+    assert set(result.tasks["section"]) == {"一、重点任务"}
+
+
+def test_rule_clauses_inside_a_unit_list_are_applied_never_kept() -> None:
+    # 列第一位者为牵头单位,下同: the first unit leads here and in every task below; neither clause is a unit.
+    text = ("一、甲\n（一）任务一。（市发改委、市财政局等负责，列第一位者为牵头单位，下同）\n"
+            "（二）任务二。（市商务局、市农业局负责。以下各项均需各县区落实，不再列出）\n")
+    result = parse_notice(text)
+    assert _column(result, "units_text") == {"1": "市发改委、市财政局", "2": "市商务局、市农业局"}
+    assert _column(result, "lead_text") == {"1": "市发改委", "2": "市商务局"}
+
+
+def test_an_item_whose_text_starts_with_digits_follows_its_number() -> None:
+    # 11.121人才… reads as the decimal 11.121, but it comes right after 10.: it is item 11.
+    text = "一、甲\n10. 博士后项目。（综合处负责）\n11.121人才梯队项目。（综合处负责）\n"
+    result = parse_notice(text)
+    assert list(result.tasks["task_id"]) == ["10", "11"]
+    assert _task(result, "11")["content"] == "121人才梯队项目。"
+
+
+def test_a_page_that_runs_paragraphs_together_is_cut_before_each_number() -> None:
+    text = "现提出以下意见: 一、深入实施就业优先战略 1.坚持就业优先。(市发改委牵头,市财政局参加) 2.扶持小微企业。(市工信局负责)"
+    result = parse_notice(text)
+    assert _column(result, "section") == {"1": "一、深入实施就业优先战略", "2": "一、深入实施就业优先战略"}
+    assert _column(result, "units_text") == {"1": "市发改委、市财政局", "2": "市工信局"}
+    assert _column(result, "lead_text") == {"1": "市发改委", "2": ""}
+
+
+def test_pinyin_glosses_of_a_mirror_and_an_assignment_inside_the_text() -> None:
+    # 責(zé)任單位 is a mirror's gloss; 〔…〕 in mid-text assigns the first measure, (…) at the end the second.
+    text = "一、甲\n1.建設平台〔市發展(fā)改革委牽頭〕。建設網絡。(責(zé)任單位:市工信局)\n"
+    result = parse_notice(text)
+    # Leads first, then the other units (see lib.intake.layout).
+    assert _column(result, "units_text") == {"1": "市發展改革委、市工信局"}
+    assert _column(result, "lead_text") == {"1": "市發展改革委"}

@@ -53,6 +53,11 @@ class _Level:
     fmt: str = "decimal"
     text: str = "%1."
     start: int = 1
+    restart: int | None = None  # w:lvlRestart: 0 never; N after level N (1-based); None after any shallower level
+
+    def restarts_after(self, ilvl: int) -> bool:
+        """Whether this level counts from its start again when the shallower level ``ilvl`` (0-based) moves on."""
+        return self.restart is None or ilvl < self.restart
 
 
 @dataclass
@@ -82,7 +87,9 @@ class _Numbering:
         current = levels.get(ilvl, _Level())
         counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else current.start
         for deeper in range(ilvl + 1, 9):
-            counters[deeper] = 0
+            # A plan numbers its tasks 1 … 45 straight through its sections with lvlRestart 0.
+            if levels.get(deeper, _Level()).restarts_after(ilvl):
+                counters[deeper] = 0
         text = current.text
         for index in range(ilvl + 1):
             shown = levels.get(index, _Level())
@@ -105,9 +112,10 @@ def _read_numbering(document: Any) -> _Numbering:
     for abstract in root.findall(_W + "abstractNum"):
         levels: dict[int, _Level] = {}
         for lvl in abstract.findall(_W + "lvl"):
-            start = _val(lvl, "start")
+            start, restart = _val(lvl, "start"), _val(lvl, "lvlRestart")
             levels[int(lvl.get(_W + "ilvl", "0"))] = _Level(
-                _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "", int(start) if start else 1)
+                _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "", int(start) if start else 1,
+                int(restart) if restart and restart.isdigit() else None)
         numbering.levels[abstract.get(_W + "abstractNumId", "")] = levels
     for num in root.findall(_W + "num"):
         num_id = num.get(_W + "numId", "")

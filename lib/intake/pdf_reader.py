@@ -10,22 +10,34 @@ header row is dropped. A PDF whose pages carry no text is a scan.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from typing import Any
 
 from lib.intake.base import BROKEN_FILE, NEEDS_OCR, Block, IntakeError, NoticeText, Table
+from lib.intake.numbering import fold, match_number
 
 # Page furniture between a table's two halves, and never part of the plan.
 _PAGE_NUMBER_RE = re.compile(r"^\s*[-—－]?\s*\d{1,3}\s*[-—－]?\s*$|^第\s*\d+\s*页")
 _MAX_PAGES = 300
+# pdfminer logs a warning per glyph of a font without a bounding box (Chrome's and Word's CJK
+# fonts); the text reads fine, and the flood would bury a real problem in the log.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 # Fonts embedded by Word and browsers often map 一, 工, 方 … to the look-alike Kangxi radicals
 # (U+2F00–U+2FDF) or CJK radical supplement; those are never meant, so they become the ideographs.
 _RADICALS_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 
+# The radical-supplement forms (U+2E80–U+2EFF) have no NFKC mapping; these are the simplified
+# characters Chinese fonts draw with them.
+_SUPPLEMENT = dict(zip("⺠⻓⻘⻅⻋⻔⻚⻛⻜⻝⻢⻥⻩⻬⻯⻳⻄⻆⺟⺩⺷⻁⻣⻤⻨⻪⺼⺝⻉⻈⻐⻦⻧⻮⻙⻠",
+                       "民长青见车门页风飞食马鱼黄齐龙龟西角母王羊虎骨鬼麦黾月月贝讠钅鸟卤齿韦饣", strict=True))
+
+
 def _ideographs(text: str) -> str:
-    return _RADICALS_RE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+    return _RADICALS_RE.sub(
+        lambda match: _SUPPLEMENT.get(match.group()) or unicodedata.normalize("NFKC", match.group()), text)
 
 
 def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -86,6 +98,10 @@ def _join(placed: list[tuple[float, Block, bool]]) -> list[Block]:
             continue
         if _PAGE_NUMBER_RE.match(block):
             continue
+        if carry and match_number(fold(_ideographs(block.strip()))):
+            # A line that filled the width ended its paragraph after all: the next one is numbered.
+            blocks.append(carry)
+            carry = ""
         carry += block.strip()
         if not full:
             blocks.append(carry)

@@ -6,7 +6,8 @@ category column (板块, 类别, or a first task column whose cell is merged
 down over its group) gives the section; it may be written on the group's
 first row only. A row whose cells all hold the same text (a merged row
 across the table) is a heading. A table copied from a web page often arrives
-as text with one cell per line; ``unflatten`` puts such a run back into rows.
+as text with one cell per line (``unflatten``) or one row per line with tabs
+between cells (``untab``); ``rebuild_tables`` puts both back into rows.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CATEGORY, re.compile(r"^(?:类别|板块|领域|重点领域|方面|分类|工作类别|任务类别|项目类别|专项|一级指标|工作板块|序列|类型)$")),
     (CONTENT, re.compile(r"任务|事项|措施|内容|目标|举措|要求|工作|项目|指标|名称|重点")),
 )
-_LEAD_FIRST_RE = re.compile(r"(?:第一|首)位?的?(?:为|是)牵头|排(?:在)?(?:第一|首)位|列(?:第一|首)位")
+_LEAD_FIRST_RE = re.compile(r"(?:第一|首)位?(?:的|者)?(?:为|是)牵头|排(?:在)?(?:第一|首)位|列(?:第一|首)位")
 _BARE_NUMBER_RE = re.compile(r"^\d{1,3}\.?$")
 _HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）])")
 
@@ -180,13 +181,22 @@ def _collect_rows(lines: list[str], start: int, width: int) -> tuple[list[list[s
     rows: list[list[str]] = []
     index = start
     expected = 1
-    while index < len(lines) and _BARE_NUMBER_RE.match(lines[index].strip()) and \
-            int(lines[index].strip().rstrip(".")) == expected:
-        cells = [lines[index].strip().rstrip(".")]
+    while index < len(lines):
+        text = lines[index].strip()
+        if _HEADING_RE.match(text) and index + 1 < len(lines) and lines[index + 1].strip() == str(expected):
+            # A section row across the table (一、…) sits on its own line before its first task row.
+            rows.append([text] * width)
+            index += 1
+            continue
+        if not (_BARE_NUMBER_RE.match(text) and int(text.rstrip(".")) == expected):
+            break
+        cells = [text.rstrip(".")]
         index += 1
         while index < len(lines) and len(cells) < width + 3:
             text = lines[index].strip()
             if _BARE_NUMBER_RE.match(text) and int(text.rstrip(".")) == expected + 1:
+                break
+            if _HEADING_RE.match(text) and index + 1 < len(lines) and lines[index + 1].strip() == str(expected + 1):
                 break
             if len(cells) >= width and not (len(cells) == width and _HEADING_RE.match(text)):
                 break
@@ -209,6 +219,53 @@ def _fit(cells: list[str], kinds: list[str]) -> list[str]:
     for column in range(len(kinds)):
         fitted.append("" if column in categories else next(source, ""))
     return fitted
+
+
+def _tab_run_end(lines: list[str], start: int) -> int:
+    """End of the run of tab-separated lines from ``start``; a line without tabs between two that have them
+    (a heading row merged across the table) belongs to the run."""
+    end = start
+    while end < len(lines):
+        inside = "\t" in lines[end] or (end + 1 < len(lines) and "\t" in lines[end + 1] and end > start)
+        if not inside:
+            break
+        end += 1
+    return end
+
+
+def untab(lines: list[str]) -> list[Block]:
+    """``lines`` with each run of tab-separated rows that starts with a header row made a Table.
+
+    Word and Excel put a tab between cells when a table is copied as text, and so do the
+    web pages we keep as text.
+    """
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        end = _tab_run_end(lines, index) if "\t" in lines[index] else index
+        rows = [[cell.strip() for cell in line.split("\t")] for line in lines[index:end]]
+        if end > index + 1 and _header(rows[:1]) is not None:
+            blocks.append(Table(rows))
+            index = end
+            continue
+        blocks.append(lines[index])
+        index += 1
+    return blocks
+
+
+def rebuild_tables(lines: list[str]) -> list[Block]:
+    """``lines`` with the tables that text copies of a notice flatten put back: tab-separated rows, or one cell per line."""
+    blocks: list[Block] = []
+    text: list[str] = []
+    for block in [*untab(lines), None]:
+        if isinstance(block, str):
+            text.append(block)
+            continue
+        blocks.extend(unflatten(text))
+        text = []
+        if block is not None:
+            blocks.append(block)
+    return blocks
 
 
 def unflatten(lines: list[str]) -> list[Block]:
