@@ -84,7 +84,7 @@ def measure_size(size: str, workbook: Path, args, browser, work: Path) -> dict:
         seconds, rss = web.bare_page(browser, folder)
         found["bare"].append(seconds)
         found["bare_rss_mb"].append(rss)
-        found["browser"].append(web.board_round(browser, copy_into(workbook, folder / "data"), folder, args.smoke))
+        found["browser"].append(web.board_round(browser, copy_into(workbook, folder / "data"), folder))
         progress(f"[{size} {repetition}/{args.repeat}] browser: {time.perf_counter() - began:.0f} s")
     found["shape"] = found["inprocess"][0]["shape"]
     return found
@@ -124,8 +124,8 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per size (default 3)")
     parser.add_argument("--no-browser", action="store_true", help="in-process steps only")
     parser.add_argument("--smoke", action="store_true",
-                        help="quick check that the harness runs: bundled only, repeat 1, 总览 cold and warm in the "
-                             "browser; results go to a temporary folder unless --out is given")
+                        help="quick check that the harness runs: bundled only, repeat 1, every step in process and "
+                             "in the browser; results go to a temporary folder unless --out is given")
     parser.add_argument("--out", type=Path, help="folder for results.json (default: benchmarks/)")
     parser.add_argument("--cache-dir", type=Path, default=default_cache_dir(),
                         help="generated workbooks, keyed by shape and seed (default: %(default)s)")

@@ -208,7 +208,7 @@ def change_date(page) -> float:
     return time.perf_counter() - began
 
 
-def board_round(browser, workbook: Path, folder: Path, smoke: bool) -> dict:
+def board_round(browser, workbook: Path, folder: Path) -> dict:
     """One repetition against a fresh server on ``workbook`` (a private copy): seconds per step, MB of RSS."""
     server = Server(ROOT / "app.py", folder, workbook)
     times: dict[str, float] = {}
@@ -217,15 +217,16 @@ def board_round(browser, workbook: Path, folder: Path, smoke: bool) -> dict:
         page = context.new_page()
         times["总览 cold"] = open_timed(page, server, OVERVIEW)
         times["总览 warm"] = open_timed(page, server, OVERVIEW)
-        if not smoke:
-            times["总览 change D"] = change_date(page)
-            times["总览 filter"] = change_filter(page)
-            for visit in BOARD_PAGES:
-                open_timed(page, server, visit)  # the page's own cached frames filled, as after anyone's visit
-                times[f"{visit.name} warm"] = open_timed(page, server, visit)
-            times["季度汇报"] = open_timed(page, server, REVIEW)
-            for visit in UNTIMED:  # "every page": their memory counts, their time is not a target
-                open_timed(page, server, visit)
+        # The smoke takes every step too (on the bundled workbook, seconds): a step the app has outgrown
+        # fails in `make test`, not in the next full run.
+        times["总览 change D"] = change_date(page)
+        times["总览 filter"] = change_filter(page)
+        for visit in BOARD_PAGES:
+            open_timed(page, server, visit)  # the page's own cached frames filled, as after anyone's visit
+            times[f"{visit.name} warm"] = open_timed(page, server, visit)
+        times["季度汇报"] = open_timed(page, server, REVIEW)
+        for visit in UNTIMED:  # "every page": their memory counts, their time is not a target
+            open_timed(page, server, visit)
         rss_after = server.rss()
     finally:
         context.close()
