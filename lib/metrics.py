@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.model import ROW, Book
+from lib.model import Book
 from lib.periods import Period, period_of, periods_between
 
 OVERALL = "总体"
@@ -92,13 +92,9 @@ def _ts(day: dt.date) -> pd.Timestamp:
 
 def latest_updates(book: Book, day: dt.date) -> pd.DataFrame:
     """The latest update on or before ``day`` of each (task, unit); the later row wins a tie."""
-    updates = book.updates
-    on_or_before = updates[updates["date"] <= _ts(day)]
-    return (
-        on_or_before.sort_values(["date", ROW])
-        .drop_duplicates(["task_id", "unit"], keep="last")
-        .rename(columns={"date": "latest_date"})
-    )
+    ordered = book.updates_by_date
+    on_or_before = ordered.iloc[: ordered["date"].searchsorted(_ts(day), side="right")]
+    return on_or_before.drop_duplicates(["task_id", "unit"], keep="last").rename(columns={"date": "latest_date"})
 
 
 def assignment_progress(book: Book, day: dt.date) -> pd.Series:

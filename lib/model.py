@@ -113,6 +113,14 @@ class Book:
     assignments: pd.DataFrame
     sections: list[str] = field(default_factory=list)  # in plan order
 
+    @cached_property
+    def updates_by_date(self) -> pd.DataFrame:
+        """``updates`` in the order reports count: by date, and on one date the later row last.
+
+        Sorted once per book: the trend asks for the reports up to each of two dozen period ends.
+        """
+        return self.updates.sort_values(["date", ROW], kind="stable")
+
     def unit_label(self, unit: str) -> str:
         """The short label of a unit for charts, or its full name."""
         return self.unit_labels.get(unit, unit)
