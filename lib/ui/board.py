@@ -332,6 +332,19 @@ def _table_page(frame, key: str):
     return frame.iloc[start:start + TABLE_PAGE_ROWS]
 
 
+def _selected_text(frame, rows: list[int], long_texts: list[str]) -> None:
+    """The full long texts of the row picked in a table, where a column is too narrow to show them."""
+    if not rows or rows[0] >= len(frame):
+        st.caption("点选表格左侧的方框，可在表格下方阅读该行的全部文字。")
+        return
+    record = frame.iloc[rows[0]]
+    with st.container(border=True):
+        for name in long_texts:
+            if isinstance(record[name], str) and record[name].strip():
+                st.markdown(f"**{name}**")
+                st.text(record[name])  # sheet text, shown literally
+
+
 def show_table(frame, key: str, file_name: str, height: int | None = None) -> None:
     """A table with progress bars and task links, and an .xlsx download of all its rows and exactly the shown columns."""
     full, frame = frame, _table_page(frame, key)
@@ -352,7 +365,15 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     tints = tables.cell_tints()
     tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
     styled = frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else frame
-    st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
+    long_texts = [name for name in frame.columns if name in tables.LONG_TEXT]
+    if long_texts:
+        # keyed by the page shown too, so turning a page drops the pick instead of moving it to another row
+        page_key = f"table_{key}_{frame.index[0]}" if len(frame) else f"table_{key}"
+        chosen = st.dataframe(styled, hide_index=True, column_config=config, key=page_key,
+                              height=height or "auto", on_select="rerun", selection_mode="single-row")
+        _selected_text(frame, chosen.selection.rows, long_texts)
+    else:
+        st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", height=height or "auto")
     # Built only when clicked: an .xlsx per table on every rerun would cost more than the page.
     label = "下载本表（.xlsx，不含“详情”链接）" if tables.LINK in frame.columns else "下载本表（.xlsx）"
     st.download_button(label, lambda: tables.xlsx_bytes(tables.download_frame(full)),

@@ -123,3 +123,32 @@ def test_period_picker_sets_the_date_and_the_numbers(server, browser) -> None:
         assert exception_count(page) == 0
     finally:
         page.context.close()
+
+
+def test_a_picked_rows_full_text_is_readable_below_the_table(server, browser) -> None:
+    """Issue 11 item 5: 任务内容 and 存在问题 are cut to a column's width; picking the row shows them whole."""
+    import datetime as dt
+
+    from lib import metrics, tables, validate
+    from tests.e2e.conftest import FIXED_TODAY
+
+    book = validate.load(server.workbook, today=dt.date.fromisoformat(FIXED_TODAY)).book
+    warned = tables.warned_tasks(metrics.compute(book, dt.date.fromisoformat(FIXED_TODAY)))
+    content = warned[tables.LABELS["content"]].iloc[0]  # the first row as the page orders it
+    page = open_page(browser, server.url("/overview"))
+    try:
+        table = page.locator("[data-testid='stDataFrame']").first
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        assert box is not None
+        assert page.get_by_text("点选表格左侧的方框").first.is_visible()
+        # the row-selection column is the grid's first, left of 编号; the header row is 35 px high
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+        shown = page.locator("[data-testid='stMain'] [data-testid='stText']").filter(has_text=content[:20])
+        shown.first.wait_for(timeout=60_000)
+        wait_for_app(page)
+        assert shown.first.inner_text().strip() == content.strip()  # whole, not cut
+        shown.first.scroll_into_view_if_needed()
+        screenshot(page, "board-selected-row-text")
+    finally:
+        page.context.close()
