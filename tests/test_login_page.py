@@ -175,3 +175,10 @@ def test_logout_in_one_browser_leaves_the_same_account_logged_in_elsewhere(accou
     at.button(key="logout").click().run()
     elsewhere.run()
     assert elsewhere.get("file_uploader")
+
+
+def test_the_first_admin_command_is_shown_without_syntax_colours(accounts_file: Path):
+    # Streamlit's highlighting colours fall to 2.76:1 and cannot be themed (issue 11, item 14).
+    at = _upload_page()
+    [command] = at.code
+    assert "--admin" in command.value and command.proto.language == "plaintext"  # not "bash"
