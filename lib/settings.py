@@ -50,7 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
             "and `<name>.audit.jsonl`.", Path),
     Setting("KANBAN_ACCOUNTS", Path("data/accounts.toml"), "The accounts file (scrypt hashes only).", Path),
     Setting("KANBAN_REQUIRE_LOGIN", False, "`1` makes login required for viewing the board too.", _flag),
-    Setting("KANBAN_SESSION_IDLE_MINUTES", 30.0, "Idle minutes before a session is logged out.",
+    Setting("KANBAN_SESSION_IDLE_MINUTES", 30.0, "Idle minutes before a session is logged out; also how long after the last "
+            "click a reload or a new tab still finds the login (its cookie).",
             _positive(float)),
     Setting("KANBAN_LOCKOUT_FAILURES", 5, "Failed logins for a name before it must wait.", _positive(int)),
     Setting("KANBAN_LOCKOUT_SECONDS", 30.0, "The first wait after too many failures; it doubles with each "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import accounts
+from lib import accounts, session_token
 from lib.ui import login
 from tests.builders import TODAY, update, updates_upload, workbook_file
 
@@ -107,3 +108,77 @@ def test_a_preview_shown_before_a_password_change_is_not_saved_after_it(accounts
     accounts.set_password(accounts_file, "repA", "password2")
     at.button(key="upload_go").click().run()
     assert workbook.read_bytes() == saved and _logged_out(at)
+
+
+# ---- a login kept in a cookie (lib/session_token.py): reloads, other tabs, logout ------------------
+
+
+def _cookie_scripts(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if session_token.COOKIE in h.value]
+
+
+def _cookie_written(at: AppTest) -> str:
+    """The token the page's script writes into the login cookie ('' when it deletes the cookie)."""
+    [script] = _cookie_scripts(at)
+    return re.search(rf"{session_token.COOKIE}=([^;]*);", script).group(1)
+
+
+def _opened_with_cookie(monkeypatch, token: str) -> AppTest:
+    """A new session, as after a reload or in another tab, whose browser sends ``token`` in the cookie."""
+    monkeypatch.setattr(login, "_cookie_token", lambda: token)
+    return _upload_page()
+
+
+def test_a_login_writes_a_cookie_that_a_reload_or_another_tab_logs_in_with(accounts_file: Path, monkeypatch):
+    at = _reporter_logged_in(accounts_file)
+    token = _cookie_written(at)
+    [script] = _cookie_scripts(at)
+    assert "SameSite=Strict" in script and "Path=/" in script and "Max-Age=1800" in script  # 30 idle minutes
+    at.run()
+    assert not _cookie_scripts(at)  # written once, not on every click
+
+    reloaded = _opened_with_cookie(monkeypatch, token)
+    assert reloaded.get("file_uploader") and not reloaded.text_input  # logged in without a password
+    assert reloaded.session_state["_kanban_login_id"] == at.session_state["_kanban_login_id"]  # the same login
+
+
+def test_a_session_refuses_a_tampered_or_stale_cookie_without_an_error(accounts_file: Path, monkeypatch):
+    at = _reporter_logged_in(accounts_file)
+    token = _cookie_written(at)
+    body, _, signature = token.partition(".")
+    for bad in (body + "." + signature[::-1], "garbage", body):
+        opened = _opened_with_cookie(monkeypatch, bad)
+        assert not opened.exception and not opened.get("file_uploader")
+        assert [w.label for w in opened.text_input] == ["账号", "密码"]
+    accounts.set_password(accounts_file, "repA", "password2")
+    changed = _opened_with_cookie(monkeypatch, token)
+    assert not changed.exception and not changed.get("file_uploader")
+
+
+def test_logout_ends_the_login_in_every_tab_and_deletes_the_cookie(accounts_file: Path, monkeypatch):
+    at = _reporter_logged_in(accounts_file)
+    token = _cookie_written(at)
+    other_tab = _opened_with_cookie(monkeypatch, token)
+    assert other_tab.get("file_uploader")
+
+    at.button(key="logout").click().run()
+    assert not at.get("file_uploader") and _cookie_written(at) == ""  # the browser's cookie is deleted
+    other_tab.run()  # its next click
+    assert not other_tab.exception and not other_tab.get("file_uploader")
+    copied = _opened_with_cookie(monkeypatch, token)  # the cookie as copied before the logout
+    assert not copied.get("file_uploader")
+
+
+def test_logout_in_one_browser_leaves_the_same_account_logged_in_elsewhere(accounts_file: Path):
+    at = _reporter_logged_in(accounts_file)
+    elsewhere = _try_login(_upload_page(), "repA", "password1")  # another computer: its own login
+    at.button(key="logout").click().run()
+    elsewhere.run()
+    assert elsewhere.get("file_uploader")
+
+
+def test_the_first_admin_command_is_shown_without_syntax_colours(accounts_file: Path):
+    # Streamlit's highlighting colours fall to 2.76:1 and cannot be themed (issue 11, item 14).
+    at = _upload_page()
+    [command] = at.code
+    assert "--admin" in command.value and command.proto.language == "plaintext"  # not "bash"
