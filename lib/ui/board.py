@@ -310,7 +310,7 @@ def show_chart(figure, key: str) -> None:
     st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
 
 
-TABLE_PAGE_ROWS = 200  # a longer table is shown a page at a time: thousands of styled rows cost seconds per rerun
+TABLE_PAGE_ROWS = 50  # a longer table is shown a page at a time: each styled row costs the browser time on every redraw
 
 
 def _rows_text(first: int, total: int) -> str:
