@@ -71,14 +71,32 @@ def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
     return figure
 
 
+def for_phone(figure: go.Figure) -> go.Figure:
+    """``figure`` sized for a 390-pixel-wide phone: smaller text and margins, legend entries in smaller type."""
+    figure.update_layout(font={"size": 12}, margin={"l": 4, "r": 8}, legend={"font": {"size": 11}})
+    figure.update_xaxes(title_standoff=6)  # a little air between the tick labels and the axis title
+    entries = sum(1 for trace in figure.data if trace.showlegend is not False and trace.name)
+    if figure.layout.showlegend is not False and entries > 2:
+        # Above the plot, a long legend wraps up into the title: it goes to the foot, two entries a line.
+        lines = (entries + 1) // 2
+        figure.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+                             margin={"b": 10 + 22 * lines}, height=(figure.layout.height or 440) + 22 * lines)
+    figure.update_annotations(font={"size": 13})
+    figure.update_traces(textfont={"size": 11}, selector={"type": "bar"})
+    if isinstance(figure.layout.title.text, str) and len(figure.layout.title.text) > 14:
+        figure.update_layout(title={"font": {"size": 14}})
+    return figure
+
+
 def _signed(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:+.1f}"
 
 
-def section_bars(sections: pd.DataFrame) -> go.Figure:
+def section_bars(sections: pd.DataFrame, narrow: bool = False) -> go.Figure:
     """Progress per section in plan order (first at the top), last period's value as a ghost bar.
 
     ``sections``: Snapshot.sections (section, label, progress, previous_progress, change, tasks).
+    ``narrow`` (a phone): the value alone beside each bar, the change in the hover.
     """
     ordered = sections.iloc[::-1]
     figure = go.Figure()
@@ -90,29 +108,40 @@ def section_bars(sections: pd.DataFrame) -> go.Figure:
     figure.add_bar(
         name="当前", y=plotly_texts(ordered["label"]), x=ordered["progress"], orientation="h", width=0.5,
         marker_color=PROGRESS_COLOR,
-        text=[f"{p:.1f}%（较上期 {_signed(c)}）" for p, c in zip(ordered["progress"], ordered["change"])],
-        textposition="outside", cliponaxis=False, customdata=plotly_rows(ordered[["section", "tasks"]]),
-        hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，任务 %{customdata[1]} 项<extra></extra>",
+        text=[f"{p:.1f}%" if narrow else f"{p:.1f}%（较上期 {_signed(c)}）"
+              for p, c in zip(ordered["progress"], ordered["change"])],
+        textposition="outside", cliponaxis=False,
+        customdata=[[*row, _signed(c)] for row, c in zip(plotly_rows(ordered[["section", "tasks"]]), ordered["change"])],
+        hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%（较上期 %{customdata[2]}），任务 %{customdata[1]} 项<extra></extra>",
     )
     # The axis reads 0–100; the room beyond 100 is for the printed values.
-    figure.update_xaxes(range=[0, 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）", gridcolor=GRID_COLOR)
+    figure.update_xaxes(range=[0, 125 if narrow else 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）",
+                        gridcolor=GRID_COLOR)
     return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title="各板块完成进度（浅色为上期末）")
 
 
-def unit_bars(units: pd.DataFrame) -> go.Figure:
+def unit_bars(units: pd.DataFrame, narrow: bool = False) -> go.Figure:
     """Per unit: progress, tasks led / cooperated (in the label) and this period's reporting rate.
 
     ``units``: Snapshot.units (unit, label, progress, lead, cooperate, reported, required, rate).
+    ``narrow`` (a phone): the two panels one above the other, labels without the task counts (in the hover).
     """
     ordered = units.iloc[::-1]
-    labels = [for_plotly(f"{r.label}（牵头{r.lead}·配合{r.cooperate}）") for r in ordered.itertuples()]
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
-                           column_widths=[0.6, 0.4], subplot_titles=("处室完成进度", "本期报送率"))
+    labels = [for_plotly(r.label if narrow else f"{r.label}（牵头{r.lead}·配合{r.cooperate}）") for r in ordered.itertuples()]
+    height = 200 + 2 * 36 * len(units) if narrow else 110 + 44 * len(units)
+    if narrow:
+        # room between the panels for the upper one's tick labels and the lower one's title
+        figure = make_subplots(rows=2, cols=1, vertical_spacing=80 / height, subplot_titles=("处室完成进度", "本期报送率"))
+    else:
+        figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                               column_widths=[0.6, 0.4], subplot_titles=("处室完成进度", "本期报送率"))
+    second = {"row": 2, "col": 1} if narrow else {"row": 1, "col": 2}
     figure.add_bar(
         name="完成进度", y=labels, x=ordered["progress"], orientation="h", marker_color=PROGRESS_COLOR,
         text=[f"{p:.1f}%" for p in ordered["progress"]], textposition="outside", cliponaxis=False,
-        customdata=plotly_rows(ordered[["unit", "assignments", "done"]]),
-        hovertemplate="%{customdata[0]}<br>进度 %{x:.1f}%，分工 %{customdata[1]} 项，已完成 %{customdata[2]} 项<extra></extra>",
+        customdata=plotly_rows(ordered[["unit", "assignments", "done", "lead", "cooperate"]]),
+        hovertemplate="%{customdata[0]}（牵头%{customdata[3]}·配合%{customdata[4]}）<br>进度 %{x:.1f}%，"
+                      "分工 %{customdata[1]} 项，已完成 %{customdata[2]} 项<extra></extra>",
         row=1, col=1,
     )
     figure.add_bar(
@@ -120,11 +149,11 @@ def unit_bars(units: pd.DataFrame) -> go.Figure:
         text=[f"{r.reported}/{r.required}（{r.rate:.0f}%）" if r.required else NO_RATE for r in ordered.itertuples()],
         textposition="outside", cliponaxis=False, customdata=plotly_rows(ordered[["unit"]]),
         hovertemplate="%{customdata[0]}<br>本期报送率 %{x:.0f}%<extra></extra>",
-        row=1, col=2,
+        **second,
     )
     figure.update_xaxes(range=[0, 118], tickvals=TICKS, ticktext=TICK_TEXT, gridcolor=GRID_COLOR)
     figure.update_annotations(font={"family": FONT_FAMILY, "size": 16})
-    return _layout(figure, 110 + 44 * len(units), showlegend=False, margin={"l": 10, "r": 30, "t": 40, "b": 10})
+    return _layout(figure, height, showlegend=False, margin={"l": 10, "r": 30, "t": 40, "b": 10})
 
 
 def light_bars(lights: dict[str, int]) -> go.Figure:

@@ -186,6 +186,17 @@ def task_units(snapshot: Snapshot, task_id: str) -> pd.DataFrame:
     return _shown(rows, ["unit", "role", "progress", "status", "latest_date"])
 
 
+def task_unit_progress(snapshot: Snapshot) -> pd.DataFrame:
+    """The task × unit heatmap as a list, for a phone: per task, each unit's progress (lead first, ★)."""
+    ordered = snapshot.assignments.sort_values(["task_id", "is_lead", "order"], ascending=[True, False, True])
+    shares = (ordered["is_lead"].map({True: LEAD_MARK, False: ""}) + ordered["unit"] + " "
+              + ordered["progress"].map(lambda p: f"{p:.0f}%"))
+    tasks = snapshot.tasks.copy()
+    tasks["units"] = tasks["task_id"].map(shares.groupby(ordered["task_id"]).agg("、".join)).fillna("")
+    tasks["link"] = tasks["task_id"].map(lambda task_id: task_url(task_id, snapshot.as_of))
+    return _shown(tasks, ["task_id", "progress", "units", "link"]).rename(columns={LABELS["units"]: "各处室进度"})
+
+
 def download_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """What a table's .xlsx holds: the shown frame, progress rounded to 1 decimal as displayed, without the 详情 links.
 

@@ -28,12 +28,13 @@ if overall.tasks == 0:
     st.info("当前筛选条件下没有任务。")
     st.stop()
 
+phone = board.is_phone()
 left, right = st.columns([3, 2])
 with left:
-    board.show_chart(charts.section_bars(snapshot.sections), "sections")
+    board.show_chart(charts.section_bars(snapshot.sections, narrow=phone), "sections")
 with right:
     board.show_chart(charts.light_bars(lights), "lights")
-board.show_chart(charts.unit_bars(snapshot.units), "units")
+board.show_chart(charts.unit_bars(snapshot.units, narrow=phone), "units")
 
 st.subheader("红灯、黄灯任务及最新存在问题")
 warned = tables.warned_tasks(snapshot)
@@ -45,7 +46,10 @@ else:
 st.subheader("进度趋势")
 board.show_chart(charts.trend_lines(board.board_trend(state)), "trend")
 
-if len(snapshot.tasks) <= charts.HEATMAP_MAX_TASKS:
+if phone:  # a grid of 16+ tasks × 6+ units is unreadable 390 pixels wide: the same figures as a list
+    st.subheader("各任务分工进度")
+    board.show_table(tables.task_unit_progress(snapshot), "task_units", f"各任务分工进度_{dates.file_stamp(state.as_of)}")
+elif len(snapshot.tasks) <= charts.HEATMAP_MAX_TASKS:
     st.subheader("任务 × 处室")
     board.show_chart(charts.heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
 else:

@@ -145,3 +145,24 @@ def test_section_heatmap_averages_each_units_assignments_per_section(snapshot):
 def test_the_heatmap_note_names_the_task_limit():
     note = dict(metrics.METRIC_NOTES)["板块 × 处室"]
     assert f"任务超过 {charts.HEATMAP_MAX_TASKS} 项" in note
+
+
+def test_on_a_phone_the_unit_panels_stack_and_bars_carry_the_value_alone(snapshot):
+    _book, snap = snapshot
+    progress, rate = charts.unit_bars(snap.units, narrow=True).data
+    assert (progress.xaxis, progress.yaxis, rate.xaxis, rate.yaxis) == ("x", "y", "x2", "y2")
+    wide_progress, wide_rate = charts.unit_bars(snap.units).data
+    assert wide_rate.yaxis == "y2" and wide_rate.xaxis == "x2"
+    assert charts.unit_bars(snap.units, narrow=True).layout.yaxis2.domain[1] < charts.unit_bars(
+        snap.units, narrow=True).layout.yaxis.domain[0]  # one above the other, not side by side
+    assert "牵头" not in "".join(progress.y) and "牵头" in "".join(wide_progress.y)
+    _ghost, current = charts.section_bars(snap.sections, narrow=True).data
+    assert list(current.text) == ["50.0%", "40.0%"]  # the change moves to the hover
+    assert current.customdata[1][2] == "+10.0"
+
+
+def test_for_phone_moves_a_long_legend_under_the_plot(snapshot):
+    book, snap = snapshot
+    figure = charts.for_phone(charts.trend_lines(metrics.trend(book, snap.as_of)))
+    assert figure.layout.legend.yref == "container" and figure.layout.legend.y == 0
+    assert figure.layout.font.size == 12

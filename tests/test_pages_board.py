@@ -556,3 +556,12 @@ def test_a_long_table_is_shown_a_page_at_a_time(known, monkeypatch):
     assert at.dataframe[1].value["填报日期"].tolist() == [dt.date(2026, 5, 10), dt.date(2026, 3, 20)]
     pager.select_index(1).run()
     assert at.dataframe[1].value["填报日期"].tolist() == [dt.date(2026, 3, 15)]
+
+
+def test_the_heatmap_as_a_list_names_each_units_progress_lead_first(known):
+    from lib import metrics
+    from lib.validate import load
+
+    snapshot = metrics.compute(load(known, today=D).book, D)
+    listed = tables.task_unit_progress(snapshot)
+    assert listed[["编号", "各处室进度"]].to_numpy().tolist() == [["1", "★甲处 60%、乙处 20%"], ["2", "★乙处 50%"]]

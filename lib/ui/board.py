@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import dates, detail, metrics, settings, store, tables, validate
+from lib import charts, dates, detail, metrics, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
@@ -305,9 +305,24 @@ def progress_metric(card, label: str, progress: float, change: float) -> None:
     card.metric(label, f"{progress:.1f}%", delta.card, delta_color=delta.color, delta_arrow=delta.arrow)
 
 
+def is_phone() -> bool:
+    """True when the page is read on a phone: its browser says "Mobi" (Mozilla's advice for telling phones apart).
+
+    The server has no screen width; the user agent arrives with the first request, so a link opened on a phone
+    is laid out for it at once. Tablets report a desktop browser and get the desktop layout.
+    """
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 def show_chart(figure, key: str) -> None:
-    """A figure from lib.charts, with its own colours and CJK font (not Streamlit's theme)."""
-    st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
+    """A figure from lib.charts, with its own colours and CJK font (not Streamlit's theme).
+
+    On a phone the figure is resized for the screen, and plotly's toolbar, which would cover its title, is left out.
+    """
+    if is_phone():
+        st.plotly_chart(charts.for_phone(figure), theme=None, key=f"chart_{key}", config={"displayModeBar": False})
+    else:
+        st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
 
 
 TABLE_PAGE_ROWS = 50  # a longer table is shown a page at a time: each styled row costs the browser time on every redraw

@@ -10,6 +10,9 @@ browser tests find elements):
 - ``st.dataframe``'s toolbar (show/hide columns, CSV download, search, full screen) has English tooltips and
   cannot be switched off; it is hidden. Every table has its own .xlsx download (``board.show_table``).
 
+- On a phone (under 640 px) Streamlit puts each column on its own line, which makes seven KPI cards a
+  screen and a half; the rows of cards go two to a line.
+
 The CSS holds no workbook text: only these constants and a number from the settings.
 
 CSS can hide the uploader's "Upload" but cannot name the button for a screen reader: the ``::after`` text
@@ -24,6 +27,8 @@ import streamlit as st
 from lib import settings
 
 UPLOAD_BUTTON = "选择文件"
+# A row of KPI cards: Streamlit stacks columns one per line below 640 px; the cards go two to a line instead.
+CARD_ROW = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])'
 
 
 def upload_hint() -> str:
@@ -40,6 +45,13 @@ def css() -> str:
 {hint} span {{ display: none; }}
 {hint} > div::after {{ content: "{upload_hint()}"; font-size: 0.875rem; }}
 [data-testid="stDataFrame"] [data-testid="stElementToolbar"] {{ display: none !important; }}
+@media (max-width: 640px) {{
+  {CARD_ROW} {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
+  {CARD_ROW} > [data-testid="stColumn"] {{ flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    max-width: calc(50% - 0.25rem) !important; }}
+  {CARD_ROW} [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
+  {CARD_ROW} [data-testid="stMetricValue"] * {{ white-space: normal !important; overflow: visible !important; }}
+}}
 </style>"""
 
 
