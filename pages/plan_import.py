@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import intake as notices
 from lib import plan_draft, plan_update, settings, store, tables
-from lib.ui import board, change, intake, login
+from lib.ui import board, change, chrome, intake, login
 
 NEW_PLAN = "作为新方案导入（替换当前工作簿，进展清空）"
 UPDATE_PLAN = "更新当前方案（保留进展，进展随任务改号）"
@@ -40,7 +40,7 @@ how = st.radio("导入方式", ["上传通知文件", "粘贴通知文本"], hor
 imported, data, source_name = None, b"", "粘贴文本"
 if how == "上传通知文件":
     notice = st.file_uploader("选择分工方案通知", type=[s.lstrip(".") for s in notices.SUFFIXES],
-                              key=f"import_file_{round_no}")
+                              key=f"{chrome.NOTICE_UPLOADER_KEY}_{round_no}")
     if notice is not None:
         data, source_name = notice.getvalue(), notice.name
         imported = intake.parsed("import_parsed", data, source_name)

@@ -75,6 +75,9 @@ def edit_draft(imported: ImportedPlan, key: str) -> tuple[plan_draft.PlanDraft, 
                            column_config={schema.header_of(schema.SHEET_UNITS, "groups"): st.column_config.TextColumn(
                                help="所属分组，多个用「、」分隔；任务表中写分组名即指组内全部处室")})
     renames = plan_draft.unit_renames(unit_rows, units)
+    if renames:
+        st.caption("已改名，并已同步到任务表的责任处室和牵头处室："
+                   + "；".join(f"{old} → {new}" for old, new in renames.items()) + "。")
     corrected = plan_draft.PlanDraft(draft.plan, plan_draft.units_from_table(units),
                                      plan_draft.rename_units(plan_draft.tasks_from_table(tasks), renames))
     groups = sorted({g for listed in corrected.units["groups"] for g in listed})
