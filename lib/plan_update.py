@@ -34,16 +34,28 @@ def similarity(old: str, new: str) -> float:
 
 
 def _scored_pairs(old_tasks: pd.DataFrame, new_tasks: pd.DataFrame) -> list[tuple[float, bool, int, int]]:
-    """(score, same 编号, old position, new position) of every pair similar enough to be the same task."""
+    """(score, same 编号, old position, new position) of every pair similar enough to be the same task.
+
+    A revision keeps most tasks word for word: those pairs are found by lookup, and only the rest are
+    compared with each other (a full comparison of 200 × 200 tasks takes seconds).
+    """
     old_texts = [_comparable(t) for t in old_tasks["content"]]
     new_texts = [_comparable(t) for t in new_tasks["content"]]
     old_ids = [validate.normalise_id(t) for t in old_tasks["task_id"]]
     new_ids = [validate.normalise_id(t) for t in new_tasks["task_id"]]
-    pairs = []
+    positions: dict[str, list[int]] = {}
+    for j, text in enumerate(new_texts):
+        positions.setdefault(text, []).append(j)
+    pairs = [(1.0, old_ids[i] == new_ids[j], i, j) for i, text in enumerate(old_texts) for j in positions.get(text, [])]
+    exact_old, exact_new = {i for _, _, i, _ in pairs}, {j for _, _, _, j in pairs}
     for i, old_text in enumerate(old_texts):
+        if i in exact_old:
+            continue
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(old_text)  # difflib caches facts about seq2: the text compared many times
         for j, new_text in enumerate(new_texts):
+            if j in exact_new:
+                continue
             matcher.set_seq1(new_text)
             if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
                 continue
