@@ -3,6 +3,7 @@
 - ``draft_from_import(imported)`` → ``PlanDraft`` (方案 keys, units, tasks in the contract's fields);
 - ``task_table`` / ``tasks_from_table`` and ``unit_table`` / ``units_from_table``: the same frames
   with the contract's Chinese headers, for an editor, and back;
+- ``with_known_shorts``: the 简称 the current workbook already gives a unit of the same name;
 - ``unit_renames`` and ``rename_units``: a unit renamed in the unit table follows into every task;
 - ``plan_values`` / ``plan_from_values``: the 方案 settings as typed values, and back as sheet cells;
 - ``skipped_lines``: what the importer left out, with its reason;
@@ -90,6 +91,19 @@ def units_from_table(table: pd.DataFrame) -> pd.DataFrame:
     units = units.assign(unit=units["unit"].map(_text), short=units["short"].map(_text),
                          groups=units["groups"].map(lambda text: schema.split_unit_list(_text(text))))
     return units[units["unit"] != ""].reset_index(drop=True)
+
+
+def with_known_shorts(units: pd.DataFrame, known: pd.DataFrame | None) -> pd.DataFrame:
+    """``units`` with a blank 简称 filled from ``known`` (the current workbook's units) for the same 处室.
+
+    A notice never states short names, and the board's charts are labelled with them: the office
+    should not have to type them again for each plan.
+    """
+    if known is None or known.empty:
+        return units
+    shorts = {name: _text(short) for name, short in zip(known["unit"], known["short"]) if _text(short)}
+    filled = [_text(short) or shorts.get(name, "") for name, short in zip(units["unit"], units["short"])]
+    return units.assign(short=filled)
 
 
 def unit_renames(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:

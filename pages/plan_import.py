@@ -55,7 +55,7 @@ if imported is None:
 
 editors = f"import_{round_no}_{intake.digest(data)}"  # fresh editors for each notice
 st.subheader("二、核对识别结果")
-draft, renames = intake.edit_draft(imported, editors)
+draft, renames = intake.edit_draft(imported, editors, current.units if current is not None else None)
 
 st.subheader("三、保存方式与方案设置")
 modes = [NEW_PLAN, UPDATE_PLAN] if current is not None else [NEW_PLAN]
@@ -67,7 +67,7 @@ st.subheader("四、核对改动并保存")
 check_label = ""
 if updating and current is not None:
     st.markdown("**原任务与新任务的对应**（按任务文字自动匹配，可在「新编号」列修改；留空表示该任务在新方案中没有对应）")
-    proposal = plan_update.propose_mapping(current.tasks, draft.tasks)
+    proposal = intake.proposed_mapping(current.tasks, draft.tasks, "import_proposal")
     mapping = intake.edit_mapping(proposal, list(draft.tasks["task_id"]), f"{editors}_mapping")
     carried = plan_update.carry_reports(current.updates, mapping, draft.tasks, draft.units, renames)
     st.info(f"现有 {len(current.updates)} 条进展记录：{len(carried.kept)} 条保留，其中 {carried.moved} 条随任务改号或处室改名；"

@@ -109,3 +109,11 @@ def test_the_draft_becomes_a_valid_workbook_with_its_settings():
     # task 2: 机关各处 is 甲处 and 乙处, then 年鉴社
     assert list(book.assignments.loc[book.assignments["task_id"] == "2", "unit"]) == ["甲处", "乙处", "年鉴社"]
     assert draft.summary() == "2 个板块，2 项任务，3 个处室"
+
+
+def test_a_blank_short_name_is_taken_from_the_current_workbook():
+    units = _draft().units.assign(short=["", "乙", ""])
+    known = pd.DataFrame({"unit": ["甲处", "乙处", "丁处"], "short": ["甲", "旧乙", "丁"], "groups": [[], [], []]})
+    # 甲处 takes 甲; 乙处 keeps what the draft says; 年鉴社 is not in the current workbook
+    assert list(plan_draft.with_known_shorts(units, known)["short"]) == ["甲", "乙", ""]
+    assert plan_draft.with_known_shorts(units, None) is units

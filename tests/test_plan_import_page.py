@@ -82,6 +82,7 @@ def test_pasted_notice_shows_tasks_units_and_skipped_lines(board: Path):
     units = _frame(at, "简称")
     assert list(units["处室"]) == ["甲处", "乙处"]
     assert list(units["分组"]) == ["机关各处", "机关各处"]
+    assert list(units["简称"]) == ["甲", "乙"]  # from the current workbook's 甲处 and 乙处
     skipped = _frame(at, "原文")
     # the unplaced line first, then the task without units
     assert list(skipped["原文"]) == ["（此项由办公室统筹）", "4. 做好其他工作。"]

@@ -4,7 +4,7 @@
   page reuse it), with each step shown; None after showing why it cannot be read;
 - ``edit_draft(imported, key)``: the tasks and units in editors, and the skipped lines, as a ``PlanDraft``;
 - ``plan_form(values, key)``: the 方案 settings, editable;
-- ``edit_mapping(proposal, new_ids, key)``: old 编号 → new 编号, editable.
+- ``proposed_mapping`` and ``edit_mapping``: old 编号 → new 编号 matched by text, then corrected.
 """
 
 from __future__ import annotations
@@ -15,10 +15,19 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from lib import intake, plan_draft, schema
+from lib import intake, plan_draft, plan_update, schema
 from lib.intake import ImportedPlan, IntakeError
 
 _FORMAT_NAMES = {"docx": "Word", "pdf": "PDF", "doc": "Word（.doc）", "wps": "WPS", "txt": "文本", "paste": "粘贴的文本"}
+
+
+# The task text is what the admin reads against the notice: it gets the room.
+_TASK_WIDTHS = {
+    schema.header_of(schema.SHEET_TASKS, "section"): st.column_config.TextColumn(width="medium"),
+    schema.header_of(schema.SHEET_TASKS, "task_id"): st.column_config.TextColumn(width="small"),
+    schema.header_of(schema.SHEET_TASKS, "content"): st.column_config.TextColumn(width="large"),
+    schema.header_of(schema.SHEET_TASKS, "units_text"): st.column_config.TextColumn(width="medium"),
+}
 
 
 def digest(data: bytes) -> str:
@@ -60,17 +69,19 @@ def parsed(key: str, data: bytes, filename: str = "", pasted: bool = False) -> I
     return result
 
 
-def edit_draft(imported: ImportedPlan, key: str) -> tuple[plan_draft.PlanDraft, dict[str, str]]:
+def edit_draft(imported: ImportedPlan, key: str,
+               known_units: pd.DataFrame | None = None) -> tuple[plan_draft.PlanDraft, dict[str, str]]:
     """The tasks and units as the admin corrected them, and the units renamed (old → new).
 
-    A unit renamed in the unit table is renamed in every task's 责任处室 and 牵头处室 too.
+    A unit renamed in the unit table is renamed in every task's 责任处室 and 牵头处室 too; a 简称 the
+    current workbook (``known_units``) gives a unit of the same name is offered.
     """
     draft = plan_draft.draft_from_import(imported)
     st.markdown("**任务**（可直接修改单元格；在表格末尾可添加任务，选中行后可删除）")
     tasks = st.data_editor(plan_draft.task_table(draft.tasks), num_rows="dynamic", hide_index=True,
-                           width="stretch", key=f"{key}_tasks")
-    st.markdown("**处室**（识别出的处室及其分组；可修改处室名称、简称和分组，改名会同步到任务表）")
-    unit_rows = plan_draft.unit_table(draft.units)
+                           width="stretch", key=f"{key}_tasks", column_config=_TASK_WIDTHS)
+    st.markdown("**处室**（识别出的处室及其分组，简称取自当前工作簿中的同名处室；可修改处室名称、简称和分组，改名会同步到任务表）")
+    unit_rows = plan_draft.unit_table(plan_draft.with_known_shorts(draft.units, known_units))
     units = st.data_editor(unit_rows, num_rows="dynamic", hide_index=True, key=f"{key}_units",
                            column_config={schema.header_of(schema.SHEET_UNITS, "groups"): st.column_config.TextColumn(
                                help="所属分组，多个用「、」分隔；任务表中写分组名即指组内全部处室")})
@@ -124,6 +135,19 @@ def _date(value: object) -> dt.date | None:
 def _number(values: dict[str, object], key: str) -> float:
     value = values[key]
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def proposed_mapping(old_tasks: pd.DataFrame, new_tasks: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``plan_update.propose_mapping``, kept in the session until either plan's 编号 or text changes:
+    a wholly rewritten plan of a few hundred tasks takes seconds to compare, and every edit reruns the page."""
+    texts = "\x1f".join([*old_tasks["task_id"].map(str), *old_tasks["content"].map(str), "\x1e",
+                         *new_tasks["task_id"].map(str), *new_tasks["content"].map(str)])
+    identity = digest(texts.encode("utf-8"))
+    kept = st.session_state.get(key)
+    if kept is None or kept[0] != identity:
+        kept = (identity, plan_update.propose_mapping(old_tasks, new_tasks))
+        st.session_state[key] = kept
+    return kept[1]
 
 
 def edit_mapping(proposal: pd.DataFrame, new_ids: list[str], key: str) -> dict[str, str | None]:

@@ -13,7 +13,7 @@ from tests.e2e.conftest import ROOT, BoardServer, exception_count, open_page, sc
 
 pytestmark = pytest.mark.e2e
 NOTICE = ROOT / "tests" / "fixtures" / "notices" / "corpus" / "sichuan-chongqing-fangzhi-2025-table.docx"
-OLD_NAME, NEW_NAME = "省情信息工作处", "省情信息处（测试改名）"
+OLD_NAME, NEW_NAME, NEW_SHORT = "省情信息工作处", "省情信息工作处（测试改名）", "省情处（测试简称）"
 ROW_HEIGHT = 35  # Streamlit's data editor: the header row and each data row are 35 px high
 
 
@@ -22,19 +22,18 @@ def _metric(page, label: str) -> str:
     return metric.locator("[data-testid='stMetricValue']").inner_text()
 
 
-def _rename_first_unit(page) -> None:
-    """Edit the first cell (处室) of the unit editor, the second data editor on the page."""
+def _edit_first_unit(page, column: int, text: str) -> None:
+    """Type ``text`` into column ``column`` (0: 处室, 1: 简称) of the first row of the unit editor, the second
+    data editor on the page. Its columns are a third of the editor's width each (no index shown)."""
     units = page.locator("[data-testid='stDataFrame']").nth(1)
     units.scroll_into_view_if_needed()
-    units.click(position={"x": 40, "y": ROW_HEIGHT + ROW_HEIGHT // 2})
+    width = units.bounding_box()["width"]
+    units.click(position={"x": width / 3 * column + 40, "y": ROW_HEIGHT + ROW_HEIGHT // 2})
     page.keyboard.press("Enter")  # opens the cell's editor
     editor = page.locator("[data-testid='data-grid-overlay-editor'] textarea, .gdg-growing-entry textarea").first
     editor.wait_for()
-    editor.fill(NEW_NAME)
+    editor.fill(text)
     page.keyboard.press("Enter")
-    # The edit reruns the page: wait for what that run draws, or the preview below may still be the one before it.
-    page.get_by_text(f"{OLD_NAME} → {NEW_NAME}").wait_for()
-    wait_for_app(page)
 
 
 def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it(board_copy: Path, browser):
@@ -43,7 +42,8 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
     assert OLD_NAME in set(before.units["unit"]) and len(before.updates) > 0
     server = BoardServer(board_copy)
     try:
-        page = open_page(browser, server.url("/"))  # through app.py first, as a person arrives
+        # Through app.py first, as a person arrives; tall, so a screenshot holds the editors and the preview.
+        page = open_page(browser, server.url("/"), height=2600)
         page.goto(server.url("/plan-import"), wait_until="domcontentloaded")
         wait_for_app(page)
         page.get_by_label("账号").fill("管理员")
@@ -57,7 +57,14 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(NOTICE))
         wait_for_app(page)
         page.get_by_text("识别完成：6 个板块，16 项任务，6 个处室").wait_for()
-        _rename_first_unit(page)
+        assert page.get_by_text(f"{OLD_NAME} → ").count() == 0
+        _edit_first_unit(page, 1, NEW_SHORT)
+        wait_for_app(page)
+        _edit_first_unit(page, 0, NEW_NAME)
+        # Each edit reruns the page; the rename's note is drawn by a run that has both edits, and the
+        # preview below is that run's (waiting on the preview's own text would find the one before).
+        page.get_by_text(f"{OLD_NAME} → {NEW_NAME}").wait_for()
+        wait_for_app(page)
         page.get_by_text("保存后进度的变化").wait_for()
         screenshot(page, "plan-import-preview")
 
@@ -70,7 +77,9 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
         assert exception_count(page) == 0
 
         saved = validate.load(board_copy).book
-        assert NEW_NAME in set(saved.units["unit"]) and OLD_NAME not in set(saved.units["unit"])
+        units = dict(zip(saved.units["unit"], saved.units["short"]))
+        assert units.get(NEW_NAME) == NEW_SHORT and OLD_NAME not in units
+        assert units["省志工作处"] == "省志处"  # a 简称 the old workbook gave, kept
         assert set(saved.assignments["unit"]) >= {NEW_NAME}  # the rename followed into the tasks
         assert saved.updates.empty
 
@@ -79,7 +88,7 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
         screenshot(page, "plan-import-overview")
         assert _metric(page, "任务数") == "16 项"
         assert _metric(page, "总体进度").startswith("0.0")  # a new plan: no reports yet
-        assert page.locator(".js-plotly-plot text", has_text=NEW_NAME).count() > 0
+        assert page.locator(".js-plotly-plot text", has_text=NEW_SHORT).count() > 0  # charts label units by 简称
         assert exception_count(page) == 0
     finally:
         server.stop()
