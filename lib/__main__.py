@@ -138,7 +138,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     from lib import store
     from lib.accounts import ROLE_ADMIN, Account
 
-    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name)
+    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name,
+                          label="方案导入（新方案）")
     result = store.apply(output, change)
     if not result.saved:
         print(f"未覆盖 {output}：{result.message}", file=sys.stderr)

@@ -85,7 +85,9 @@ else:
                    "原工作簿完整存入版本记录，可随时下载或恢复。")
         check_label = f"我已知悉：{leaving}"
     upload = plan_draft.draft_bytes(draft)
-change.confirm_change("plan_import", path, store.Change(store.REPLACE, account, upload=upload, filename=source_name),
+label = "方案导入（更新方案）" if updating else "方案导入（新方案）"
+change.confirm_change("plan_import", path,
+                      store.Change(store.REPLACE, account, upload=upload, filename=source_name, label=label),
                       today, is_admin=True, confirm_label="确认保存", check_label=check_label,
                       describe=lambda preview: f"已保存方案：{draft.summary()}。原工作簿已存入版本记录。",
                       on_saved=next_round)

@@ -108,7 +108,9 @@ def test_new_plan_names_what_leaves_and_saves_after_the_tick(board: Path):
     assert book.updates.empty
     assert book.plan.name == "测试方案（修订）"
     assert [entry["action"] for entry in store.read_audit(board)] == [store.INITIAL, store.REPLACE]
-    assert len(store.list_versions(board)) == 2  # the old workbook, with its reports, and the new one
+    versions = store.list_versions(board)  # newest first: the new plan, then the old workbook with its reports
+    assert list(versions["操作"]) == ["方案导入（新方案）", store.ACTION_LABELS[store.INITIAL]]
+    assert versions["文件"].iloc[1] is not None
 
 
 def test_settings_edited_in_the_form_are_saved(board: Path):
