@@ -77,7 +77,7 @@ def edit_draft(imported: ImportedPlan, key: str,
     current workbook (``known_units``) gives a unit of the same name is offered.
     """
     draft = plan_draft.draft_from_import(imported)
-    st.markdown("**任务**（可直接修改单元格；在表格末尾可添加任务，选中行后可删除）")
+    st.markdown("**任务**（可直接修改单元格；在表格末尾的空行中可添加任务，勾选行首后按 Delete 键可删除）")
     tasks = st.data_editor(plan_draft.task_table(draft.tasks), num_rows="dynamic", hide_index=True,
                            width="stretch", key=f"{key}_tasks", column_config=_TASK_WIDTHS)
     st.markdown("**处室**（识别出的处室及其分组，简称取自当前工作簿中的同名处室；可修改处室名称、简称和分组，改名会同步到任务表）")

@@ -15,6 +15,14 @@ pytestmark = pytest.mark.e2e
 NOTICE = ROOT / "tests" / "fixtures" / "notices" / "corpus" / "sichuan-chongqing-fangzhi-2025-table.docx"
 OLD_NAME, NEW_NAME, NEW_SHORT = "省情信息工作处", "省情信息工作处（测试改名）", "省情处（测试简称）"
 ROW_HEIGHT = 35  # Streamlit's data editor: the header row and each data row are 35 px high
+# Notes when the next run starts: a run that starts and ends between two polls is not missed.
+WATCH_FOR_RUN = """() => {
+  window.kanbanRunStarted = false;
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.kanbanRunStarted = true;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
 
 
 def _metric(page, label: str) -> str:
@@ -22,18 +30,32 @@ def _metric(page, label: str) -> str:
     return metric.locator("[data-testid='stMetricValue']").inner_text()
 
 
-def _edit_first_unit(page, column: int, text: str) -> None:
-    """Type ``text`` into column ``column`` (0: 处室, 1: 简称) of the first row of the unit editor, the second
-    data editor on the page. Its columns are a third of the editor's width each (no index shown)."""
+def _edit_first_unit(page, column: int, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in column ``column`` (0: 处室, 1: 简称) of the first row of the unit editor, the
+    second data editor on the page (its columns are a third of its width each, no index shown).
+
+    Waits on the grid's accessibility table, which mirrors the cells drawn on its canvas: for the old text
+    before the click (the grid is drawn), for the new one after (the grid took the edit), then for the run
+    the edit starts to end, so the next step sees a page built with the edit.
+    """
     units = page.locator("[data-testid='stDataFrame']").nth(1)
-    units.scroll_into_view_if_needed()
+    cell = units.locator("tr").nth(1).locator("td").nth(column)
+    cell.filter(has_text=old).wait_for(state="attached")
+    page.evaluate(WATCH_FOR_RUN)
     width = units.bounding_box()["width"]
     units.click(position={"x": width / 3 * column + 40, "y": ROW_HEIGHT + ROW_HEIGHT // 2})
     page.keyboard.press("Enter")  # opens the cell's editor
     editor = page.locator("[data-testid='data-grid-overlay-editor'] textarea, .gdg-growing-entry textarea").first
     editor.wait_for()
-    editor.fill(text)
+    editor.fill(new)
     page.keyboard.press("Enter")
+    try:
+        cell.filter(has_text=new).wait_for(state="attached")
+        page.wait_for_function("() => window.kanbanRunStarted === true")
+    except Exception:
+        screenshot(page, f"plan-import-edit-failed-{column}")  # for whoever reads the failure
+        raise
+    wait_for_app(page)
 
 
 def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it(board_copy: Path, browser):
@@ -58,13 +80,9 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
         wait_for_app(page)
         page.get_by_text("识别完成：6 个板块，16 项任务，6 个处室").wait_for()
         assert page.get_by_text(f"{OLD_NAME} → ").count() == 0
-        _edit_first_unit(page, 1, NEW_SHORT)
-        wait_for_app(page)
-        _edit_first_unit(page, 0, NEW_NAME)
-        # Each edit reruns the page; the rename's note is drawn by a run that has both edits, and the
-        # preview below is that run's (waiting on the preview's own text would find the one before).
-        page.get_by_text(f"{OLD_NAME} → {NEW_NAME}").wait_for()
-        wait_for_app(page)
+        _edit_first_unit(page, 1, "省情信息处", NEW_SHORT)  # the 简称 the old workbook gives it
+        _edit_first_unit(page, 0, OLD_NAME, NEW_NAME)
+        page.get_by_text(f"{OLD_NAME} → {NEW_NAME}").wait_for()  # the rename took, and followed into the tasks
         page.get_by_text("保存后进度的变化").wait_for()
         screenshot(page, "plan-import-preview")
 
