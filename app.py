@@ -28,6 +28,7 @@ pages = {
     "填报与管理": [
         st.Page("pages/upload.py", title="上传更新", url_path="upload"),
         st.Page("pages/versions.py", title="版本记录", url_path="versions"),
+        st.Page("pages/plan_import.py", title="方案导入", url_path="plan-import"),
     ],
     "汇报": [
         st.Page("pages/review.py", title="季度汇报", url_path="review"),

@@ -106,7 +106,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
     from lib.intake import IntakeError, import_notice
-    from lib.workbook import workbook_bytes
+    from lib.plan_draft import draft_bytes, draft_from_import
 
     try:
         imported = import_notice(Path(args.notice).read_bytes(), Path(args.notice).name)
@@ -125,9 +125,9 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         print(f"{output} 已存在；如需覆盖，请加 --force。", file=sys.stderr)
         return 1
-    data = workbook_bytes(imported.plan, imported.units, imported.tasks, validate.empty_updates())
-    sections = imported.tasks["section"].nunique()
-    done = f"{sections} 个板块，{len(imported.tasks)} 项任务，{len(imported.units)} 个处室"
+    draft = draft_from_import(imported)
+    data = draft_bytes(draft)
+    done = draft.summary()
     if not output.exists():
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
@@ -138,7 +138,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     from lib import store
     from lib.accounts import ROLE_ADMIN, Account
 
-    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name)
+    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name,
+                          label="方案导入（新方案）")
     result = store.apply(output, change)
     if not result.saved:
         print(f"未覆盖 {output}：{result.message}", file=sys.stderr)

@@ -59,6 +59,7 @@ class Change:
     upload: bytes | None = None  # MERGE / REPLACE / RESTORE: the workbook bytes
     filename: str = ""
     delete_keys: tuple[tuple, ...] = ()  # DELETE: (date, task_id, unit) keys
+    label: str = ""  # what 版本记录 calls the change, e.g. 方案导入（新方案）; blank: the kind's own label
 
 
 @dataclass

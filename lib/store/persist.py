@@ -270,7 +270,8 @@ def save_locked(path: Path, preview: Preview, before_replace: Callable[[Path], N
     hash_after = content_hash(preview.merged)
     append_audit(path, {
         "time": now.isoformat(timespec="seconds"), "user": user, "action": preview.change.kind,
-        "file": preview.change.filename, **preview.counts,
+        "file": preview.change.filename, **({"label": preview.change.label} if preview.change.label else {}),
+        **preview.counts,
         "hash_before": current_hash, "hash_after": hash_after, "previous_version": version,
     })
     _write_atomically(path, preview.merged, before_replace)
@@ -347,7 +348,7 @@ def list_versions(path: Path) -> pd.DataFrame:
         digest = entry.get("hash_after", "")
         moment = _moment(entry)
         when = iso_minute(moment) if moment else entry.get("time", "")
-        action = ACTION_LABELS.get(entry.get("action", ""), entry.get("action", ""))
+        action = entry.get("label") or ACTION_LABELS.get(entry.get("action", ""), entry.get("action", ""))
         if not took_effect:
             action += "（保存中断，未生效）"
         user = entry.get("user", "")

@@ -59,7 +59,7 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
 def _request_id(change: store.Change) -> tuple:
     """What identifies a request across reruns: the same file, rows and person ask for the same change."""
     upload = hashlib.sha256(change.upload).hexdigest() if change.upload is not None else ""
-    return change.kind, change.account.name, upload, change.delete_keys
+    return change.kind, change.label, change.account.name, upload, change.delete_keys
 
 
 def _confirmed(key: str) -> None:

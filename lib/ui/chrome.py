@@ -6,7 +6,8 @@ browser tests find elements):
 - ``st.file_uploader`` writes "Upload" on its button and "20MB per file • XLSX" beside it. Both are hidden and
   our own words take their place: 选择文件, and the format and size limit in Chinese (the limit from
   ``KANBAN_MAX_UPLOAD_MB``). The "Drag and drop a file here" overlay, shown only while a file is dragged over
-  the box, has no test id and stays.
+  the box, has no test id and stays. A notice uploader (方案导入, key starting ``NOTICE_UPLOADER_KEY``) names
+  the notice formats instead of .xlsx.
 - ``st.dataframe``'s toolbar (show/hide columns, CSV download, search, full screen) has English tooltips and
   cannot be switched off; it is hidden. Every table has its own .xlsx download (``board.show_table``).
 
@@ -29,11 +30,13 @@ from lib import settings
 UPLOAD_BUTTON = "选择文件"
 # A row of KPI cards: Streamlit stacks columns one per line below 640 px; the cards go two to a line instead.
 CARD_ROW = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])'
+# Uploaders whose key starts with this take notices (方案导入), not workbooks: their hint names those formats.
+NOTICE_UPLOADER_KEY = "notice_file"
 
 
-def upload_hint() -> str:
+def upload_hint(formats: str = ".xlsx 格式") -> str:
     """The uploader's hint in Chinese, in place of Streamlit's "20MB per file • XLSX"."""
-    return f"或将文件拖放到此处（仅限 .xlsx 格式，单个文件不超过 {settings.value('KANBAN_MAX_UPLOAD_MB')} MB）"
+    return f"或将文件拖放到此处（仅限 {formats}，单个文件不超过 {settings.value('KANBAN_MAX_UPLOAD_MB')} MB）"
 
 
 def css() -> str:
@@ -44,6 +47,7 @@ def css() -> str:
 {dropzone} button [data-testid="stMarkdownContainer"]::after {{ content: "{UPLOAD_BUTTON}"; }}
 {hint} span {{ display: none; }}
 {hint} > div::after {{ content: "{upload_hint()}"; font-size: 0.875rem; }}
+[class*="st-key-{NOTICE_UPLOADER_KEY}"] {hint} > div::after {{ content: "{upload_hint(".docx、.pdf、.doc、.wps、.txt 文件")}"; }}
 [data-testid="stDataFrame"] [data-testid="stElementToolbar"] {{ display: none !important; }}
 @media (max-width: 640px) {{
   {CARD_ROW} {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
