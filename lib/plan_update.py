@@ -99,9 +99,10 @@ class CarriedReports:
 
 def _assignments(tasks: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """task_id, unit: who answers for each new task, groups expanded as validation expands them."""
+    directory = validate.UnitDirectory.of(units)
     pairs = [(validate.normalise_id(task_id), unit)
              for task_id, listed in zip(tasks["task_id"], tasks["units_text"])
-             for unit in validate.expand_units(schema.split_unit_list(validate.cell_text(listed)), units)]
+             for unit in directory.expand(schema.split_unit_list(validate.cell_text(listed)))]
     return pd.DataFrame(pairs, columns=["task_id", "unit"]).drop_duplicates()
 
 
