@@ -20,6 +20,9 @@ from lib.review import COVER, Slide
 from lib.schema import LIGHT_LABELS
 
 SCALE = "min(1.4583vw, 2.5926vh)"  # 28 px at 1920×1080
+# The charts' labels have a fixed size (plotly draws in pixels, charts.REVIEW_VALUE_SIZE = 24 px): on a small
+# projector the title, which shrinks with the screen, would fall below them. It stays the largest text.
+TITLE_FLOOR = "32px"
 
 
 
@@ -36,7 +39,7 @@ footer { display: none !important; }
 [data-testid="stMain"] { background: #ffffff; }
 .st-key-rv_slide_box { margin-bottom: 1vh; }
 .rv-slide { color: #111111; line-height: 1.35; font-size: var(--u); }
-.rv-title { font-size: calc(var(--u) * 1.6); font-weight: 700; margin: 0; line-height: 1.25; }
+.rv-title { font-size: max(calc(var(--u) * 1.6), """ + TITLE_FLOOR + """); font-weight: 700; margin: 0; line-height: 1.25; }
 .rv-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1em;
            border-bottom: 0.12em solid """ + palette.BLUE + """; padding-bottom: 0.2em; margin-bottom: 0.3em; }
 .rv-asof { font-size: var(--u); font-weight: 700; white-space: nowrap; }
@@ -106,3 +109,30 @@ def slide_html(slide: Slide, counter: str = "") -> str:
         badge = light_badge(item.light) if item.light else ""
         parts.append(f'<div class="rv-item"><div class="rv-item-head">{badge}{for_html(item.heading)}</div>{lines}</div>')
     return f'<div class="rv-slide">{"".join(parts)}</div>'
+
+
+# The browser's own full screen, from a button: the page and its slide fill the projector, with no address bar.
+# A script in the page (st.html runs it without an iframe, where full screen would cover only the frame).
+FULLSCREEN_BUTTON = """<button type="button" class="rv-fullscreen" aria-label="全屏">全屏</button>
+<style>
+.rv-fullscreen { font: inherit; font-size: 0.875rem; padding: 0.25rem 0.75rem; min-height: 2.5rem; cursor: pointer;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff; color: #111111; }
+.rv-fullscreen:hover { border-color: #1f5fa8; color: #1f5fa8; }
+</style>
+<script>
+(() => {
+  const sync = () => document.querySelectorAll(".rv-fullscreen").forEach(button => {
+    button.textContent = document.fullscreenElement ? "退出全屏" : "全屏";
+  });
+  if (!window.kanbanFullscreen) {  // once per page load: the listeners outlive Streamlit's reruns
+    window.kanbanFullscreen = true;
+    document.addEventListener("click", event => {
+      if (!event.target.closest(".rv-fullscreen")) return;
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen();
+    });
+    document.addEventListener("fullscreenchange", sync);
+  }
+  sync();
+})();
+</script>"""

@@ -93,4 +93,5 @@ with st.container(key="rv_controls", horizontal=True, vertical_alignment="center
     st.download_button("Excel", lambda: report.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key="rv_xlsx", icon=":material/download:")
-    st.caption("全屏：地址加 ?embed=true 并按 F11；?slide=3 第 3 页；?auto=20 每 20 秒轮播")
+    st.html(review_view.FULLSCREEN_BUTTON, unsafe_allow_javascript=True)
+    st.caption("地址加 ?slide=3 打开第 3 页，加 ?auto=20 每 20 秒轮播；加 ?embed=true 不显示侧栏和菜单")

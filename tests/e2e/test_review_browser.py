@@ -37,11 +37,15 @@ FONTS_JS = """() => {
     texts++;
     body = Math.min(body, parseFloat(getComputedStyle(el).fontSize));
   }
+  let chartLargest = 0;
   for (const el of box.querySelectorAll('svg text')) {
     if (!el.textContent.trim()) continue;
     chart = Math.min(chart, parseFloat(getComputedStyle(el).fontSize));
+    chartLargest = Math.max(chartLargest, parseFloat(getComputedStyle(el).fontSize));
   }
-  return {body, chart, texts, svgs: box.querySelectorAll('svg.main-svg').length};
+  const title = box.querySelector('.rv-title');
+  return {body, chart, chartLargest, texts, svgs: box.querySelectorAll('svg.main-svg').length,
+          title: title ? parseFloat(getComputedStyle(title).fontSize) : null};
 }"""
 
 
@@ -81,5 +85,24 @@ def test_every_slide_fits_and_is_room_scale(browser, server, width, height):
             if slide.chart is not None:
                 assert fonts["svgs"] >= 1, f"slide {number}: no chart SVG"
                 assert fonts["chart"] >= CHART_PX, (number, fonts)
+                assert fonts["title"] > fonts["chartLargest"], (number, fonts)  # the title stays the largest text
+    finally:
+        context.close()
+
+
+def test_the_fullscreen_button_fills_the_screen_and_leaves_it(browser, server):
+    """Issue 11 item 7: a real 全屏 button (the browser's fullscreen API), not "add ?embed=true and press F11"."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(server.url("/review?slide=2"), wait_until="domcontentloaded")
+        wait_for_app(page)
+        button = page.locator(".rv-fullscreen")
+        button.click()
+        page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+        page.wait_for_function("() => document.querySelector('.rv-fullscreen').textContent === '退出全屏'")
+        button.click()
+        page.wait_for_function("() => document.fullscreenElement === null")
+        assert button.inner_text() == "全屏"
     finally:
         context.close()
