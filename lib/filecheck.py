@@ -37,6 +37,10 @@ _REF_ATTR_RE = re.compile(rb'\sr="([A-Z]*)(\d+)"')
 # Excel and openpyxl write r= first: these literal prefixes keep the common case fast.
 _ROW_REFS_RE = re.compile(rb'<row r="(\d+)"')
 _COLUMN_TIERS = [re.compile(rb'<c r="([A-Z]{3,})\d'), re.compile(rb'<c r="([A-Z]{2})\d')]
+_TWO_OR_MORE_LETTERS = re.compile(rb'<c r="[A-Z]{2}')
+# A <row> or <c> tag that does not start with its r= reference (<c>, <c/>, <row>, <c s="1" r="A1">): one search
+# instead of counting each form (<col>, <cols> and <rowBreaks> do not match).
+_TAG_WITHOUT_LEADING_REF = re.compile(rb'<(?:row|c)(?:[>/]|\s(?!r="))')
 
 
 def _column_number(letters: bytes) -> int:
@@ -69,14 +73,14 @@ def _worksheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def _refs_extent(text: bytes) -> tuple[int, int] | None:
     """(last row, last column) when every <row> and <c> tag starts with its r= reference, else None."""
-    row_tags = text.count(b"<row ") + text.count(b"<row>")
-    cell_tags = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
-    if row_tags != text.count(b'<row r="') or cell_tags != text.count(b'<c r="'):
+    if _TAG_WITHOUT_LEADING_REF.search(text):
         return None
     rows = _ROW_REFS_RE.findall(text)
     last_row = max(map(int, set(rows))) if rows else 0
     last_column = 0
-    for tier in _COLUMN_TIERS[:2]:  # the longest letters hold the last column; most cells have one
+    # the longest letters hold the last column; most sheets use one letter only, which one scan tells
+    tiers = _COLUMN_TIERS if _TWO_OR_MORE_LETTERS.search(text) else []
+    for tier in tiers:
         if tier.search(text):
             last_column = _column_number(max(set(tier.findall(text)), key=lambda s: (len(s), s)))
             break

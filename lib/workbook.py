@@ -164,12 +164,19 @@ def _without_illegal(cell: object) -> object:
 def _strip_illegal(frame: pd.DataFrame, fields: list[str]) -> list[tuple[str, ...]]:
     """Remove illegal characters from the text cells of ``frame`` in place; per row, the fields cleaned.
 
-    Every illegal character is unprintable, and ``str.isprintable`` is far cheaper than a regex: only
-    the few unprintable texts (most hold a line break) are searched.
+    Every illegal character is unprintable, and ``str.isprintable`` is far cheaper than a regex. A column of
+    text only is joined and looked at once (one C loop); otherwise only its unprintable texts (most hold a line
+    break) are searched.
     """
     cleaned: list[tuple[str, ...]] = [()] * len(frame)
     for name in fields:
         cells = frame[name].to_numpy(dtype=object)
+        try:
+            joined = "".join(cells)
+        except TypeError:  # numbers or dates among the texts
+            joined = None
+        if joined is not None and (joined.isprintable() or not ILLEGAL_CHARACTERS.search(joined)):
+            continue
         suspects = [position for position, cell in enumerate(cells) if isinstance(cell, str) and not cell.isprintable()]
         for position in suspects:
             cell = cells[position]
