@@ -103,6 +103,8 @@ def test_the_fullscreen_button_fills_the_screen_and_leaves_it(browser, server):
         page.wait_for_function("() => document.querySelector('.rv-fullscreen').textContent === '退出全屏'")
         button.click()
         page.wait_for_function("() => document.fullscreenElement === null")
+        # the label follows the fullscreenchange event, which comes after the state: wait for it, then read it
+        page.wait_for_function("() => document.querySelector('.rv-fullscreen').textContent === '全屏'")
         assert button.inner_text() == "全屏"
     finally:
         context.close()
