@@ -85,13 +85,34 @@ class BoardServer:
         self._log.close()
 
 
-@pytest.fixture
-def board_copy(tmp_path: Path) -> Path:
-    """A private copy of the bundled workbook, so tests never touch data/tasks.xlsx."""
-    target = tmp_path / "data" / "tasks.xlsx"
+def bundled_copy(folder: Path) -> Path:
+    """A private copy of the bundled workbook in ``folder/data/``, so tests never touch data/tasks.xlsx."""
+    target = folder / "data" / "tasks.xlsx"
     target.parent.mkdir()
     shutil.copy(ROOT / "data" / "tasks.xlsx", target)
     return target
+
+
+@contextlib.contextmanager
+def bundled_server(folder: Path, browser) -> Iterator[BoardServer]:
+    """A server on a private copy of the bundled workbook, for a module's tests to share.
+
+    A fresh server that is first asked for a page by its own address (/overview) runs that file alone, with
+    the legacy pages/ navigation and no page config, until app.py has run once (a Streamlit quirk): the
+    root is opened once first.
+    """
+    running = BoardServer(bundled_copy(folder))
+    try:
+        open_page(browser, running.url("/")).context.close()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def board_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled workbook, so tests never touch data/tasks.xlsx."""
+    return bundled_copy(tmp_path)
 
 
 @pytest.fixture

@@ -9,14 +9,21 @@ fail on the grouped sidebar navigation, whose markup is Streamlit's own (README,
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lib import accounts
-from tests.e2e.conftest import ARTIFACTS, ROOT, BoardServer, exception_count, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    BoardServer,
+    bundled_server,
+    exception_count,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,13 +44,9 @@ ADMIN, PASSWORD = "管理员", "password1"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[BoardServer]:
-    workbook = tmp_path_factory.mktemp("a11y") / "data" / "tasks.xlsx"
-    workbook.parent.mkdir()
-    shutil.copy(ROOT / "data" / "tasks.xlsx", workbook)
-    running = BoardServer(workbook)
-    yield running
-    running.stop()
+def server(tmp_path_factory, browser) -> Iterator[BoardServer]:
+    with bundled_server(tmp_path_factory.mktemp("a11y"), browser) as running:
+        yield running
 
 
 def violations(page) -> list[dict]:

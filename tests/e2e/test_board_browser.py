@@ -5,13 +5,20 @@ One server for the module (the machine is small); screenshots go to test-artifac
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, BoardServer, exception_count, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    BoardServer,
+    bundled_server,
+    exception_count,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +33,8 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, browser) -> Iterator[BoardServer]:
-    workbook = tmp_path_factory.mktemp("board") / "data" / "tasks.xlsx"
-    workbook.parent.mkdir()
-    shutil.copy(ROOT / "data" / "tasks.xlsx", workbook)
-    running = BoardServer(workbook)
-    # A fresh server that is first asked for /overview runs that file alone, with the legacy
-    # pages/ navigation and no page config, until app.py has run once (Streamlit quirk).
-    open_page(browser, running.url("/")).context.close()
-    yield running
-    running.stop()
+    with bundled_server(tmp_path_factory.mktemp("board"), browser) as running:
+        yield running
 
 
 @pytest.mark.parametrize(("path", "heading", "charts"), PAGES)

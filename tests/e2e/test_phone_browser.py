@@ -7,12 +7,11 @@ Screenshots: test-artifacts/phone-*.png.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import ROOT, BoardServer, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import BoardServer, bundled_server, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -36,15 +35,8 @@ TEXT_BOXES_JS = """(chart) => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, browser) -> Iterator[BoardServer]:
-    workbook = tmp_path_factory.mktemp("phone") / "data" / "tasks.xlsx"
-    workbook.parent.mkdir()
-    shutil.copy(ROOT / "data" / "tasks.xlsx", workbook)
-    running = BoardServer(workbook)
-    # A fresh server runs a page opened by its own address outside app.py once (tests/e2e/test_board_browser.py).
-    page = open_page(browser, running.url("/"))
-    page.context.close()
-    yield running
-    running.stop()
+    with bundled_server(tmp_path_factory.mktemp("phone"), browser) as running:
+        yield running
 
 
 # Playwright's "iPhone 13": its screen and its browser's user agent, which says "Mobile".

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from lib import review, validate
-from tests.e2e.conftest import ROOT, BoardServer, screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, bundled_server, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -50,15 +50,9 @@ FONTS_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    import shutil
-
-    target = tmp_path_factory.mktemp("review") / "data" / "tasks.xlsx"
-    target.parent.mkdir()
-    shutil.copy(ROOT / "data" / "tasks.xlsx", target)
-    running = BoardServer(target)
-    yield running
-    running.stop()
+def server(tmp_path_factory, browser):
+    with bundled_server(tmp_path_factory.mktemp("review"), browser) as running:
+        yield running
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
