@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KANBAN_WORKBOOK", Path("data/tasks.xlsx"),
             "The shared workbook. Its versions and audit log live beside it, in `<name>.history/` "
             "and `<name>.audit.jsonl`.", Path),
+    Setting("KANBAN_PLANS_DIR", None, "The plans folder: one workbook per further plan, `archive/` for archived "
+            "ones. Unset means `plans/` beside `KANBAN_WORKBOOK` (`data/plans/`).", Path),
     Setting("KANBAN_ACCOUNTS", Path("data/accounts.toml"), "The accounts file (scrypt hashes only).", Path),
     Setting("KANBAN_REQUIRE_LOGIN", False, "`1` makes login required for viewing the board too.", _flag),
     Setting("KANBAN_SESSION_IDLE_MINUTES", 30.0, "Idle minutes before a session is logged out; also how long after the last "
@@ -96,6 +98,10 @@ def value(name: str, environ: Mapping[str, str] | None = None) -> Any:
 
 def workbook_path(environ: Mapping[str, str] | None = None) -> Path:
     return value("KANBAN_WORKBOOK", environ)
+
+
+def plans_dir(environ: Mapping[str, str] | None = None) -> Path:
+    return value("KANBAN_PLANS_DIR", environ) or workbook_path(environ).parent / "plans"
 
 
 def accounts_path(environ: Mapping[str, str] | None = None) -> Path:
