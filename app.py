@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import chrome, errors, login
+from lib.ui import board, chrome, errors, login
 
 st.set_page_config(page_title="落实看板", page_icon="📊", layout="wide")
 chrome.apply()  # Chinese, or nothing, where Streamlit draws English
@@ -24,6 +24,7 @@ pages = {
         st.Page("pages/section.py", title="板块", url_path="section"),
         st.Page("pages/unit.py", title="处室", url_path="unit"),
         st.Page("pages/task.py", title="任务", url_path="task"),
+        st.Page("pages/plans.py", title="全部方案", url_path="plans"),
     ],
     "填报与管理": [
         st.Page("pages/upload.py", title="上传更新", url_path="upload"),
@@ -40,4 +41,5 @@ allowed = login.may_view()
 navigation = st.navigation(pages, position="sidebar" if allowed else "hidden")
 if not allowed:
     login.login_gate()
+board.plan_switcher()
 errors.run_page(navigation)

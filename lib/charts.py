@@ -92,7 +92,8 @@ def _signed(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:+.1f}"
 
 
-def section_bars(sections: pd.DataFrame, narrow: bool = False) -> go.Figure:
+def section_bars(sections: pd.DataFrame, narrow: bool = False,
+                 title: str = "各板块完成进度（浅色为上期末）") -> go.Figure:
     """Progress per section in plan order (first at the top), last period's value as a ghost bar.
 
     ``sections``: Snapshot.sections (section, label, progress, previous_progress, change, tasks).
@@ -117,7 +118,7 @@ def section_bars(sections: pd.DataFrame, narrow: bool = False) -> go.Figure:
     # The axis reads 0–100; the room beyond 100 is for the printed values.
     figure.update_xaxes(range=[0, 125 if narrow else 135], tickvals=TICKS, ticktext=TICK_TEXT, title="完成进度（%）",
                         gridcolor=GRID_COLOR)
-    return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title="各板块完成进度（浅色为上期末）")
+    return _layout(figure, 140 + 48 * len(sections), barmode="overlay", title=title)
 
 
 def unit_bars(units: pd.DataFrame, narrow: bool = False) -> go.Figure:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from lib import settings
+from lib import schema, settings
 from lib.store.persist import audit_path, history_dir, lock_path
 
 ARCHIVE_FOLDER = "archive"
@@ -75,6 +75,23 @@ def find(key: str, include_archived: bool = True) -> Plan | None:
     return next((plan for plan in all_plans(include_archived) if plan.key == key), None)
 
 
+def plan_name(path: Path) -> str:
+    """The plan's 方案名称 from its 方案 sheet alone (what a switcher shows), or "" when it cannot be read.
+
+    Reads one small sheet, not the workbook: the switcher names every plan on every page.
+    """
+    from lib.workbook import WorkbookError, read_sheet_values
+
+    try:
+        rows = read_sheet_values(path, [schema.SHEET_PLAN])[schema.SHEET_PLAN]
+    except (WorkbookError, OSError, KeyError):
+        return ""
+    for row in rows:
+        if len(row) >= 2 and schema.normalise_header(row[0]) == schema.PLAN_NAME:
+            return str(row[1]).strip()
+    return ""
+
+
 def default_plan() -> Plan:
     """The plan shown when none is named: the default workbook, or the first in the folder when there is none."""
     listed = all_plans()
@@ -105,6 +122,18 @@ def check_key(key: str) -> str:
         raise PlanError("方案简称只能由汉字、字母、数字、下划线和连字符组成，长度 1 至 40 个字符。")
     if key == ARCHIVE_FOLDER or find(key) is not None:
         raise PlanError(f"已有名为“{key}”的方案（含已归档方案），请换一个简称。")
+    return key
+
+
+def suggest_key(name: str) -> str:
+    """A free key for a new plan named ``name``: the title in 《》 if any, in key characters, at most 20 of them."""
+    quoted = re.search(r"《([^》]+)》", name)
+    text = re.sub(r"[^\w\u4e00-\u9fff-]+", "", quoted.group(1) if quoted else name)
+    text = re.sub(r"^关于印发|的通知$", "", text)[:20] or "新方案"
+    taken = {plan.key for plan in all_plans(include_archived=True)} | {ARCHIVE_FOLDER}
+    key, number = text, 2
+    while key in taken:
+        key, number = f"{text}-{number}", number + 1
     return key
 
 

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from lib import intake as notices
-from lib import plan_draft, plan_update, settings, store, tables
+from lib import plan_draft, plan_update, plans, schema, settings, store, tables
 from lib.ui import board, change, chrome, intake, login
 
-NEW_PLAN = "作为新方案导入（替换当前工作簿，进展清空）"
+NEW_PLAN = "作为新方案保存（方案库中新增一个方案，现有方案不变）"
 UPDATE_PLAN = "更新当前方案（保留进展，进展随任务改号）"
 
 st.title("方案导入")
@@ -14,15 +14,19 @@ account = login.require_account()
 if not account.is_admin:
     st.warning("方案导入仅限管理员使用，如需导入新的分工方案，请联系管理员。")
     st.stop()
-path, today = settings.workbook_path(), settings.today()
+today = settings.today()
 shown = board.load_board().data
-current = shown.book if shown is not None and not shown.stale else None  # an update needs a valid plan to keep
+# An update needs a valid plan to keep, and an archived plan is read-only.
+current = shown.book if shown is not None and not shown.stale and not board.current_plan().archived else None
 round_no = st.session_state.get("import_round", 0)  # a new round after each save starts with an empty page
 
 
 def next_round() -> None:
     st.session_state["import_round"] = round_no + 1
     st.session_state.pop("import_pasted", None)
+    st.session_state["import_saved_plan"] = new_key
+
+
 
 
 def keep_pasted() -> None:
@@ -31,7 +35,9 @@ def keep_pasted() -> None:
 
 if message := change.saved_message("plan_import"):
     st.success(message)
-    st.markdown("[查看总览（已按新方案显示）](./)")
+    saved = plans.find(st.session_state.pop("import_saved_plan", "") or board.current_plan().key)
+    if saved is not None:
+        st.markdown(f"[查看该方案总览]({board.plan_link(saved)})")
 
 st.subheader("一、选择通知")
 st.caption("可上传 Word（.docx；.doc、.wps 需服务器装有 LibreOffice）、带文字层的 PDF 或文本文件，"
@@ -59,7 +65,20 @@ draft, renames = intake.edit_draft(imported, editors, current.units if current i
 
 st.subheader("三、保存方式与方案设置")
 modes = [NEW_PLAN, UPDATE_PLAN] if current is not None else [NEW_PLAN]
-updating = st.radio("保存方式", modes, key="import_mode") == UPDATE_PLAN
+updating = st.radio("保存方式", modes, key="import_mode",
+                    help=f"当前方案：{board.plan_title(board.current_plan())}") == UPDATE_PLAN
+new_key = ""
+if not updating:
+    new_key = st.text_input("方案简称", value=plans.suggest_key(str(imported.plan.get(schema.PLAN_NAME, "")) or source_name),
+                            key=f"{editors}_key", max_chars=40,
+                            help="用于方案切换、链接地址（?plan=）和文件名，保存后不可修改。").strip()
+    try:
+        path = plans.new_plan_path(new_key)
+    except plans.PlanError as error:
+        st.error(str(error))
+        st.stop()
+else:
+    path = board.current_plan().path
 defaults = plan_draft.plan_values(imported.plan, current.plan if updating and current is not None else None)
 draft.plan = plan_draft.plan_from_values(intake.plan_form(defaults, f"{editors}_{'update' if updating else 'new'}"))
 
@@ -79,15 +98,12 @@ if updating and current is not None:
         check_label = f"我已核对：以上 {len(carried.orphaned)} 条进展记录不再保留"
     upload = plan_draft.draft_bytes(draft, carried.kept)
 else:
-    if current is not None:
-        leaving = f"当前看板的 {len(current.tasks)} 项任务和 {len(current.updates)} 条进展记录将移出看板"
-        st.warning(f"作为新方案导入时，{leaving}，换为新方案（{draft.summary()}，进展为空）。"
-                   "原工作簿完整存入版本记录，可随时下载或恢复。")
-        check_label = f"我已知悉：{leaving}"
+    st.info(f"将在方案库中新增方案「{new_key}」（{draft.summary()}，进展为空），文件 {path.name}；现有方案均不受影响。")
     upload = plan_draft.draft_bytes(draft)
 label = "方案导入（更新方案）" if updating else "方案导入（新方案）"
 change.confirm_change("plan_import", path,
                       store.Change(store.REPLACE, account, upload=upload, filename=source_name, label=label),
                       today, is_admin=True, confirm_label="确认保存", check_label=check_label,
-                      describe=lambda preview: f"已保存方案：{draft.summary()}。原工作簿已存入版本记录。",
+                      describe=lambda preview: f"已保存方案：{draft.summary()}。"
+                      + ("原工作簿已存入版本记录。" if updating else f"新方案「{new_key}」已加入方案库。"),
                       on_saved=next_round)

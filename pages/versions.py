@@ -3,13 +3,15 @@
 import streamlit as st
 
 from lib import settings, store
-from lib.ui import change, login
+from lib.escape import for_markdown
+from lib.ui import board, change, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("版本记录")
+st.caption(f"方案：{for_markdown(board.plan_title(board.current_plan()))}")
 account = login.require_account()
-path = settings.workbook_path()
+path = board.current_plan().path
 versions = store.list_versions(path)
 
 if message := change.saved_message("restore"):

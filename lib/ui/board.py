@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import charts, dates, detail, metrics, settings, store, tables, validate
+from lib import charts, dates, detail, metrics, plans, portfolio, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
@@ -65,7 +65,7 @@ def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
 
 def load_board() -> BoardLoad:
     """The workbook to show: the current file, or the last valid version with the current file's problems."""
-    path = settings.workbook_path()
+    path = current_plan().path
     if path.exists():
         result, stat = _load_path(path)
         if result.ok and result.book is not None:
@@ -124,9 +124,89 @@ def require_board() -> BoardData:
         )
         with st.expander("查看问题清单", expanded=False):
             st.dataframe(tables.problems_table(errors), hide_index=True)
+    if current_plan().archived:
+        st.info("本方案已归档，仅供查阅。")
     if data.book.plan.sample:
         st.info("示例数据：当前工作簿中的进展记录为演示用示例数据（填报人为“示例”），不代表实际工作进展。")
     return data
+
+
+# ---- the plan shown: ?plan= names it; the sidebar's 方案 picker switches it --------------------
+
+PLAN_PARAM = "plan"
+_PLAN_KEY = "plan"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _plan_name(path: str, mtime_ns: int) -> str:
+    return plans.plan_name(Path(path))
+
+
+def plan_title(plan: plans.Plan) -> str:
+    """What the switcher and lists call a plan: its 方案名称, else its key."""
+    try:
+        mtime = plan.path.stat().st_mtime_ns
+    except OSError:
+        return plan.key
+    return _plan_name(str(plan.path), mtime) or plan.key
+
+
+def current_plan() -> plans.Plan:
+    """The plan this page shows: the picker's choice, else the address's ``?plan=`` (an archived plan too,
+    read-only), else the default plan."""
+    for key in (st.session_state.get(_PLAN_KEY), st.query_params.get(PLAN_PARAM)):
+        found = plans.find(key) if key else None
+        if found is not None:
+            return found
+    return plans.default_plan()
+
+
+def plan_link(plan: plans.Plan, page: str = "overview") -> str:
+    """The address of ``page`` showing ``plan``, relative to the app's root."""
+    from urllib.parse import quote
+
+    return f"{page}?{PLAN_PARAM}={quote(plan.key)}"
+
+
+def plan_switcher() -> None:
+    """The sidebar's 方案 picker, shown once an office has more than one plan; its choice is ``?plan=``.
+
+    An archived plan opened by a link joins the options while it is shown, so the picker never lies
+    about what the page shows.
+    """
+    options = [plan.key for plan in plans.all_plans()]
+    wanted = st.query_params.get(PLAN_PARAM)
+    linked = plans.find(wanted) if wanted else None
+    if linked is not None and linked.key not in options:
+        options.append(linked.key)
+    if len(options) <= 1:
+        st.session_state.pop(_PLAN_KEY, None)
+        return
+    _keep(_PLAN_KEY, options[0])
+    if st.session_state[_PLAN_KEY] not in options:
+        st.session_state[_PLAN_KEY] = options[0]
+    follow_link(PLAN_PARAM, _PLAN_KEY, wanted if wanted in options else None)
+    titles = {plan.key: plan_title(plan) for plan in plans.all_plans(include_archived=True) if plan.key in options}
+    choice = st.sidebar.selectbox("方案", options, key=_PLAN_KEY, format_func=lambda key: titles.get(key, key),
+                                  help="选择要查看的方案；「全部方案」页汇总所有方案。")
+    _remember(_PLAN_KEY)
+    write_link(PLAN_PARAM, _PLAN_KEY, choice)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _plan_figures(plan: plans.Plan, _book: Book | None, version: str, as_of: dt.date,
+                  _problems: list[Problem]) -> portfolio.PlanFigures:
+    return portfolio.figures(plan, _book, as_of, _problems)
+
+
+def all_plan_figures(as_of: dt.date, include_archived: bool = False) -> list[portfolio.PlanFigures]:
+    """Every plan's figures at ``as_of``, each read and computed once per file version (cached per plan file)."""
+    listed = []
+    for plan in plans.all_plans(include_archived):
+        result, stat = _load_path(plan.path)
+        book = result.book if result.ok else None
+        listed.append(_plan_figures(plan, book, f"{stat.st_mtime_ns}-{stat.st_size}", as_of, result.problems))
+    return listed
 
 
 def sidebar_source(data: BoardData) -> None:
@@ -228,6 +308,21 @@ def linked_date() -> dt.date | None:
     except ValueError:
         return None
     return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
+def date_sidebar() -> dt.date:
+    """The sidebar of a page over every plan: 数据截至 alone, the same D the board pages share (``?d=``)."""
+    _keep("as_of", settings.today())
+    follow_link(DATE_PARAM, "as_of", linked_date())
+
+    def pick_date() -> None:
+        st.session_state["_kept_period_pick"] = _CUSTOM_DATE  # the board pages' period picker no longer applies
+
+    as_of = st.sidebar.date_input("数据截至", key="as_of", format="YYYY-MM-DD", on_change=pick_date,
+                                  min_value=EARLIEST_DATE, max_value=LATEST_DATE)
+    _remember("as_of")
+    write_link(DATE_PARAM, "as_of", as_of.isoformat())
+    return as_of
 
 
 def board_sidebar() -> BoardState:
@@ -369,6 +464,8 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
     }
     if tables.LINK in frame.columns:
         config[tables.LINK] = st.column_config.LinkColumn(tables.LINK, display_text="查看任务", width="small")
+        if len(plans.all_plans()) > 1:  # a task's number means something only within its plan
+            frame = frame.assign(**{tables.LINK: frame[tables.LINK] + plan_link(current_plan(), "").replace("?", "&")})
     # Long texts get a fixed medium width so the row fits the screen; the download has them in full.
     for name in frame.columns:
         if name in tables.LONG_TEXT:
