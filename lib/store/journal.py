@@ -145,6 +145,8 @@ def _complete_plan(plan: dict) -> bool:
 
 def _recover_locked(journal: Path) -> list[Path]:
     """Complete the set the journal lists and remove the journal; the caller holds its lock and its plans' locks."""
+    for temp in journal.parent.glob(f".{journal.name}.*.tmp"):  # a journal a crash cut short was never written
+        temp.unlink(missing_ok=True)
     entries = _read_journal(journal)
     if entries is None:
         return []
@@ -161,7 +163,7 @@ def _locked(stack: ExitStack, paths: list[Path], timeout: float) -> None:
 
 
 def recover(journal_folder: Path | None = None, timeout: float = RECOVER_TIMEOUT_SECONDS) -> list[Path]:
-    """Complete a set of saves a crash interrupted; the paths of the plans whose new version it put in place.
+    """Complete a set of saves a crash interrupted; the (resolved) paths of the plans whose new version it put in place.
 
     One ``stat`` when there is no journal. A set being saved right now holds the journal lock: after
     ``timeout`` seconds this gives up and returns [] (that save completes or recovers the set itself).
