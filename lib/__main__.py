@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lib import accounts_cli, metrics, plans, report_cli, schema, store_cli, validate
+from lib.accounts import ROLE_ADMIN, Account, AccountError
 from lib.escape import for_terminal
 from lib.model import Book
 from lib.store_cli import add_workbook_options, chosen_workbook
@@ -160,6 +161,12 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
     output = chosen_workbook(args)
     try:
+        # Overwriting is an admin's 整体替换: refused before the notice is read, recorded under the admin's name.
+        account = store_cli.named_account(args, admin=True) if args.user else Account("import-plan", ROLE_ADMIN)
+    except AccountError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
         imported = import_notice(Path(args.notice).read_bytes(), Path(args.notice).name)
     except IntakeError as error:
         print(error.message, file=sys.stderr)
@@ -186,9 +193,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     # Overwriting a workbook, possibly the shared one: the same locked, versioned,
     # audited save as an admin's 整体替换, so its 进展 rows are never lost.
     from lib import store
-    from lib.accounts import ROLE_ADMIN, Account
 
-    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name,
+    change = store.Change(store.REPLACE, account, upload=data, filename=Path(args.notice).name,
                           label="方案导入（新方案）")
     result = store.apply(output, change)
     if not result.saved:
@@ -218,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     # -o/--output was this command's name for the workbook before --workbook; both still work.
     add_workbook_options(importer, older_spellings=("-o", "--output"))
     importer.add_argument("--force", action="store_true", help="覆盖已有文件")
+    store_cli.add_user_options(importer, required=False,
+                               help_text="覆盖已有工作簿时以哪个管理员账号记入版本记录，默认记为 import-plan")
     importer.set_defaults(handler=cmd_import_plan)
 
     # Each feature's commands live beside it, in a module with a register(subparsers) function.

@@ -67,19 +67,29 @@ def print_preview(preview: store.Preview) -> None:
         print(f"  {record['范围']} {_t(record['名称'])}：{record['之前']} → {record['之后']}")
 
 
+def add_user_options(parser: argparse.ArgumentParser, required: bool, help_text: str) -> None:
+    """``--user NAME`` for a command that acts for a person, and ``--accounts`` for where that account is kept."""
+    parser.add_argument("--user", required=required, help=help_text)
+    parser.add_argument("--accounts", help="账号文件，默认 data/accounts.toml（或 KANBAN_ACCOUNTS）")
+
+
+def named_account(args: argparse.Namespace, admin: bool) -> accounts.Account:
+    """The account ``--user`` names; raises AccountError when there is none, or when ``admin`` and it is not one."""
+    path = Path(args.accounts) if args.accounts else accounts.load_settings().accounts_path
+    account = accounts.load_accounts(path).get(args.user)
+    if account is None:
+        raise accounts.AccountError(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。")
+    if admin and not account.is_admin:
+        raise accounts.AccountError("只有管理员可以整体替换。")
+    return account
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
     workbook = chosen_workbook(args)
-    settings = accounts.load_settings()
     try:
-        account = accounts.load_accounts(Path(args.accounts) if args.accounts else settings.accounts_path).get(args.user)
+        account = named_account(args, admin=args.replace)
     except accounts.AccountError as exc:
         print(str(exc), file=sys.stderr)
-        return 1
-    if account is None:
-        print(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。", file=sys.stderr)
-        return 1
-    if args.replace and not account.is_admin:
-        print("只有管理员可以整体替换。", file=sys.stderr)
         return 1
     upload = Path(args.upload)
     change = store.Change(store.REPLACE if args.replace else store.MERGE, account, upload.read_bytes(), upload.name)
@@ -113,9 +123,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     apply = subparsers.add_parser("apply", help="校验并合并上传的工作簿（与上传页面相同的流程）")
     apply.add_argument("upload")
-    apply.add_argument("--user", required=True, help="账号名称，决定填报权限")
+    add_user_options(apply, required=True, help_text="账号名称，决定填报权限")
     add_workbook_options(apply)
-    apply.add_argument("--accounts", help="账号文件，默认 data/accounts.toml")
     apply.add_argument("--replace", action="store_true", help="整体替换（仅管理员）；预览会列出将删除的记录")
     apply.add_argument("--yes", action="store_true", help="不询问，直接保存")
     apply.set_defaults(handler=cmd_apply)

@@ -259,3 +259,22 @@ def test_apply_and_export_act_on_the_named_plan(tmp_path, monkeypatch):
     assert _summary("--plan", "小方案")["tasks"][0]["progress"] == 60
     exported = run("export-xlsx", "--period", "2026Q3", "--plan", "川渝合作", "-o", str(tmp_path / "汇总.xlsx"))
     assert exported.returncode == 0 and (tmp_path / "汇总.xlsx").exists()
+
+
+def test_import_plan_over_a_plan_is_recorded_under_the_admin_named_by_user(tmp_path, monkeypatch):
+    _, folder_plan = _plans(tmp_path, monkeypatch)
+    accounts_file = tmp_path / "accounts.toml"
+    accounts.add_user(accounts_file, "管理员", "password-管理员", admin=True)
+    accounts.add_user(accounts_file, "甲处填报", "password-甲处", ["甲处"])
+    before = folder_plan.read_bytes()
+    for name in ("甲处填报", "无此人"):
+        refused = run("import-plan", str(NOTICE), "--plan", "川渝合作", "--force", "--user", name,
+                      "--accounts", str(accounts_file))
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert folder_plan.read_bytes() == before
+    result = run("import-plan", str(NOTICE), "--plan", "川渝合作", "--force", "--user", "管理员",
+                 "--accounts", str(accounts_file))
+    assert result.returncode == 0, result.stderr
+    audit = [json.loads(line) for line in store.audit_path(folder_plan).read_text(encoding="utf-8").splitlines()]
+    assert [(a["user"], a["action"]) for a in audit] == [("管理员", "replace")]
+    assert _summary("--plan", "川渝合作")["overall"]["progress"] == 0  # the new plan's empty 进展
