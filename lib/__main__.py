@@ -10,14 +10,17 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import math
 import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from lib import accounts_cli, metrics, report_cli, store_cli, validate
+from lib import accounts_cli, metrics, plans, report_cli, schema, store_cli, validate
+from lib.accounts import ROLE_ADMIN, Account, AccountError
 from lib.escape import for_terminal
 from lib.model import Book
+from lib.store_cli import add_workbook_options, chosen_workbook
 
 _LAYOUT = re.compile(r"([\n\t])")
 
@@ -60,7 +63,7 @@ def _as_of(text: str | None) -> dt.date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    result = validate.load(args.file)
+    result = validate.load(chosen_workbook(args))
     for problem in result.problems:
         print(problem.as_text())
     errors, warnings = len(result.errors), len(result.warnings)
@@ -68,7 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _book_or_exit(path: str) -> Book:
+def _book_or_exit(path: Path) -> Book:
     result = validate.load(path)
     if result.book is None or not result.ok:
         for problem in result.errors:
@@ -78,11 +81,59 @@ def _book_or_exit(path: str) -> Book:
     return result.book
 
 
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else round(float(value), 2)
+
+
+def plan_summary_json(key: str, book: Book, snapshot: metrics.Snapshot) -> dict:
+    """What ``summary --json`` prints for one plan, and ``summary --all --json`` for each: the plan's key (the
+    file's stem) and 方案名称, then ``metrics.summary_json`` with the board's other headline figures in ``overall``."""
+    summary = metrics.summary_json(snapshot)
+    overall = snapshot.overall
+    summary["overall"] |= {"change": _number(overall.change), "lights": dict(overall.lights),
+                           "reported": overall.reported, "required": overall.required}
+    return {"plan": key, "name": book.plan.name, **summary}
+
+
+def _headline(summary: dict) -> str:
+    overall = summary["overall"]
+    change = "—" if overall["change"] is None else f"{overall['change']:+.1f}"
+    lights = "、".join(f"{schema.light_label(light)} {count}" for light, count in overall["lights"].items())
+    return (f"{summary['plan']}　{summary['name'] or '（未填方案名称）'}　数据截至 {summary['as_of']}　"
+            f"总体进度 {overall['progress'] or 0:.1f}%（较上期 {change}）　任务 {overall['tasks']} 项，"
+            f"已完成 {overall['done']} 项　{lights}　本期报送 {overall['reported']}/{overall['required']}")
+
+
+def cmd_summary_all(args: argparse.Namespace) -> int:
+    """Every active plan's headline, one line (or JSON object) each; a broken plan says so and the rest follow."""
+    if store_cli.workbook_named(args):
+        raise store_cli.NamedTwice("--all 与 --plan、--workbook、工作簿文件参数不能同时使用。")
+    listed, broken = [], 0
+    for plan in plans.all_plans():
+        result = validate.load(plan.path)
+        if result.book is None or not result.ok:
+            broken += 1
+            listed.append(({"plan": plan.key, "name": None, "errors": len(result.errors)},
+                           f"{plan.key}　工作簿存在 {len(result.errors)} 个错误，无法计算"
+                           f"（python -m lib validate --plan {plan.key} 查看）。"))
+            continue
+        summary = plan_summary_json(plan.key, result.book, metrics.compute(result.book, _as_of(args.as_of)))
+        listed.append((summary, _headline(summary)))
+    if args.json:
+        print(json_for_terminal([summary for summary, _ in listed]))
+    else:
+        print("\n".join(line for _, line in listed) if listed else "尚无方案。")
+    return 1 if broken else 0
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
-    book = _book_or_exit(args.file)
+    if args.all:
+        return cmd_summary_all(args)
+    path = chosen_workbook(args)
+    book = _book_or_exit(path)
     snapshot = metrics.compute(book, _as_of(args.as_of))
     if args.json:
-        print(json_for_terminal(metrics.summary_json(snapshot)))
+        print(json_for_terminal(plan_summary_json(path.stem, book, snapshot)))
         return 0
     overall = snapshot.overall
     print(f"数据截至 {snapshot.as_of}（{snapshot.period.label}）")
@@ -108,6 +159,13 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     from lib.intake import IntakeError, import_notice
     from lib.plan_draft import draft_bytes, draft_from_import
 
+    output = chosen_workbook(args)
+    try:
+        # Overwriting is an admin's 整体替换: refused before the notice is read, recorded under the admin's name.
+        account = store_cli.named_account(args, admin=True) if args.user else Account("import-plan", ROLE_ADMIN)
+    except AccountError as error:
+        print(str(error), file=sys.stderr)
+        return 1
     try:
         imported = import_notice(Path(args.notice).read_bytes(), Path(args.notice).name)
     except IntakeError as error:
@@ -121,7 +179,6 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     if imported.tasks.empty:
         print("未能从通知中识别出任何任务，请检查文本格式。", file=sys.stderr)
         return 1
-    output = Path(args.output)
     if output.exists() and not args.force:
         print(f"{output} 已存在；如需覆盖，请加 --force。", file=sys.stderr)
         return 1
@@ -136,9 +193,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     # Overwriting a workbook, possibly the shared one: the same locked, versioned,
     # audited save as an admin's 整体替换, so its 进展 rows are never lost.
     from lib import store
-    from lib.accounts import ROLE_ADMIN, Account
 
-    change = store.Change(store.REPLACE, Account("import-plan", ROLE_ADMIN), upload=data, filename=Path(args.notice).name,
+    change = store.Change(store.REPLACE, account, upload=data, filename=Path(args.notice).name,
                           label="方案导入（新方案）")
     result = store.apply(output, change)
     if not result.saved:
@@ -153,19 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("validate", help="校验工作簿，有错误时退出码为 1")
-    check.add_argument("file")
+    add_workbook_options(check, file_argument=True)
     check.set_defaults(handler=cmd_validate)
 
     summary = commands.add_parser("summary", help="按数据截至日期输出各项指标")
-    summary.add_argument("file")
+    add_workbook_options(summary, file_argument=True)
+    summary.add_argument("--all", action="store_true", help="逐个方案输出总体指标（不含已归档方案）")
     summary.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD，默认今天")
     summary.add_argument("--json", action="store_true", help="输出 JSON")
     summary.set_defaults(handler=cmd_summary)
 
     importer = commands.add_parser("import-plan", help="从分工方案通知（.docx/.pdf/.doc/.wps/.txt）生成工作簿")
     importer.add_argument("notice")
-    importer.add_argument("-o", "--output", required=True)
+    # -o/--output was this command's name for the workbook before --workbook; both still work.
+    add_workbook_options(importer, older_spellings=("-o", "--output"))
     importer.add_argument("--force", action="store_true", help="覆盖已有文件")
+    store_cli.add_user_options(importer, required=False,
+                               help_text="覆盖已有工作簿时以哪个管理员账号记入版本记录，默认记为 import-plan")
     importer.set_defaults(handler=cmd_import_plan)
 
     # Each feature's commands live beside it, in a module with a register(subparsers) function.
@@ -178,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.redirect_stdout(PrintableStream(sys.stdout)), \
             contextlib.redirect_stderr(PrintableStream(sys.stderr)):
         args = build_parser().parse_args(argv)
-        return args.handler(args)
+        try:
+            return args.handler(args)
+        except plans.PlanError as error:
+            # An unknown plan, or a workbook named twice: a sentence for the person, never a traceback.
+            print(str(error), file=sys.stderr)
+            return store_cli.USAGE_ERROR if isinstance(error, store_cli.NamedTwice) else 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lib import settings
+from lib.store_cli import add_workbook_options, chosen_workbook
 
 if TYPE_CHECKING:
     from lib.model import Book
@@ -18,7 +18,7 @@ def _review(args: argparse.Namespace) -> tuple[Review, Book] | None:
     """The review of ``--period`` and its book, or None once the reason is printed."""
     from lib import review, validate
 
-    result = validate.load(args.workbook)
+    result = validate.load(chosen_workbook(args))
     if result.book is None or not result.ok:
         for problem in result.errors:
             print(problem.as_text(), file=sys.stderr)
@@ -69,5 +69,5 @@ def register(subparsers) -> None:
         command = subparsers.add_parser(name, help=help_text)
         command.add_argument("--period", required=True, help="报送周期，如 2026Q3（月度方案写 2026-07）")
         command.add_argument("-o", "--output", default=default_output)
-        command.add_argument("--workbook", default=str(settings.workbook_path()), help="工作簿，默认 data/tasks.xlsx（或 KANBAN_WORKBOOK）")
+        add_workbook_options(command)
         command.set_defaults(handler=handler)

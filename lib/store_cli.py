@@ -1,4 +1,5 @@
-"""``python -m lib apply UPLOAD.xlsx --user NAME``: the upload page's pipeline from the shell."""
+"""``python -m lib apply UPLOAD.xlsx --user NAME``: the upload page's pipeline from the shell; and the one way
+every command names the workbook it reads or writes (``--plan`` / ``--workbook``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,41 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib import accounts, settings, store, tables
+from lib import accounts, plans, store, tables
 from lib.escape import for_terminal as _t
+
+USAGE_ERROR = 2  # argparse's exit code for a command line that cannot be obeyed as written
+
+
+class NamedTwice(plans.PlanError):
+    """The workbook named two ways at once: a usage error, exit code ``USAGE_ERROR``."""
+
+
+def add_workbook_options(parser: argparse.ArgumentParser, file_argument: bool = False,
+                         older_spellings: tuple[str, ...] = ()) -> None:
+    """``--plan NAME`` and ``--workbook PATH`` (plus ``older_spellings`` of --workbook), and with
+    ``file_argument`` an optional positional FILE meaning the same as --workbook."""
+    if file_argument:
+        parser.add_argument("file", nargs="?", help="工作簿文件，与 --workbook 相同")
+    parser.add_argument("--plan", help="方案简称，即方案文件夹（KANBAN_PLANS_DIR）中的文件名，不含 .xlsx")
+    parser.add_argument("--workbook", *older_spellings, dest="workbook",
+                        help="工作簿文件路径；与 --plan 都不指定时为默认工作簿（KANBAN_WORKBOOK，默认 data/tasks.xlsx）")
+
+
+def workbook_named(args: argparse.Namespace) -> bool:
+    """Whether the command line names a workbook at all (--plan, --workbook or FILE)."""
+    return any(getattr(args, name, None) is not None for name in ("plan", "workbook", "file"))
+
+
+def chosen_workbook(args: argparse.Namespace) -> Path:
+    """The workbook the command acts on, by ``plans.resolve``'s rule; FILE counts as --workbook.
+
+    Raises ``NamedTwice`` when two of them are given, ``plans.PlanError`` for an unknown plan.
+    """
+    given = [value for value in (getattr(args, "file", None), args.workbook) if value is not None]
+    if len(given) + (args.plan is not None) > 1:
+        raise NamedTwice("--plan、--workbook 与工作簿文件参数只能指定其一。")
+    return plans.resolve(plan=args.plan, workbook=given[0] if given else None)
 
 
 def print_preview(preview: store.Preview) -> None:
@@ -33,22 +67,32 @@ def print_preview(preview: store.Preview) -> None:
         print(f"  {record['范围']} {_t(record['名称'])}：{record['之前']} → {record['之后']}")
 
 
+def add_user_options(parser: argparse.ArgumentParser, required: bool, help_text: str) -> None:
+    """``--user NAME`` for a command that acts for a person, and ``--accounts`` for where that account is kept."""
+    parser.add_argument("--user", required=required, help=help_text)
+    parser.add_argument("--accounts", help="账号文件，默认 data/accounts.toml（或 KANBAN_ACCOUNTS）")
+
+
+def named_account(args: argparse.Namespace, admin: bool) -> accounts.Account:
+    """The account ``--user`` names; raises AccountError when there is none, or when ``admin`` and it is not one."""
+    path = Path(args.accounts) if args.accounts else accounts.load_settings().accounts_path
+    account = accounts.load_accounts(path).get(args.user)
+    if account is None:
+        raise accounts.AccountError(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。")
+    if admin and not account.is_admin:
+        raise accounts.AccountError("只有管理员可以整体替换。")
+    return account
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
-    settings = accounts.load_settings()
+    workbook = chosen_workbook(args)
     try:
-        account = accounts.load_accounts(Path(args.accounts) if args.accounts else settings.accounts_path).get(args.user)
+        account = named_account(args, admin=args.replace)
     except accounts.AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    if account is None:
-        print(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。", file=sys.stderr)
-        return 1
-    if args.replace and not account.is_admin:
-        print("只有管理员可以整体替换。", file=sys.stderr)
-        return 1
     upload = Path(args.upload)
     change = store.Change(store.REPLACE if args.replace else store.MERGE, account, upload.read_bytes(), upload.name)
-    workbook = Path(args.workbook)
     if args.yes:
         result = store.apply(workbook, change)
         if result.preview is not None:
@@ -79,9 +123,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     apply = subparsers.add_parser("apply", help="校验并合并上传的工作簿（与上传页面相同的流程）")
     apply.add_argument("upload")
-    apply.add_argument("--user", required=True, help="账号名称，决定填报权限")
-    apply.add_argument("--workbook", default=str(settings.workbook_path()), help="共享工作簿，默认 data/tasks.xlsx")
-    apply.add_argument("--accounts", help="账号文件，默认 data/accounts.toml")
+    add_user_options(apply, required=True, help_text="账号名称，决定填报权限")
+    add_workbook_options(apply)
     apply.add_argument("--replace", action="store_true", help="整体替换（仅管理员）；预览会列出将删除的记录")
     apply.add_argument("--yes", action="store_true", help="不询问，直接保存")
     apply.set_defaults(handler=cmd_apply)

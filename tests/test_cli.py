@@ -157,3 +157,124 @@ def test_apply_preview_keeps_a_changed_cell_on_one_line(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "→ 建立联络机制\\n[错误] 伪造的一行" in result.stdout
     assert not any(line.startswith("[错误] 伪造") for line in result.stdout.splitlines())
+
+
+# ---- which workbook: --plan / --workbook / FILE / the default -----------------------------------
+
+AS_OF = ("--as-of", "2026-09-30")
+
+
+def _plans(tmp_path, monkeypatch):
+    """A default workbook (the 2-task builder one) and a plans folder holding the bundled workbook as 川渝合作."""
+    default = workbook_file(tmp_path / "tasks.xlsx")
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "川渝合作.xlsx").write_bytes((ROOT / "data" / "tasks.xlsx").read_bytes())
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(default))
+    monkeypatch.setenv("KANBAN_PLANS_DIR", str(folder))
+    return default, folder / "川渝合作.xlsx"
+
+
+def _summary(*args):
+    result = run("summary", *args, *AS_OF, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_plan_workbook_file_and_default_pick_the_workbook(tmp_path, monkeypatch):
+    default, folder_plan = _plans(tmp_path, monkeypatch)
+    by_plan = _summary("--plan", "川渝合作")
+    assert (by_plan["plan"], by_plan["overall"]["tasks"]) == ("川渝合作", 16)
+    assert _summary("--workbook", str(folder_plan)) == by_plan
+    assert _summary(str(folder_plan)) == by_plan  # the positional FILE still works, as --workbook
+    assert (_summary()["plan"], _summary()["overall"]["tasks"]) == ("tasks", 2)  # neither: the default workbook
+    assert run("validate", "--plan", "川渝合作").returncode == 0
+    assert run("validate").returncode == 0
+
+
+def test_plan_and_workbook_together_is_a_usage_error(tmp_path, monkeypatch):
+    default, folder_plan = _plans(tmp_path, monkeypatch)
+    for args in (["summary", "--plan", "川渝合作", "--workbook", str(default)],
+                 ["summary", str(default), "--workbook", str(folder_plan)],
+                 ["validate", str(default), "--plan", "川渝合作"],
+                 ["summary", "--all", "--plan", "川渝合作"],
+                 ["export-xlsx", "--period", "2026Q3", "--plan", "川渝合作", "--workbook", str(default),
+                  "-o", str(tmp_path / "out.xlsx")]):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr and result.stdout == ""
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_unknown_plan_exits_1_naming_the_known_plans(tmp_path, monkeypatch):
+    _plans(tmp_path, monkeypatch)
+    for args in (["summary", "--plan", "不存在"], ["validate", "--plan", "不存在"],
+                 ["export-pptx", "--period", "2026Q3", "--plan", "不存在", "-o", str(tmp_path / "x.pptx")],
+                 ["import-plan", str(NOTICE), "--plan", "不存在"]):
+        result = run(*args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
+        assert "川渝合作" in result.stderr and "tasks" in result.stderr  # the plans there are
+    assert not (tmp_path / "x.pptx").exists()
+
+
+def test_summary_all_json_is_each_plans_summary(tmp_path, monkeypatch):
+    _plans(tmp_path, monkeypatch)
+    listed = _summary("--all")
+    assert [entry["plan"] for entry in listed] == ["tasks", "川渝合作"]
+    for entry in listed:
+        assert entry == _summary("--plan", entry["plan"])
+    bundled = listed[1]["overall"]
+    assert sum(bundled["lights"].values()) == bundled["tasks"] == 16
+    assert 0 < bundled["reported"] <= bundled["required"]
+    text = run("summary", "--all", *AS_OF)
+    assert text.returncode == 0 and [line.split("　")[0] for line in text.stdout.splitlines()] == ["tasks", "川渝合作"]
+
+
+def test_summary_all_reports_a_broken_plan_and_goes_on(tmp_path, monkeypatch):
+    _, folder_plan = _plans(tmp_path, monkeypatch)
+    (folder_plan.parent / "坏方案.xlsx").write_text("编号,板块\n1,x\n")  # a CSV renamed .xlsx
+    result = run("summary", "--all", *AS_OF, "--json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    listed = {entry["plan"]: entry for entry in json.loads(result.stdout)}
+    assert list(listed) == ["tasks", "坏方案", "川渝合作"]
+    assert listed["坏方案"]["errors"] == 1 and listed["川渝合作"]["overall"]["tasks"] == 16
+    text = run("summary", "--all", *AS_OF)
+    assert text.returncode == 1 and len(text.stdout.splitlines()) == 3
+
+
+def test_apply_and_export_act_on_the_named_plan(tmp_path, monkeypatch):
+    default, _ = _plans(tmp_path, monkeypatch)
+    folder_plan = workbook_file(tmp_path / "plans" / "小方案.xlsx")
+    accounts_file = tmp_path / "accounts.toml"
+    accounts.add_user(accounts_file, "甲处填报", "password-甲处", ["甲处"])
+    upload = tmp_path / "upload.xlsx"
+    upload.write_bytes(updates_upload([update(dt.date(2026, 6, 30), "1", "甲处", 60, "推进")]))
+    before = default.read_bytes()
+    applied = run("apply", str(upload), "--user", "甲处填报", "--plan", "小方案", "--accounts", str(accounts_file),
+                  "--yes")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert default.read_bytes() == before
+    assert [a["user"] for a in map(json.loads, store.audit_path(folder_plan).read_text("utf-8").splitlines())][-1] == "甲处填报"
+    assert _summary("--plan", "小方案")["tasks"][0]["progress"] == 60
+    exported = run("export-xlsx", "--period", "2026Q3", "--plan", "川渝合作", "-o", str(tmp_path / "汇总.xlsx"))
+    assert exported.returncode == 0 and (tmp_path / "汇总.xlsx").exists()
+
+
+def test_import_plan_over_a_plan_is_recorded_under_the_admin_named_by_user(tmp_path, monkeypatch):
+    _, folder_plan = _plans(tmp_path, monkeypatch)
+    accounts_file = tmp_path / "accounts.toml"
+    accounts.add_user(accounts_file, "管理员", "password-管理员", admin=True)
+    accounts.add_user(accounts_file, "甲处填报", "password-甲处", ["甲处"])
+    before = folder_plan.read_bytes()
+    for name in ("甲处填报", "无此人"):
+        refused = run("import-plan", str(NOTICE), "--plan", "川渝合作", "--force", "--user", name,
+                      "--accounts", str(accounts_file))
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert folder_plan.read_bytes() == before
+    result = run("import-plan", str(NOTICE), "--plan", "川渝合作", "--force", "--user", "管理员",
+                 "--accounts", str(accounts_file))
+    assert result.returncode == 0, result.stderr
+    audit = [json.loads(line) for line in store.audit_path(folder_plan).read_text(encoding="utf-8").splitlines()]
+    assert [(a["user"], a["action"]) for a in audit] == [("管理员", "replace")]
+    assert _summary("--plan", "川渝合作")["overall"]["progress"] == 0  # the new plan's empty 进展
