@@ -106,7 +106,7 @@ def units_across(all_figures: list[PlanFigures]) -> pd.DataFrame:
     return grouped
 
 
-UNIT_PLAN_COLUMNS = ["方案", "编号", "任务内容", "分工", "完成进度", "预警", "本期应报", "本期已报"]
+UNIT_PLAN_COLUMNS = ["方案", "方案名称", "编号", "任务内容", "分工", "完成进度", "预警", "本期应报", "本期已报"]
 
 
 def unit_in_every_plan(all_figures: list[PlanFigures], unit: str) -> pd.DataFrame:
@@ -114,7 +114,7 @@ def unit_in_every_plan(all_figures: list[PlanFigures], unit: str) -> pd.DataFram
     rows = assignments_across(all_figures)
     rows = rows[rows["unit"] == unit]
     return pd.DataFrame({
-        "方案": rows["plan_name"], "编号": rows["task_id"], "任务内容": rows["content"],
+        "方案": rows["plan"], "方案名称": rows["plan_name"], "编号": rows["task_id"], "任务内容": rows["content"],
         "分工": rows["is_lead"].map({True: "牵头", False: "配合"}), "完成进度": rows["progress"].round(1),
         "预警": rows["light"].map(schema.light_label),
         "本期应报": rows["required"].map({True: "是", False: "否"}),

@@ -1,8 +1,9 @@
 """全部方案: every plan's headline side by side, the units across plans, and (admins) archiving and unit names."""
 
+import pandas as pd
 import streamlit as st
 
-from lib import charts, dates, plans, portfolio
+from lib import charts, dates, plans, portfolio, settings, store, tables, unit_rename
 from lib.escape import for_markdown
 from lib.ui import board, login
 
@@ -78,3 +79,39 @@ with right:
                               placeholder="选择已归档的方案")
     st.button("恢复", key="plans_restore", disabled=to_restore is None, on_click=move,
               args=(plans.unarchive, to_restore))
+
+st.markdown("**处室更名（机构改革）**")
+st.caption("把一个处室的名称在全部未归档方案中改为新名称；新名称已存在时即为合并。进展记录随之改到新名称下，"
+           "此前保存的版本仍保留原名称。各方案一并保存，任一方案未通过校验则全部不保存。")
+every_unit = sorted(set(portfolio.assignments_across(listed)["unit"]) | {
+    unit for item in listed if item.book is not None for unit in item.book.units["unit"]})
+old = st.selectbox("原处室名称", every_unit, index=None, key="rename_old", placeholder="选择处室")
+new = st.text_input("新处室名称", key="rename_new", max_chars=60).strip()
+if message := st.session_state.pop("rename_saved", None):
+    st.success(message)
+if old and new:
+    try:
+        pending = unit_rename.rename_previews(old, new, account, settings.today())
+    except plans.PlanError as error:
+        st.error(str(error))
+        st.stop()
+    rows = [{"方案": path.stem, **{label: preview.counts[name] for name, label in
+                                 (("added", "新增"), ("changed", "修改"), ("removed", "删除"), ("other", "其他改动"))},
+             "错误": len(preview.errors)} for path, preview in pending]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="rename_preview")
+    for path, preview in pending:
+        if preview.errors:
+            st.error(f"方案「{path.stem}」更名后未通过校验，不能保存：")
+            st.dataframe(tables.problems_table(preview.errors), hide_index=True, key=f"rename_errors_{path.stem}")
+    ready = all(preview.ok for _, preview in pending)
+    checked = st.checkbox(f"我已核对：将“{old}”更名为“{new}”，涉及 {len(pending)} 个方案", key="rename_ok")
+    if st.button("确认更名", type="primary", key="rename_go", disabled=not (ready and checked)):
+        with st.status("正在保存各方案……", expanded=False) as status:
+            result = store.save_all(pending, progress=lambda step: status.update(label=f"{step}……"))
+            status.update(label=result.message, state="complete" if result.saved else "error")
+        if result.saved:
+            st.session_state["rename_saved"] = f"已将“{old}”更名为“{new}”，{len(result.hashes)} 个方案已保存，原版本已存入各方案的版本记录。"
+            for key in ("rename_old", "rename_new", "rename_ok"):
+                st.session_state.pop(key, None)
+            st.rerun()
+        st.error(result.message)

@@ -2,13 +2,32 @@
 
 import streamlit as st
 
-from lib import charts, tables
+from lib import charts, plans, portfolio, tables
+from lib.escape import for_markdown
 from lib.ui import board
 
 state = board.board_sidebar()
 snapshot = state.snapshot
 
 st.title("处室")
+SCOPE_ALL = "全部方案"
+if len(plans.all_plans()) > 1 and st.segmented_control(
+        "范围", ["本方案", SCOPE_ALL], default="本方案", key="unit_scope",
+        help="「全部方案」列出该处室在每个未归档方案中的分工。") == SCOPE_ALL:
+    listed = board.all_plan_figures(state.as_of)
+    across = portfolio.units_across(listed).set_index("处室")
+    unit = board.linked_selectbox("选择处室", list(across.index), "unit_pick_all", "unit")
+    totals = across.loc[unit]
+    cards = st.columns(4, border=True)
+    cards[0].metric("涉及方案", f"{int(totals['涉及方案'])} 个")
+    cards[1].metric("牵头 / 配合", f"{int(totals['牵头任务'])} / {int(totals['配合任务'])} 项")
+    cards[2].metric("红灯、黄灯任务", f"{int(totals['红黄灯任务'])} 项")
+    cards[3].metric("本期未报送", f"{int(totals['本期未报'])} 项", f"本期应报 {int(totals['本期应报'])} 项",
+                    delta_color="off", delta_arrow="off")
+    for key, rows in portfolio.unit_in_every_plan(listed, unit).groupby("方案", sort=False):
+        st.subheader(f"{for_markdown(rows['方案名称'].iloc[0])}（{for_markdown(key)}）")
+        board.show_table(rows.drop(columns=["方案", "方案名称"]), f"unit_all_{key}", f"{unit}_{key}")
+    st.stop()
 if snapshot.units.empty:
     st.info("当前筛选条件下没有处室。")
     st.stop()

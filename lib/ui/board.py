@@ -65,6 +65,7 @@ def _load_path(path: Path) -> tuple[validate.LoadResult, os.stat_result]:
 
 def load_board() -> BoardLoad:
     """The workbook to show: the current file, or the last valid version with the current file's problems."""
+    store.recover()  # a save of several plans cut short is completed before anyone reads a plan (one stat when none)
     path = current_plan().path
     if path.exists():
         result, stat = _load_path(path)
@@ -201,6 +202,7 @@ def _plan_figures(plan: plans.Plan, _book: Book | None, version: str, as_of: dt.
 
 def all_plan_figures(as_of: dt.date, include_archived: bool = False) -> list[portfolio.PlanFigures]:
     """Every plan's figures at ``as_of``, each read and computed once per file version (cached per plan file)."""
+    store.recover()
     listed = []
     for plan in plans.all_plans(include_archived):
         result, stat = _load_path(plan.path)

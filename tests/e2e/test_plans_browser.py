@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -56,8 +55,8 @@ def three_plans(tmp_path_factory, browser):
         server.stop()
 
 
-def summary(path: Path, env: dict[str, str]) -> dict:
-    return json.loads(run_cli("summary", str(path), "--as-of", AS_OF, "--json", env=env))
+def summary(key: str, env: dict[str, str]) -> dict:
+    return json.loads(run_cli("summary", "--plan", key, "--as-of", AS_OF, "--json", env=env))
 
 
 def test_the_switcher_shows_each_plan_and_keeps_it_in_the_address(three_plans, browser) -> None:
@@ -85,8 +84,6 @@ def test_the_switcher_shows_each_plan_and_keeps_it_in_the_address(three_plans, b
 
 def test_all_plans_page_equals_each_plans_summary(three_plans, browser) -> None:
     server, env = three_plans
-    workbook = server.workbook
-    paths = {"tasks": workbook, **{key: workbook.parent / "plans" / f"{key}.xlsx" for key in IMPORTED}}
     page = open_page(browser, server.url(f"/plans?d={AS_OF}"))
     try:
         page.wait_for_selector("h1:has-text('全部方案')", timeout=WAIT)
@@ -95,8 +92,8 @@ def test_all_plans_page_equals_each_plans_summary(three_plans, browser) -> None:
             1, timeout=WAIT)
         cells = grid.locator("[role='gridcell']").all_inner_texts()
         screenshot(page, "plans-all")
-        for key, path in paths.items():
-            expected = summary(path, env)
+        for key in ("tasks", *IMPORTED):
+            expected = summary(key, env)
             lights = Counter(task["light"] for task in expected["tasks"])
             at = cells.index(key)
             progress, _change, tasks, done, red, yellow = cells[at + 2:at + 8]
