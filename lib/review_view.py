@@ -23,6 +23,9 @@ SCALE = "min(1.4583vw, 2.5926vh)"  # 28 px at 1920×1080
 # The charts' labels have a fixed size (plotly draws in pixels, charts.REVIEW_VALUE_SIZE = 24 px): on a small
 # projector the title, which shrinks with the screen, would fall below them. It stays the largest text.
 TITLE_FLOOR = "32px"
+# Below this the chart stops shrinking and the page scrolls instead (a window far smaller than a projector).
+CHART_FLOOR = "240px"
+_CHART = ".st-key-rv_slide_box .stPlotlyChart"
 
 
 
@@ -38,6 +41,14 @@ footer { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 1.2vh 2.5vw 0 2.5vw !important; max-width: 100% !important; }
 [data-testid="stMain"] { background: #ffffff; }
 .st-key-rv_slide_box { margin-bottom: 1vh; }
+/* A chart slide fills the screen: the page is a column at least the viewport tall, every block around the
+   slide grows, and the chart takes the height left under the title and above the controls. st.plotly_chart
+   (height="stretch") measures its box and redraws at that size, on resize and full screen too. */
+[data-testid="stMainBlockContainer"]:has(""" + _CHART + """) { min-height: 100dvh; display: flex;
+  flex-direction: column; padding-bottom: 1vh !important; }
+:is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"]):has(""" + _CHART + """),
+.st-key-rv_slide_box:has(.stPlotlyChart) { flex: 1 1 0; min-height: auto; }
+.st-key-rv_slide_box [data-testid="stElementContainer"]:has(.stPlotlyChart) { flex: 1 1 0; min-height: """ + CHART_FLOOR + """; }
 .rv-slide { color: #111111; line-height: 1.35; font-size: var(--u); }
 .rv-title { font-size: max(calc(var(--u) * 1.6), """ + TITLE_FLOOR + """); font-weight: 700; margin: 0; line-height: 1.25; }
 .rv-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1em;

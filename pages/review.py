@@ -58,8 +58,9 @@ def draw(number: int) -> None:
     with st.container(key="rv_slide_box"):
         st.markdown(review_view.slide_html(slide, f"{number} / {count}"), unsafe_allow_html=True)
         if slide.chart is not None:
-            st.plotly_chart(charts.review_figure(slide.chart, under_kpis=bool(slide.kpis)), config={"displayModeBar": False, "staticPlot": True},
-                            key=f"rv_chart_{slide.kind}_{slide.part}")
+            # "stretch": the chart takes the slide's free height, which review_view.CSS computes from the viewport
+            st.plotly_chart(charts.review_figure(slide.chart, under_kpis=bool(slide.kpis)), height="stretch",
+                            config={"displayModeBar": False, "staticPlot": True}, key=f"rv_chart_{slide.kind}_{slide.part}")
 
 
 if "rv_auto" not in st.session_state:

@@ -2,7 +2,8 @@
 
 Scaling rule (lib/review_view.py): slide text is ``28 px × min(W/1920, H/1080)``, so 28 px at 1920×1080
 and 14.9 px at 1024×768 — the same share of the picture on the wall. Chart text is fixed at ≥ 20 px at
-every size. Screenshots: test-artifacts/review-<width>-slide<n>.png.
+every size. A chart fills the height left between the slide's text and the controls, which sit at the
+bottom of the screen (issue 11 item 7). Screenshots: test-artifacts/review-<width>-slide<n>.png.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.e2e
 
 SIZES = [(1920, 1080), (1024, 768)]
 BODY_PX, CHART_PX = 28, 20
+FILL_SLACK = 0.08  # of the viewport height: the most left empty above the controls or below them
 
 # Largest overflow of any scrollable box on the page (0 when nothing scrolls).
 OVERFLOW_JS = """() => {
@@ -47,6 +49,31 @@ FONTS_JS = """() => {
   return {body, chart, chartLargest, texts, svgs: box.querySelectorAll('svg.main-svg').length,
           title: title ? parseFloat(getComputedStyle(title).fontSize) : null};
 }"""
+# Plotly redraws after Streamlit has measured the chart's box: settled when the drawing is as tall as its box.
+SETTLED_JS = """() => {
+  const box = document.querySelector('.st-key-rv_slide_box .stPlotlyChart');
+  const svg = box && box.querySelector('.main-svg');
+  return !!svg && Math.abs(svg.getBoundingClientRect().height - box.getBoundingClientRect().height) <= 1;
+}"""
+FILL_JS = """() => {
+  const chart = document.querySelector('.st-key-rv_slide_box .main-svg').getBoundingClientRect();
+  const controls = document.querySelector('.st-key-rv_controls').getBoundingClientRect();
+  return {chartTop: chart.top, chartBottom: chart.bottom, controlsTop: controls.top,
+          controlsBottom: controls.bottom, viewport: window.innerHeight};
+}"""
+
+
+def assert_chart_fills_the_screen(page, where: str) -> dict:
+    """The chart reaches down to the controls, and the controls to the bottom of the screen."""
+    page.wait_for_function(SETTLED_JS, timeout=20_000)
+    box = page.evaluate(FILL_JS)
+    slack = FILL_SLACK * box["viewport"]
+    assert box["controlsTop"] - box["chartBottom"] <= slack, (where, box)
+    assert 0 <= box["viewport"] - box["controlsBottom"] <= slack, (where, box)
+    assert box["chartBottom"] - box["chartTop"] >= 0.4 * box["viewport"], (where, box)
+    overflow = page.evaluate(OVERFLOW_JS)
+    assert overflow <= 1, f"{where}: the page scrolls by {overflow}px"
+    return box
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +83,7 @@ def server(tmp_path_factory, browser):
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_every_slide_fits_and_is_room_scale(browser, server, width, height):
+def test_every_slide_fits_is_room_scale_and_its_chart_fills_the_screen(browser, server, width, height):
     book = validate.load(ROOT / "data" / "tasks.xlsx").book
     slides = review.build_review(book, review.period_from_code("2026Q3", book)).slides
     scale = min(width / 1920, height / 1080)
@@ -68,6 +95,7 @@ def test_every_slide_fits_and_is_room_scale(browser, server, width, height):
             wait_for_app(page)
             if slide.chart is not None:
                 page.wait_for_selector(".st-key-rv_slide_box svg.main-svg text", timeout=20_000)
+                assert_chart_fills_the_screen(page, f"slide {number} at {width}×{height}")
             shot = screenshot(page, f"review-{width}-slide{number}")
             assert page.locator("[data-testid='stException']").count() == 0
             assert page.locator(".rv-asof, .rv-cover-asof").first.inner_text().startswith("数据截至 2026年9月30日")
@@ -100,5 +128,27 @@ def test_the_fullscreen_button_fills_the_screen_and_leaves_it(browser, server):
         # the label follows the fullscreenchange event, which comes after the state: wait for it, then read it
         page.wait_for_function("() => document.querySelector('.rv-fullscreen').textContent === '全屏'")
         assert button.inner_text() == "全屏"
+    finally:
+        context.close()
+
+
+def test_the_chart_follows_full_screen_and_a_resized_window(browser, server):
+    """Without ?embed=true: the chart fills the screen, in full screen, and again after the window shrinks."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(server.url("/review?slide=3"), wait_until="domcontentloaded")
+        wait_for_app(page)
+        large = assert_chart_fills_the_screen(page, "1920×1080")
+        page.locator(".rv-fullscreen").click()
+        page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+        assert_chart_fills_the_screen(page, "full screen at 1920×1080")
+        page.set_viewport_size({"width": 1024, "height": 768})
+        small = assert_chart_fills_the_screen(page, "full screen, shrunk to 1024×768")
+        screenshot(page, "review-fullscreen-1024-slide3")
+        assert small["chartBottom"] - small["chartTop"] < large["chartBottom"] - large["chartTop"]
+        page.locator(".rv-fullscreen").click()
+        page.wait_for_function("() => document.fullscreenElement === null")
+        assert_chart_fills_the_screen(page, "1024×768 after full screen")
     finally:
         context.close()
