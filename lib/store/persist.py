@@ -234,7 +234,10 @@ def save(path: Path, preview: Preview, timeout: float | None = None,
     an audit line. When the file changed since the preview, nothing is written and the result is
     ``stale``: the caller builds a new preview and the person confirms again. ``progress`` is told each step.
     """
+    from lib.store.journal import recover  # journal builds on this module: imported when called
+
     path = Path(path)
+    recover()  # a set of saves a crash interrupted is completed before this plan moves on from it
     step = progress or (lambda _: None)
     step("生成并复核新文件")
     refused = refusal(preview)  # builds the file: before the lock, which guards a hash check and a rename
