@@ -261,14 +261,13 @@ def preview_upload(change: store.Change, target: Plan, today: dt.date,
 
 def save_upload(upload: UploadPreview, timeout: float | None = None,
                 progress: Callable[[str], None] | None = None) -> store.SaveResult | store.MultiSaveResult:
-    """Save every plan's preview that has changes, all or none; one plan alone is an ordinary save.
-
-    The result's ``saved``, ``message`` (Chinese) and ``stale`` say what happened.
+    """Save every plan's preview that has changes, all or none (``store.save_all``); a change to one plan alone
+    is an ordinary ``store.save``. The result's ``saved``, ``message`` (Chinese) and ``stale`` say what happened.
     """
     if not upload.ok:
         return store.SaveResult(False, "存在错误，未保存。")
     changed = [part for part in upload.plans if part.preview.has_changes]
-    if len(upload.plans) == 1 or len(changed) == 1:
-        part = (changed or upload.plans)[0]
+    if len(changed) <= 1:
+        part = (changed or upload.plans)[0]  # none changed: the store says there is nothing to save
         return store.save(part.plan.path, part.preview, timeout=timeout, progress=progress)
     return store.save_all([(part.plan.path, part.preview) for part in changed], timeout=timeout, progress=progress)

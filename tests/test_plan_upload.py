@@ -170,3 +170,24 @@ def test_a_split_upload_carries_only_the_updates_sheet(two_plans, tmp_path: Path
     data = _filled(full.read_bytes(), {(1, PLAN_COLUMN): template.PLAN_HEADER, (2, PLAN_COLUMN): PLAN_B})
     shown = _preview(data, Account("管理员", ROLE_ADMIN))
     assert [p.code for p in shown.errors] == ["plan-column-other-sheets"] and not shown.plans and not shown.ok
+
+
+def test_a_plan_changed_since_the_preview_stops_every_plan(two_plans):
+    default, other = two_plans
+    shown = _preview(_report_both(two_plans))
+    meanwhile = store.Change(store.MERGE, Account("李四", ROLE_ADMIN), updates_upload([update(TODAY, "2", "乙处", 50, "x")]))
+    assert store.apply(other, meanwhile, today=TODAY).saved
+    before = default.read_bytes()
+    result = plan_upload.save_upload(shown)
+    assert not result.saved and result.stale
+    assert default.read_bytes() == before and store.read_audit(default) == []
+    assert not shown.is_current()  # the page builds the previews again
+
+
+def test_rows_sent_back_unfilled_leave_their_plan_alone(two_plans):
+    default, other = two_plans
+    data = _filled(plan_upload.template_for(REPORTER, TODAY), {(2, PROGRESS): 60, (2, NOTE): "只动默认方案"})
+    shown = _preview(data)
+    assert shown.ok and [part.preview.has_changes for part in shown.plans] == [True, False]
+    assert plan_upload.save_upload(shown).saved
+    assert len(store.read_audit(default)) == 1 and store.read_audit(other) == []

@@ -91,7 +91,7 @@ def show_upload(shown: plan_upload.UploadPreview, is_admin: bool, key: str) -> N
         if shown.ok and not shown.has_changes:
             st.info(NO_CHANGES)
         return
-    listed = "、".join(plan_heading(part) for part in shown.plans) or "无"
+    listed = "、".join(escape.for_markdown(part.plan.key) for part in shown.plans) or "无"
     st.info(f"上传文件按「方案」列分 {len(shown.plans)} 个方案（{listed}）分别核对；确认后各方案一并保存，"
             "任一方案有错误时均不保存。")
     _show_problems(shown.problems, key)
