@@ -1,8 +1,10 @@
 """Fill-in templates (填报模板): a reporter's 进展 sheet, and an admin's empty workbook.
 
 The reporter's sheet has the contract's 进展 columns in contract order (so the
-data validation of ``workbook.add_update_validation`` lines up), then a
-read-only 任务内容 column the reader ignores, and a 说明 sheet.
+data validation of ``workbook.add_update_validation`` lines up), then, when the
+office runs several plans, a 方案 column naming each row's plan (read by
+``lib.plan_upload``), then a read-only 任务内容 column the reader ignores, and a
+说明 sheet. With one plan there is no 方案 column: the sheet is the plan's own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from lib.workbook import add_update_validation, contract_workbook, write_contrac
 
 SHEET_GUIDE = "说明"
 CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
+PLAN_HEADER = "方案"  # the plan's key (its file's stem), as ``lib.plans.Plan.key``
 SPARE_ROWS = 200  # empty rows that still carry the dropdowns
 
 GUIDE_LINES = [
@@ -31,6 +34,8 @@ GUIDE_LINES = [
     "6. 填好后，登录落实看板「上传更新」页面上传本文件，核对预览无误后点击「确认保存」。",
     "7. 上传只会新增或更新记录，不会删除已有记录。如需删除，请联系管理员。",
 ]
+PLANS_GUIDE_LINE = ("8. 本表包含各项方案的任务，「方案」列标明每行所属方案，请勿修改；新增行请在「方案」列下拉选择。"
+                    "上传后按方案分别核对，确认后各方案一并保存。")
 
 
 def _guide_sheet(workbook, lines: list[str]) -> None:
@@ -60,14 +65,46 @@ def open_assignments(book: Book, units: list[str], as_of: dt.date) -> pd.DataFra
     )
 
 
-def reporter_template(book: Book, units: list[str], reporter: str, today: dt.date) -> bytes:
-    """The 进展 sheet pre-filled for ``units``, with data validation and a 说明 sheet, as xlsx bytes."""
-    import openpyxl
+def _grey_column(sheet, column: int, header: str, note: str, values: list[object], width: int) -> None:
+    """A column the reporter should leave as it is: grey, with a note on its header."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    assignments = open_assignments(book, units, today)
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    cell = sheet.cell(row=1, column=column, value=header)
+    cell.font = Font(bold=True, color="7F7F7F")
+    cell.fill = grey
+    cell.comment = Comment(note, "落实看板")
+    sheet.column_dimensions[get_column_letter(column)].width = width
+    for row, text in enumerate(values, start=2):
+        cell = sheet.cell(row=row, column=column, value=validate.cell_text(text))
+        cell.data_type = "s"
+        cell.fill = grey
+        cell.font = Font(color="595959")
+
+
+def _plan_validation(sheet, column: int, keys: list[str], last_row: int) -> None:
+    """A dropdown of the plans' keys, so a row added by hand names a plan the reader knows."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = get_column_letter(column)
+    # Keys are file stems of word characters and hyphens (``lib.plans.KEY_PATTERN``): never a comma or quote.
+    validation = DataValidation(type="list", formula1='"' + ",".join(keys) + '"', allow_blank=False,
+                                errorTitle=PLAN_HEADER, error="请从下拉列表中选择方案。", showErrorMessage=True)
+    validation.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(validation)
+
+
+def reporter_template(books: list[tuple[str, Book]], units: list[str], reporter: str, today: dt.date) -> bytes:
+    """The 进展 sheet pre-filled for ``units`` in each plan of ``books`` ((plan key, book), in plan order), with
+    data validation and a 说明 sheet, as xlsx bytes. With more than one plan, a 方案 column names each row's plan."""
+    import openpyxl
+
+    several = len(books) > 1
+    assignments = pd.concat([open_assignments(book, units, today).assign(plan=key) for key, book in books],
+                            ignore_index=True)
     updates = pd.DataFrame({
         "date": [today] * len(assignments),
         "task_id": assignments["task_id"],
@@ -83,19 +120,16 @@ def reporter_template(book: Book, units: list[str], reporter: str, today: dt.dat
     sheet.title = schema.SHEET_UPDATES
     write_contract_sheet(sheet, schema.UPDATE_COLUMNS, updates)
     column = len(schema.UPDATE_COLUMNS) + 1
-    grey = PatternFill("solid", fgColor="E7E6E6")
-    header = sheet.cell(row=1, column=column, value=CONTENT_HEADER)
-    header.font = Font(bold=True, color="7F7F7F")
-    header.fill = grey
-    header.comment = Comment("本列仅供填报时参考，上传时不读取，修改无效。", "落实看板")
-    sheet.column_dimensions[get_column_letter(column)].width = 60
-    for row, text in enumerate(assignments["content"], start=2):
-        cell = sheet.cell(row=row, column=column, value=validate.cell_text(text))
-        cell.data_type = "s"
-        cell.fill = grey
-        cell.font = Font(color="595959")
-    add_update_validation(sheet, list(units), last_row=len(updates) + SPARE_ROWS + 1)
-    _guide_sheet(workbook, GUIDE_LINES)
+    last_row = len(updates) + SPARE_ROWS + 1
+    if several:  # after the contract's columns, so their data validation stays where the reader expects them
+        _grey_column(sheet, column, PLAN_HEADER, "本行所属方案，上传时据此分方案保存，请勿修改。",
+                     list(assignments["plan"]), 16)
+        _plan_validation(sheet, column, [key for key, _ in books], last_row)
+        column += 1
+    _grey_column(sheet, column, CONTENT_HEADER, "本列仅供填报时参考，上传时不读取，修改无效。",
+                 list(assignments["content"]), 60)
+    add_update_validation(sheet, list(units), last_row=last_row)
+    _guide_sheet(workbook, [*GUIDE_LINES, PLANS_GUIDE_LINE] if several else GUIDE_LINES)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

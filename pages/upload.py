@@ -1,25 +1,25 @@
-"""上传更新: download a template, upload it, check it, preview what changes, confirm."""
+"""上传更新: download a template, upload it, check it, preview what changes (plan by plan), confirm."""
 
 import streamlit as st
 
-from lib import dates, settings, store, tables, template
+from lib import dates, plan_upload, plans, settings, store, tables, template
 from lib.ui import board, change, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("上传更新")
 account = login.require_account()
-path = settings.workbook_path()
+# The plan this page acts on (uploads without a 方案 column, the full workbook, deletions): the one place to
+# swap in the board's plan switcher.
+path = plans.default_plan().path
 data = board.load_board().data
 current = path.read_bytes() if path.exists() else None
 today = settings.today()
 
 st.subheader("一、下载填报模板")
 if data is not None:
-    units = list(data.book.units["unit"]) if account.is_admin else list(account.units)
-    # Built only when clicked (a callable with on_click="ignore"), not on every rerun.
-    st.download_button("下载本处室填报模板（.xlsx）",
-                       lambda: template.reporter_template(data.book, units, account.name, today),
+    # Built only when clicked (a callable with on_click="ignore"), not on every rerun; it covers every plan.
+    st.download_button("下载本处室填报模板（.xlsx）", lambda: plan_upload.template_for(account, today),
                        file_name=f"填报模板_{account.name}_{dates.file_stamp(today)}.xlsx", mime=XLSX, key="dl_template",
                        on_click="ignore")
 if account.is_admin:

@@ -19,7 +19,7 @@ def _book(tmp_path: Path):
 
 def test_reporter_template_prefills_open_assignments_of_own_units(tmp_path: Path):
     _, book = _book(tmp_path)
-    data = template.reporter_template(book, ["甲处"], "张三", TODAY)
+    data = template.reporter_template([("tasks", book)], ["甲处"], "张三", TODAY)
     sheet = openpyxl.load_workbook(io.BytesIO(data))[schema.SHEET_UPDATES]
     headers = [c.value for c in sheet[1]]
     assert headers[: len(schema.UPDATE_COLUMNS)] == [c.header for c in schema.UPDATE_COLUMNS]
@@ -32,7 +32,7 @@ def test_reporter_template_prefills_open_assignments_of_own_units(tmp_path: Path
 
 def test_template_data_validation(tmp_path: Path):
     _, book = _book(tmp_path)
-    workbook = openpyxl.load_workbook(io.BytesIO(template.reporter_template(book, ["甲处", "乙处"], "张三", TODAY)))
+    workbook = openpyxl.load_workbook(io.BytesIO(template.reporter_template([("tasks", book)], ["甲处", "乙处"], "张三", TODAY)))
     validations = {(v.type, str(v.sqref).split(":")[0]): v for v in workbook[schema.SHEET_UPDATES].data_validations.dataValidation}
     assert validations[("list", "E2")].formula1 == '"未启动,推进中,已完成,滞后"'  # 状态
     progress = validations[("whole", "D2")]  # 完成进度
@@ -44,7 +44,7 @@ def test_template_data_validation(tmp_path: Path):
 
 def test_filled_template_passes_validation_and_merges(tmp_path: Path):
     path, book = _book(tmp_path)
-    workbook = openpyxl.load_workbook(io.BytesIO(template.reporter_template(book, ["甲处"], "张三", TODAY)))
+    workbook = openpyxl.load_workbook(io.BytesIO(template.reporter_template([("tasks", book)], ["甲处"], "张三", TODAY)))
     sheet = workbook[schema.SHEET_UPDATES]
     sheet["D2"] = 60
     sheet["F2"] = "完成联络人确认"
@@ -59,7 +59,7 @@ def test_filled_template_passes_validation_and_merges(tmp_path: Path):
 
 def test_template_sent_back_unfilled_records_nothing(tmp_path: Path):
     path, book = _book(tmp_path)
-    unfilled = template.reporter_template(book, ["甲处"], "张三", TODAY)
+    unfilled = template.reporter_template([("tasks", book)], ["甲处"], "张三", TODAY)
     change = store.Change(store.MERGE, Account("张三", ROLE_REPORTER, ("甲处",)), unfilled, "t.xlsx")
     preview = store.preview(path.read_bytes(), change, TODAY)
     assert preview.ok and not preview.has_changes

@@ -323,3 +323,67 @@ def test_the_steps_of_a_check_are_shown_while_it_runs(board: Path, monkeypatch):
     assert steps == ["读取共享工作簿", "读取上传文件", "校验合并后的数据", "比对改动"]  # each reached the page
     [status] = [s for s in at.status if s.label == "核对完成"]
     assert status.state == "complete"
+
+
+# ---- one upload, every plan ----------------------------------------------------------------------------
+
+
+PLAN_B = "川渝合作"
+
+
+def _two_plan_upload(rows: list[tuple[dict, str]]) -> bytes:
+    """A 进展 sheet whose rows name their plan in a 方案 column, as the template of an office with several plans."""
+    import io
+
+    import openpyxl
+
+    from lib import template
+
+    workbook = openpyxl.load_workbook(io.BytesIO(updates_upload([row for row, _ in rows])))
+    sheet = workbook.active
+    column = sheet.max_column + 1
+    sheet.cell(row=1, column=column, value=template.PLAN_HEADER)
+    for index, (_, key) in enumerate(rows, start=2):
+        sheet.cell(row=index, column=column, value=key)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_upload_covering_two_plans_is_shown_plan_by_plan_and_saved_in_both(board: Path):
+    other = workbook_file(board.parent / "plans" / f"{PLAN_B}.xlsx")
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    at = _logged_in("张三", "password1")
+    upload = _two_plan_upload([(update(Q2, "1", "甲处", 60, "默认方案"), "tasks"),
+                               (update(Q2, "1", "甲处", 70, "川渝"), PLAN_B), (update(Q2, "2", "甲处", 30, "川渝"), PLAN_B)])
+    at.get("file_uploader")[0].set_value(("进展.xlsx", upload, XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric if m.label == "新增记录"] == ["1", "2"]  # tasks, then 川渝合作
+    headings = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert len(headings) == 2 and "tasks" in headings[0] and PLAN_B in headings[1]
+    assert store.read_audit(other) == []  # nothing saved before the confirm
+
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    [saved] = [s.value for s in at.success]
+    assert "tasks" in saved and PLAN_B in saved
+    assert not at.get("metric")  # after the save, the result alone
+    assert [(e["action"], e["added"]) for e in store.read_audit(board)][-1] == ("merge", 1)
+    assert [(e["action"], e["added"]) for e in store.read_audit(other)] == [("merge", 2)]
+
+
+def test_a_bad_row_in_one_plan_disables_the_save_of_every_plan(board: Path):
+    other = workbook_file(board.parent / "plans" / f"{PLAN_B}.xlsx")
+    saved = [board.read_bytes(), other.read_bytes()]
+    accounts.add_user(board.parent / "accounts.toml", "张三", "password1", ["甲处"])
+    at = _logged_in("张三", "password1")
+    upload = _two_plan_upload([(update(Q2, "1", "甲处", 60, "默认方案"), "tasks"),
+                               (update(Q2, "1", "甲处", 150, "川渝"), PLAN_B)])
+    at.get("file_uploader")[0].set_value(("进展.xlsx", upload, XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    problems = _table(at, "说明")
+    assert list(problems["行号"]) == ["3"]  # the row as uploaded
+    assert at.button(key="upload_go").disabled
+    assert [board.read_bytes(), other.read_bytes()] == saved
