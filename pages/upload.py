@@ -3,15 +3,22 @@
 import streamlit as st
 
 from lib import dates, plan_upload, plans, settings, store, tables, template
+from lib.escape import for_markdown
 from lib.ui import board, change, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("上传更新")
 account = login.require_account()
-# The plan this page acts on (uploads without a 方案 column, the full workbook, deletions): the one place to
-# swap in the board's plan switcher.
-path = plans.default_plan().path
+# The plan this page acts on (uploads without a 方案 column, the full workbook, deletions): the switcher's.
+plan = board.current_plan()
+path = plan.path
+if len(plans.all_plans()) > 1:
+    st.caption(f"当前方案：{for_markdown(board.plan_title(plan))}。填报模板含您在全部方案中的未完成分工，"
+               "上传时按「方案」列分别保存到各方案。")
+if plan.archived:
+    st.info("当前方案已归档，仅供查阅，不再接受上传。请在侧栏「方案」中选择未归档的方案。")
+    st.stop()
 data = board.load_board().data
 current = path.read_bytes() if path.exists() else None
 today = settings.today()
