@@ -115,3 +115,12 @@ def test_an_admin_archives_a_plan_and_brings_it_back(two_plans) -> None:
     at.selectbox(key="plans_restore_pick").set_value("second").run()
     at.button(key="plans_restore").click().run()
     assert [p.key for p in plans.all_plans()] == ["tasks", "second"]
+
+
+def test_plans_sharing_a_name_are_told_apart_in_the_switcher(two_plans) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="plan")
+    assert picker.options == [f"{picker.options[0].rsplit('（', 1)[0]}（{key}）" for key in ("tasks", "second")]
+    picker.set_value("second").run()
+    assert "second" in str(at.query_params["plan"])

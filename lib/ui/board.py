@@ -188,6 +188,9 @@ def plan_switcher() -> None:
         st.session_state[_PLAN_KEY] = options[0]
     follow_link(PLAN_PARAM, _PLAN_KEY, wanted if wanted in options else None)
     titles = {plan.key: plan_title(plan) for plan in plans.all_plans(include_archived=True) if plan.key in options}
+    # The picker tells options apart by their text: plans sharing a 方案名称 get their keys beside it.
+    repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
+    titles = {key: f"{title}（{key}）" if title in repeated else title for key, title in titles.items()}
     choice = st.sidebar.selectbox("方案", options, key=_PLAN_KEY, format_func=lambda key: titles.get(key, key),
                                   help="选择要查看的方案；「全部方案」页汇总所有方案。")
     _remember(_PLAN_KEY)

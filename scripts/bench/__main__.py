@@ -25,11 +25,23 @@ import time
 from pathlib import Path
 
 from scripts.bench import report
-from scripts.bench.workbooks import GROWTH_SIZES, ROOT, SIZES, copy_into, default_cache_dir, workbook_for
+from scripts.bench.workbooks import (
+    GROWTH_SIZES,
+    PLAN_COUNT,
+    PLAN_SHAPE,
+    ROOT,
+    SIZES,
+    copy_into,
+    default_cache_dir,
+    plans_into,
+    workbook_for,
+)
 
 BROWSER_SIZES = ("bundled", "medium", "large")  # the growth sizes are measured in process only
 GROWTH_ONLY = ("10k", "30k", "300k")  # load, metrics and trend only: the points of the growth curve
-DEFAULT_SIZES = "bundled,medium,large,10k,30k,300k"
+# Several plans, in the browser only: (how many, the shape of each; None: copies of the bundled workbook).
+PLAN_SIZES = {"plans": (PLAN_COUNT, PLAN_SHAPE), "plans-smoke": (3, None)}
+DEFAULT_SIZES = "bundled,medium,large,10k,30k,300k,plans"
 BENCHMARKS = ROOT / "benchmarks"
 
 
@@ -68,7 +80,29 @@ def in_process(workbook: Path, growth_only: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_plans(size: str, args, browser, work: Path) -> dict:
+    """全部方案 and switching plans on ``PLAN_SIZES[size]``, each repetition on a fresh server and fresh copies."""
+    from scripts.bench import browser as web
+
+    count, shape = PLAN_SIZES[size]
+    found: dict = {"browser": [], "bare": [], "bare_rss_mb": [], "shape": {"plans": count, **(
+        {"tasks": shape.tasks, "reports": shape.reports} if shape else {"bundled": True})}}
+    for repetition in range(1, args.repeat + 1):
+        began = time.perf_counter()
+        folder = work / f"{size}-{repetition}"
+        folder.mkdir()
+        seconds, rss = web.bare_page(browser, folder)
+        found["bare"].append(seconds)
+        found["bare_rss_mb"].append(rss)
+        workbook = plans_into(folder / "data", args.cache_dir, count, shape)
+        found["browser"].append(web.plans_round(browser, workbook, folder, count))
+        progress(f"[{size} {repetition}/{args.repeat}] browser: {time.perf_counter() - began:.0f} s")
+    return found
+
+
 def measure_size(size: str, workbook: Path, args, browser, work: Path) -> dict:
+    if size in PLAN_SIZES:
+        return measure_plans(size, args, browser, work)
     found: dict = {"inprocess": [], "browser": [], "bare": [], "bare_rss_mb": []}
     for repetition in range(1, args.repeat + 1):
         began = time.perf_counter()
@@ -94,12 +128,15 @@ def run(args, sizes: list[str], work: Path) -> dict:
     measured: dict = {}
     workbooks = {}
     for size in sizes:
+        if size in PLAN_SIZES:
+            continue  # generated into each repetition's folder
         began = time.perf_counter()
         workbooks[size] = workbook_for(size, args.cache_dir)
         progress(f"[{size}] workbook {workbooks[size]} ({time.perf_counter() - began:.0f} s)")
-    if args.no_browser or not set(sizes) & set(BROWSER_SIZES):
+    if args.no_browser or not set(sizes) & {*BROWSER_SIZES, *PLAN_SIZES}:
         for size in sizes:
-            measured[size] = measure_size(size, workbooks[size], args, None, work)
+            if size not in PLAN_SIZES:
+                measured[size] = measure_size(size, workbooks[size], args, None, work)
         return measured
     from playwright.sync_api import sync_playwright
 
@@ -109,7 +146,7 @@ def run(args, sizes: list[str], work: Path) -> dict:
         launched = web.launch(playwright)
         try:
             for size in sizes:
-                measured[size] = measure_size(size, workbooks[size], args, launched, work)
+                measured[size] = measure_size(size, workbooks.get(size, Path()), args, launched, work)
         finally:
             launched.close()
     return measured
@@ -119,22 +156,22 @@ def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma-separated, from {', '.join(SIZES)} (default: {DEFAULT_SIZES}); "
-                             f"the browser part runs for {', '.join(BROWSER_SIZES)} only")
+                        help=f"comma-separated, from {', '.join([*SIZES, *PLAN_SIZES])} (default: {DEFAULT_SIZES}); "
+                             f"the browser part runs for {', '.join(BROWSER_SIZES)} and the plans sizes only")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per size (default 3)")
     parser.add_argument("--no-browser", action="store_true", help="in-process steps only")
     parser.add_argument("--smoke", action="store_true",
-                        help="quick check that the harness runs: bundled only, repeat 1, every step in process and "
-                             "in the browser; results go to a temporary folder unless --out is given")
+                        help="quick check that the harness runs: bundled and 3 plans, repeat 1, every step in process "
+                             "and in the browser; results go to a temporary folder unless --out is given")
     parser.add_argument("--out", type=Path, help="folder for results.json (default: benchmarks/)")
     parser.add_argument("--cache-dir", type=Path, default=default_cache_dir(),
                         help="generated workbooks, keyed by shape and seed (default: %(default)s)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.sizes, args.repeat = "bundled", 1
+        args.sizes, args.repeat = "bundled,plans-smoke", 1
     sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
-    unknown = [size for size in sizes if size not in SIZES]
+    unknown = [size for size in sizes if size not in SIZES and size not in PLAN_SIZES]
     if unknown or args.repeat < 1:
         parser.error(f"unknown sizes {unknown}" if unknown else "--repeat must be at least 1")
     return args, sizes
@@ -150,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         load_average = load.stop()
         table = report.rows(measured)
         curve = report.growth(measured, GROWTH_SIZES)
-        target_size = "large" if "large" in measured else [s for s in sizes if s not in GROWTH_ONLY or s == sizes[-1]][-1]
-        checks = report.targets(table, curve, target_size)
+        measured_sizes = [s for s in sizes if s not in PLAN_SIZES] or sizes
+        target_size = "large" if "large" in measured else [
+            s for s in measured_sizes if s not in GROWTH_ONLY or s == measured_sizes[-1]][-1]
+        checks = report.targets(table, curve, target_size, "plans" if "plans" in measured else "plans-smoke")
         found_machine = report.machine()
         text = "\n\n".join(part for part in (
             report.table_text(table),

@@ -67,6 +67,7 @@ BOARD_PAGES = (
 REVIEW = Visit("季度汇报", "/review", ".rv-asof, .rv-cover-asof", "数据截至")
 UNTIMED = (Visit("上传更新", "/upload", "h1", "上传更新"), Visit("版本记录", "/versions", "h1", "版本记录"))
 BARE = Visit("空白页", "/", "h1", "空白页")
+ALL_PLANS = Visit("全部方案", "/plans", METRIC, "方案数")
 NEW_PERIOD = "2026年第三季度"  # its end, a D the server has not computed yet: the change of D is a cache miss
 NEW_D_CAPTION = f"数据截至 {chinese_date(dt.date(2026, 9, 30))}"  # as the page writes dates
 
@@ -227,6 +228,38 @@ def board_round(browser, workbook: Path, folder: Path) -> dict:
         times["季度汇报"] = open_timed(page, server, REVIEW)
         for visit in UNTIMED:  # "every page": their memory counts, their time is not a target
             open_timed(page, server, visit)
+        rss_after = server.rss()
+    finally:
+        context.close()
+        server.stop()
+    return {"seconds": times, "server_rss_mb": rss_after / MB, "server_peak_rss_mb": server.peak_rss / MB}
+
+
+def switch_plan(page, index: int, file_name: str) -> float:
+    """Seconds from picking the ``index``-th plan in the sidebar's 方案 picker (the plans share a name, so by
+    place) until 总览 has redrawn for it: ``file_name`` named in the sidebar's data source."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="方案").first.click()
+    option = page.get_by_role("option").nth(index)
+    option.wait_for(timeout=TIMEOUT_MS)
+    began = time.perf_counter()
+    option.click()
+    wait_ready(page, Visit("切换方案", "", "[data-testid='stSidebar'] [data-testid='stCaptionContainer']", file_name))
+    return time.perf_counter() - began
+
+
+def plans_round(browser, workbook: Path, folder: Path, count: int) -> dict:
+    """One repetition on ``count`` plans (the default workbook and ``plans/plan-NN.xlsx``): 全部方案 cold and
+    warm, then 总览 switched to a plan it has not shown before, and back to the one it has."""
+    server = Server(ROOT / "app.py", folder, workbook)
+    times: dict[str, float] = {}
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        times["全部方案 cold"] = open_timed(page, server, ALL_PLANS)
+        times["全部方案 warm"] = open_timed(page, server, ALL_PLANS)
+        open_timed(page, server, OVERVIEW)
+        times["切换方案 (first view)"] = switch_plan(page, count - 1, f"plan-{count:02d}.xlsx")
+        times["切换方案 (back)"] = switch_plan(page, 0, workbook.name)
         rss_after = server.rss()
     finally:
         context.close()

@@ -22,7 +22,8 @@ IN_PROCESS_STEPS = (  # (key in results, label, baseline key)
     ("read_excel_calamine", "read_excel calamine", None),
     ("read_excel_openpyxl", "read_excel openpyxl", "read_excel_calamine"),
 )
-BROWSER_STEPS = ("总览 cold", "总览 warm", "总览 change D", "总览 filter", "板块 warm", "处室 warm", "任务 warm", "季度汇报")
+BROWSER_STEPS = ("总览 cold", "总览 warm", "总览 change D", "总览 filter", "板块 warm", "处室 warm", "任务 warm", "季度汇报",
+                 "全部方案 cold", "全部方案 warm", "切换方案 (first view)", "切换方案 (back)")
 README_START, README_END = "<!-- latest run: written by scripts/bench -->", "<!-- end of latest run -->"
 GROWTH_SLACK = 1.15  # an exponent up to 1.15 between two sizes still counts as linear: these machines are noisy
 
@@ -121,16 +122,17 @@ def _find(table: list[dict], size: str, step: str) -> dict | None:
     return next((r for r in table if r["size"] == size and r["step"] == step), None)
 
 
-def targets(table: list[dict], curve: list[dict], size: str) -> list[dict]:
-    """The issue's targets, checked on ``size`` (the large workbook in a full run) with medians."""
+def targets(table: list[dict], curve: list[dict], size: str, plans_size: str = "plans") -> list[dict]:
+    """The issues' targets, checked on ``size`` (the large workbook in a full run) and on ``plans_size``
+    (20 plans) with medians."""
     checks: list[dict] = []
 
-    def check(name: str, step: str, limit: float, field: str = "median", unit: str = "s") -> None:
-        row = _find(table, size, step)
+    def check(name: str, step: str, limit: float, field: str = "median", unit: str = "s", on: str = size) -> None:
+        row = _find(table, on, step)
         if row is None or field not in row:
             return
         value = row[field]
-        checks.append({"target": name, "size": size, "value": value, "limit": limit, "unit": unit,
+        checks.append({"target": name, "size": on, "value": value, "limit": limit, "unit": unit,
                        "pass": value <= limit})
 
     check("load+validate ≤ 1.5× read_excel(calamine)", "load+validate", 1.5, "ratio", "×")
@@ -143,6 +145,9 @@ def targets(table: list[dict], curve: list[dict], size: str) -> list[dict]:
     for page in ("板块", "处室", "任务"):
         check(f"{page} warm ≤ 2 s", f"{page} warm", 2.0)
     check("server peak RSS after every page ≤ 500 MB", "server RSS, peak", 500.0, "max", "MB")
+    check("全部方案 warm ≤ 2 s", "全部方案 warm", 2.0, on=plans_size)
+    check("switching plans ≤ 1.5 s (to a plan not shown before)", "切换方案 (first view)", 1.5, on=plans_size)
+    check("switching plans ≤ 1.5 s (back)", "切换方案 (back)", 1.5, on=plans_size)
     if len(curve) >= 2:
         worst = max(p["exponent"] for p in curve[1:])
         checks.append({"target": f"growth {curve[0]['size']} → {curve[-1]['size']} reports linear or better "

@@ -64,6 +64,9 @@ SIZES: dict[str, Shape | None] = {
     "300k": Shape(tasks=2_000, sections=12, units=60, reports=300_000),
 }
 GROWTH_SIZES = ("10k", "30k", "large", "300k")  # the large shape with 10k → 300k reports
+# Several plans: 20 workbooks of this shape, each its own seed; the first is the default workbook.
+PLAN_SHAPE = Shape(tasks=200, sections=8, units=20, reports=10_000)
+PLAN_COUNT = 20
 
 
 def default_cache_dir() -> Path:
@@ -93,6 +96,25 @@ def copy_into(source: Path, folder: Path) -> Path:
     target = folder / "tasks.xlsx"
     shutil.copyfile(source, target)
     return target
+
+
+def plans_into(folder: Path, cache_dir: Path, count: int = PLAN_COUNT, shape: Shape | None = PLAN_SHAPE) -> Path:
+    """``folder/tasks.xlsx`` and ``folder/plans/plan-02.xlsx`` … : ``count`` plans (of ``shape``, each its own seed;
+    ``None``: copies of the bundled workbook). Returns the default workbook's path."""
+    (folder / "plans").mkdir(parents=True, exist_ok=True)
+    for number in range(1, count + 1):
+        if shape is None:
+            source = BUNDLED
+        else:
+            seeded = Shape(shape.tasks, shape.sections, shape.units, shape.reports, shape.seed + number)
+            source = cache_dir / f"plan-{seeded.key()}.xlsx"
+            if not source.exists():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                generate(source.with_suffix(".partial"), seeded)
+                source.with_suffix(".partial").replace(source)
+        target = folder / "tasks.xlsx" if number == 1 else folder / "plans" / f"plan-{number:02d}.xlsx"
+        shutil.copyfile(source, target)
+    return folder / "tasks.xlsx"
 
 
 # ---- generation ------------------------------------------------------------------------------
