@@ -22,11 +22,25 @@ from lib.model import ERROR, Book, Problem
 # The board's frames are cached as shared objects (cache_resource), not copied per rerun (cache_data):
 # unpickling a 100,000-report book and its metrics took half a second of every rerun and a copy per
 # session. They are read-only by convention: every lib function copies a frame before adding a column.
-@st.cache_resource(show_spinner="正在读取工作簿……", max_entries=16)
+@st.cache_resource(show_spinner=False)
+def _loaded_files() -> dict[str, tuple[tuple, validate.LoadResult]]:
+    """Per workbook file (each plan, each history copy read), its latest version read: one entry per file, so
+    twenty plans stay cached together while an edited plan's older versions leave at once."""
+    return {}
+
+
 def _load(path: str, mtime_ns: int, size: int, today_iso: str) -> validate.LoadResult:
     """Keyed on the file's identity, so an edit in Excel is picked up on the next rerun. Through the
     store's cache by content: the version a save has just written, or an upload is previewed against, is not read again."""
-    return store.load_file(Path(path), dt.date.fromisoformat(today_iso))
+    loaded = _loaded_files()
+    identity = (mtime_ns, size, today_iso)
+    found = loaded.get(path)
+    if found is not None and found[0] == identity:
+        return found[1]
+    with st.spinner("正在读取工作簿……"):
+        result = store.load_file(Path(path), dt.date.fromisoformat(today_iso))
+    loaded[path] = (identity, result)  # one dict assignment: atomic under the GIL, whichever session wins
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
