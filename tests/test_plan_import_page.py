@@ -94,23 +94,31 @@ def _keys(at: AppTest) -> list[str]:
     return [w.key for w in at.text_input if w.key]
 
 
-def test_new_plan_names_what_leaves_and_saves_after_the_tick(board: Path):
+def test_a_new_plan_is_saved_beside_the_current_one_under_its_key(board: Path):
     at = _pasted(REVISED)
-    checkbox = at.checkbox(key="plan_import_ok")
-    assert "2 项任务和 3 条进展记录" in checkbox.label  # the board's 2 tasks and 3 reports
-    assert at.button(key="plan_import_go").disabled
-    checkbox.check().run()
+    key = at.text_input(key=next(k for k in _keys(at) if k.endswith("_key"))).value
+    assert key  # suggested from the title
+    at.text_input(key=next(k for k in _keys(at) if k.endswith("_key"))).set_value("修订方案").run()
+    before = board.read_bytes()
     at.button(key="plan_import_go").click().run()
     assert not at.exception, at.exception
     assert len(at.success) == 1
-    book = validate.load(board, today=TODAY).book
+    assert board.read_bytes() == before  # the current plan is left as it was
+    saved = board.parent / "plans" / "修订方案.xlsx"
+    loaded = validate.load(saved, today=TODAY)
+    assert loaded.ok, [p.as_text() for p in loaded.problems]
+    book = loaded.book
     assert list(book.tasks["task_id"]) == ["1", "2", "3"]
     assert book.updates.empty
     assert book.plan.name == "测试方案（修订）"
-    assert [entry["action"] for entry in store.read_audit(board)] == [store.INITIAL, store.REPLACE]
-    versions = store.list_versions(board)  # newest first: the new plan, then the old workbook with its reports
-    assert list(versions["操作"]) == ["方案导入（新方案）", store.ACTION_LABELS[store.INITIAL]]
-    assert versions["文件"].iloc[1] is not None
+    assert list(store.list_versions(saved)["操作"]) == ["方案导入（新方案）"]
+    assert any("plan=%E4%BF%AE%E8%AE%A2%E6%96%B9%E6%A1%88" in m.value for m in at.markdown)  # a link to it
+
+
+def test_a_taken_key_is_refused(board: Path):
+    at = _pasted(REVISED)
+    at.text_input(key=next(k for k in _keys(at) if k.endswith("_key"))).set_value(board.stem).run()
+    assert at.error and "plan_import_go" not in [b.key for b in at.button]
 
 
 def test_settings_edited_in_the_form_are_saved(board: Path):
@@ -119,9 +127,9 @@ def test_settings_edited_in_the_form_are_saved(board: Path):
     at.text_input(key=next(k for k in keys if k.endswith("_new_doc_no"))).set_value("川志办〔2026〕1号")
     at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.endswith("_new_cycle"))).set_value(
         schema.CYCLE_MONTH).run()
-    at.checkbox(key="plan_import_ok").check().run()
+    key = at.text_input(key=next(k for k in keys if k.endswith("_key"))).value
     at.button(key="plan_import_go").click().run()
-    plan = validate.load(board, today=TODAY).book.plan
+    plan = validate.load(board.parent / "plans" / f"{key}.xlsx", today=TODAY).book.plan
     assert (plan.doc_no, plan.cycle) == ("川志办〔2026〕1号", schema.CYCLE_MONTH)
 
 

@@ -59,6 +59,11 @@ def diff_keyed(before: pd.DataFrame, after: pd.DataFrame, key: list[str], values
         return shown
 
     old, new = texts(before), texts(after)
+    for column in key:  # an empty side (a plan saved for the first time) has no dtype of its own to agree on
+        if old.empty and old[column].dtype != new[column].dtype:
+            old[column] = old[column].astype(new[column].dtype)
+        elif new.empty and new[column].dtype != old[column].dtype:
+            new[column] = new[column].astype(old[column].dtype)
     joined = old.merge(new, on=key, how="outer", suffixes=("_旧", "_新"), indicator=True)
     added = joined[joined["_merge"] == "right_only"]
     removed = joined[joined["_merge"] == "left_only"]

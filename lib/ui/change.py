@@ -155,7 +155,7 @@ def confirm_change(key: str, path: Path, change: store.Change, today: dt.date, *
     """
     if st.session_state.pop(f"{key}_confirmed", False) and f"{key}_shown" in st.session_state:
         _save_shown(key, describe, on_saved)
-    request = _request_id(change)
+    request = (*_request_id(change), str(path))  # the same change asked of another plan is another request
     kept = st.session_state.get(f"{key}_shown")
     if kept is None or kept[0] != request or not kept[1].is_current():
         if kept is not None and kept[0] == request:
