@@ -18,6 +18,8 @@ from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
 
+MAX_CACHED_FILES = 64  # files whose latest read version stays in memory: every plan, with room to spare
+
 
 # The board's frames are cached as shared objects (cache_resource), not copied per rerun (cache_data):
 # unpickling a 100,000-report book and its metrics took half a second of every rerun and a copy per
@@ -39,7 +41,10 @@ def _load(path: str, mtime_ns: int, size: int, today_iso: str) -> validate.LoadR
         return found[1]
     with st.spinner("正在读取工作簿……"):
         result = store.load_file(Path(path), dt.date.fromisoformat(today_iso))
-    loaded[path] = (identity, result)  # one dict assignment: atomic under the GIL, whichever session wins
+    loaded.pop(path, None)
+    loaded[path] = (identity, result)  # dict operations are atomic under the GIL; whichever session wins is right
+    while len(loaded) > MAX_CACHED_FILES:  # history copies read while the current file was invalid leave first
+        loaded.pop(next(iter(loaded)), None)
     return result
 
 
