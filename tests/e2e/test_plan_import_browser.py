@@ -86,22 +86,26 @@ def test_admin_imports_a_table_docx_corrects_a_unit_saves_and_the_board_shows_it
         page.get_by_text("保存后进度的变化").wait_for()
         screenshot(page, "plan-import-preview")
 
-        page.locator("[data-testid='stCheckbox']").filter(has_text="我已知悉").click()
-        wait_for_app(page)
+        key = page.get_by_role("textbox", name="方案简称").input_value()
+        assert key  # suggested from the notice's title
         page.get_by_role("button", name="确认保存").click()
         wait_for_app(page)
         page.get_by_text("已保存方案：6 个板块，16 项任务，6 个处室").wait_for()
         screenshot(page, "plan-import-saved")
         assert exception_count(page) == 0
 
-        saved = validate.load(board_copy).book
+        current = validate.load(board_copy).book
+        assert len(current.updates) == len(before.updates)  # a new plan is saved beside the current one
+        saved = validate.load(board_copy.parent / "plans" / f"{key}.xlsx").book
         units = dict(zip(saved.units["unit"], saved.units["short"]))
         assert units.get(NEW_NAME) == NEW_SHORT and OLD_NAME not in units
         assert units["省志工作处"] == "省志处"  # a 简称 the old workbook gave, kept
         assert set(saved.assignments["unit"]) >= {NEW_NAME}  # the rename followed into the tasks
         assert saved.updates.empty
 
-        page.goto(server.url("/"), wait_until="domcontentloaded")
+        link = page.get_by_role("link", name="查看该方案总览").get_attribute("href")  # the new plan's own 总览
+        assert link is not None and link.startswith("overview?plan=")
+        page.goto(server.url(f"/{link}"), wait_until="domcontentloaded")
         wait_for_app(page)
         screenshot(page, "plan-import-overview")
         assert _metric(page, "任务数") == "16 项"
