@@ -88,27 +88,29 @@ def _latest(value: object, written=chinese_date) -> str:
 
 
 def _deadline_sentence(book: Book, snapshot: Snapshot) -> str:
+    """请于…前（含当日）报送, or, once the deadline has passed, that it has (no closing punctuation)."""
     due = deadline(book, snapshot.reporting)
     if snapshot.as_of > due:
-        return f"{snapshot.reporting.label}工作进展情况的报送截止日为{chinese_date(due)}，现已逾期，请尽快补报。"
-    return f"请于{chinese_date(due)}前（含当日）报送{snapshot.reporting.label}工作进展情况。"
+        return f"报送截止日为{chinese_date(due)}，现已逾期，请尽快补报"
+    return f"请于{chinese_date(due)}前（含当日）报送"
+
+
+def _basis(book: Book) -> str:
+    """按照《…》（〔2025〕57号）要求: the plan and its document number, as the notice cites them."""
+    doc_no = book.plan.doc_no.strip()
+    return f"按照{plan_title(book) or '工作方案'}{f'（{doc_no}）' if doc_no else ''}要求"
 
 
 def _body(doc, book: Book, snapshot: Snapshot, rows: pd.DataFrame) -> None:
+    """主送 the units concerned; what is outstanding; by when and how to report; the attachment."""
     units = list(dict.fromkeys(rows[UNIT]))
+    label = snapshot.reporting.label
     gongwen.paragraph(doc, "、".join(units) + "：", indent=False)
-    basis = f"按照{plan_title(book)}要求" if book.plan.name.strip() else "按照工作方案要求"
-    if book.plan.doc_no.strip():
-        basis += f"（{book.plan.doc_no.strip()}）"
-    gongwen.paragraph(doc, f"{basis}，各责任处室应按报送周期报送任务落实进展情况。截至{chinese_date(snapshot.as_of)}，"
-                           f"以上{len(units)}个处室尚有{len(rows)}项任务未报送{snapshot.reporting.label}工作进展情况。"
-                           "现将有关事项通知如下。")
-    gongwen.heading1(doc, "一、报送时间")
-    gongwen.paragraph(doc, _deadline_sentence(book, snapshot))
-    gongwen.heading1(doc, "二、报送内容")
-    gongwen.paragraph(doc, "请对照附件所列任务，逐项填报完成进度、状态、进展情况、存在问题和下步计划，"
-                           "通过落实看板「上传更新」报送，或按进展表格式报送；任务已完成的，请注明完成情况。")
-    gongwen.attachment_note(doc, [f"{snapshot.reporting.label}{LIST_NAME}"])
+    gongwen.paragraph(doc, f"{_basis(book)}，各责任处室应按报送周期报送任务落实进展情况。截至{chinese_date(snapshot.as_of)}，"
+                           f"以上{len(units)}个处室尚有{len(rows)}项任务未报送{label}工作进展情况（见附件）。")
+    gongwen.paragraph(doc, f"{_deadline_sentence(book, snapshot)}，逐项填报完成进度、状态、进展情况、存在问题和下步计划，"
+                           "通过落实看板「上传更新」报送或按进展表格式报送；任务已完成的，请注明完成情况。")
+    gongwen.attachment_note(doc, [f"{label}{LIST_NAME}"])
 
 
 def notice_docx(book: Book, scope: Snapshot | Period, units: list[str] | None = None,
@@ -155,8 +157,8 @@ def unit_message(book: Book, snapshot: Snapshot, unit: str, rows: pd.DataFrame, 
                  base: str = "") -> str:
     """One unit's plain-text 催报 message: the plan, the period, the deadline, each task in full, its page."""
     lines = [f"{unit}：",
-             f"按照{plan_title(book) or '工作方案'}要求，贵处尚有以下 {len(rows)} 项任务未报送"
-             f"{snapshot.reporting.label}工作进展情况。" + _deadline_sentence(book, snapshot)]
+             f"{_basis(book)}，贵处尚有以下 {len(rows)} 项任务未报送{snapshot.reporting.label}工作进展情况，"
+             f"{_deadline_sentence(book, snapshot)}。"]
     for number, r in enumerate(rows.to_dict("records"), start=1):
         lines.append(f"{number}. 任务{r[TASK_ID]}（最近填报：{_latest(r[LATEST])}）：{r[CONTENT]}")
     lines.append(f"填报情况请见：{unit_link(unit, plan_key, base)}")
