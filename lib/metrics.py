@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib import schema
 from lib.model import Book
-from lib.periods import Period, period_of, periods_between
+from lib.periods import Period, period_of, periods_between, reporting_period_of
 
 OVERALL = "总体"
 NO_RATE = "无应报"  # nothing due in the period: no reporting rate, which is not 0%
@@ -28,8 +28,13 @@ METRIC_NOTES = [
     ("处室进度", "该处室全部责任分工进度的平均值；同时统计牵头任务数、配合任务数和已完成分工数。"),
     ("序时进度", "有明确完成时限的任务，按（D − 开始日期）÷（完成时限 − 开始日期）计算，限定在 0 至 100% 之间；开始日期未填的取方案起始日期。长期性任务不计序时进度。"),
     ("预警", "依次判断，先符合者为准：① 进度达 100 为“已完成”；② 已超过完成时限，或进度落后序时进度达到红灯差距，为“红灯”；③ 落后序时进度达到黄灯差距，或任一责任处室最近报告状态为“滞后”，为“黄灯”；④ 距完成时限不超过临近天数，为“蓝灯”；⑤ 其余为“绿灯”。长期性任务只可能是已完成、黄灯（报告滞后时）或绿灯。"),
-    ("报送周期", "数据日期 D 所在的季度（或月份，依方案设置）。"),
-    ("报送率", "本期开始前尚未完成的责任分工，须在本期内（截至 D）至少填报一次，否则计为“未报送”。处室报送率 = 已报送分工数 ÷ 应报送分工数。"),
+    ("报送周期", "数据日期 D 所在的季度（或月份，依方案设置）；进度、较上期和趋势按此周期计算。"),
+    ("报送截止日", "方案「报送截止日」为周期末后 N 日（未填为 0，即周期最后一日）。某周期的报送时段为上一周期截止日的次日至本周期截止日："
+                "填报日期在周期末之后、截止日之前（含当日）的报告计为该周期的报送，不计为下一周期的报送。"
+                "例如季度末后 5 日时，第三季度的报送时段为 7 月 6 日至 10 月 5 日，10 月 3 日的报告计为第三季度报送。"),
+    ("报送率", "本期报送指 D 当日填报会计入的周期：D 在上一周期末之后、其截止日之前（含）时为上一周期，否则为 D 所在周期。"
+            "在上一周期截止日（不晚于 D）尚未完成的责任分工为应报送，须在本期报送时段内（截至 D）至少填报一次，否则计为“未报送”。"
+            "处室报送率 = 已报送分工数 ÷ 应报送分工数。进度、较上期和预警按截至 D 的全部填报计算，与报送截止日无关。"),
     ("较上期", "截至 D 的进度减去上一报送周期末的进度。"),
     ("趋势", "从方案起始日期到 D，每个报送周期末的总体进度和各板块进度。"),
     ("已完成", "任务进度达到 100% 的任务数（各责任分工均已填报 100%）；处室“已完成分工”为该处室进度达到 100% 的责任分工数。"),
@@ -72,6 +77,7 @@ class Snapshot:
     units: pd.DataFrame  # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change
     tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
     assignments: pd.DataFrame  # task_id, unit, is_lead, progress, status, latest_date, progress_note, problems, next_steps, reporter, required, reported
+    reporting: Period  # the period 本期报送 (required, reported) is about: ``period``, or the previous one before its 报送截止日
 
 
 def section_label(section: str) -> str:
@@ -169,21 +175,49 @@ def _lights(book: Book, tasks: pd.DataFrame, lagging: np.ndarray, day: dt.date) 
     return light, reason
 
 
-def compute(book: Book, as_of: dt.date) -> Snapshot:
-    """All metrics of ``book`` as of ``as_of``."""
+def compute(book: Book, as_of: dt.date, reporting: Period | None = None,
+            reported_by: dt.date | None = None) -> Snapshot:
+    """All metrics of ``book`` as of ``as_of``.
+
+    本期报送 is about ``reporting``, by default the period a report dated ``as_of`` counts for
+    (``reporting_period_of``), and counts reports dated up to ``reported_by`` (default ``as_of``): the
+    季度汇报 of a finished period takes its progress at the period's end and its reports up to the period's
+    报送截止日; the 催报 of a period takes today's progress and reports.
+    """
     period = period_of(as_of, book.plan.cycle)
+    reporting = reporting or reporting_period_of(as_of, book.plan.cycle, book.plan.report_days)
     previous_end = period.start - dt.timedelta(days=1)
-    assignments = _assignment_table(book, as_of, period, previous_end)
+    assignments = _assignment_table(book, as_of, previous_end)
+    due = reporting_status(book, reporting, reported_by or as_of)
+    assignments["required"], assignments["reported"] = due["required"].to_numpy(), due["reported"].to_numpy()
     tasks = _task_table(book, assignments, as_of)
     sections = _section_table(tasks)
     units = _unit_table(book, assignments)
     overall = _overall(tasks, assignments)
-    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments)
+    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments, reporting)
 
 
-def _assignment_table(book: Book, as_of: dt.date, period: Period, previous_end: dt.date) -> pd.DataFrame:
-    """``book.assignments`` with the latest report at ``as_of``, the change since ``previous_end``
-    and whether the assignment was due to report in ``period`` (``required``) and did (``reported``)."""
+def reporting_status(book: Book, period: Period, until: dt.date) -> pd.DataFrame:
+    """Whether each assignment had to report for ``period`` (``required``) and did (``reported``), counting
+    reports dated up to ``until``; indexed like ``book.assignments``.
+
+    Required: not at 100 by the previous period's 报送截止日 (or ``until``, if earlier). Reported: a report
+    dated inside the period's report window (``Period.report_window``), up to ``until``.
+    """
+    days = book.plan.report_days
+    first, last = period.report_window(days)
+    due_after = min(period.previous().deadline(days), until)
+    required = (assignment_progress(book, due_after) < 100).to_numpy()
+    updates = book.updates
+    in_window = updates[(updates["date"] >= _ts(first)) & (updates["date"] <= _ts(min(last, until)))]
+    keys = book.assignments[["task_id", "unit"]]
+    sent = keys.merge(in_window[["task_id", "unit"]].drop_duplicates().assign(sent=True),
+                      on=["task_id", "unit"], how="left")["sent"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return pd.DataFrame({"required": required, "reported": sent & required}, index=book.assignments.index)
+
+
+def _assignment_table(book: Book, as_of: dt.date, previous_end: dt.date) -> pd.DataFrame:
+    """``book.assignments`` with the latest report at ``as_of`` and the change since ``previous_end``."""
     latest = latest_updates(book, as_of)
     assignments = book.assignments.merge(
         latest[["task_id", "unit", "progress", "status", "latest_date", "progress_note",
@@ -193,13 +227,6 @@ def _assignment_table(book: Book, as_of: dt.date, period: Period, previous_end: 
     assignments["progress"] = assignments["progress"].fillna(0.0)
     assignments["previous_progress"] = assignment_progress(book, previous_end).to_numpy()
     assignments["change"] = assignments["progress"] - assignments["previous_progress"]
-    assignments["required"] = assignments["previous_progress"] < 100
-    in_period = book.updates[
-        (book.updates["date"] >= _ts(period.start)) & (book.updates["date"] <= _ts(as_of))
-    ][["task_id", "unit"]].drop_duplicates()
-    in_period["reported"] = True
-    assignments = assignments.merge(in_period, on=["task_id", "unit"], how="left")
-    assignments["reported"] = assignments["reported"].astype("boolean").fillna(False).astype(bool) & assignments["required"]
     assignments["lagging"] = assignments["status"] == schema.STATUS_LAGGING
     return assignments
 

@@ -82,6 +82,7 @@ class PlanSettings:
     yellow_gap: float = schema.DEFAULT_YELLOW_GAP
     red_gap: float = schema.DEFAULT_RED_GAP
     sample: bool = False
+    report_days: int = 0  # 报送截止日: reports are due this many days after a period's end
 
     @property
     def schedule_start(self) -> dt.date | None:

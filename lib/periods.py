@@ -38,6 +38,15 @@ class Period:
     def next(self) -> Period:
         return period_of(self.end + dt.timedelta(days=1), self.cycle)
 
+    def deadline(self, report_days: int) -> dt.date:
+        """The period's 报送截止日: ``report_days`` days after its last day (0: the last day itself)."""
+        return self.end + dt.timedelta(days=report_days)
+
+    def report_window(self, report_days: int) -> tuple[dt.date, dt.date]:
+        """First and last 填报日期 that count as this period's report: the day after the previous
+        period's 报送截止日, and this period's own. With 0 days, the period itself."""
+        return self.start + dt.timedelta(days=report_days), self.deadline(report_days)
+
 
 def period_of(day: dt.date, cycle: str = schema.CYCLE_QUARTER) -> Period:
     """The reporting period that contains ``day``."""
@@ -47,6 +56,12 @@ def period_of(day: dt.date, cycle: str = schema.CYCLE_QUARTER) -> Period:
     return Period(
         dt.date(day.year, first_month, 1), month_end(day.year, first_month + 2), cycle
     )
+
+
+def reporting_period_of(day: dt.date, cycle: str, report_days: int) -> Period:
+    """The period a report dated ``day`` counts for: reports due ``report_days`` after a period's end
+    shift every period's window by that many days, so a report dated 2026-10-03 with 5 days counts for 2026Q3."""
+    return period_of(day - dt.timedelta(days=report_days), cycle)
 
 
 def periods_between(first: dt.date, last: dt.date, cycle: str) -> list[Period]:

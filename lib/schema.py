@@ -85,6 +85,7 @@ PLAN_SOON_DAYS = "临近天数"
 PLAN_YELLOW_GAP = "黄灯差距"
 PLAN_RED_GAP = "红灯差距"
 PLAN_SAMPLE = "示例数据"
+PLAN_REPORT_DEADLINE = "报送截止日"
 PLAN_KEYS = (
     PLAN_NAME,
     PLAN_DOC_NO,
@@ -95,6 +96,7 @@ PLAN_KEYS = (
     PLAN_YELLOW_GAP,
     PLAN_RED_GAP,
     PLAN_SAMPLE,
+    PLAN_REPORT_DEADLINE,
 )
 
 CYCLE_QUARTER = "季度"
@@ -104,6 +106,8 @@ DEFAULT_SOON_DAYS = 30
 DEFAULT_YELLOW_GAP = 10.0
 DEFAULT_RED_GAP = 30.0
 YES, NO = "是", "否"
+# 报送截止日 is N days after a period's end: the longest N still ends before the next period does.
+REPORT_DAYS_LIMIT = {CYCLE_QUARTER: 89, CYCLE_MONTH: 27}
 
 # ---- 状态 vocabulary --------------------------------------------------------
 STATUS_NOT_STARTED = "未启动"

@@ -165,7 +165,7 @@ def reminder_text(reminders: pd.DataFrame, period_label: str) -> str:
     """The 催报 list as plain text, one line per assignment, ready to paste into a message."""
     lines = [f"{period_label}未报送进展清单（共 {len(reminders)} 项）："]
     lines += [
-        f"{i}. {r[LABELS['unit']]}　任务{r[LABELS['task_id']]}　{str(r[LABELS['content']])[:30]}"
+        f"{i}. {r[LABELS['unit']]}　任务{r[LABELS['task_id']]}　{r[LABELS['content']]}"
         for i, r in enumerate(reminders.to_dict("records"), start=1)
     ]
     return "\n".join(lines)

@@ -1,10 +1,21 @@
-"""处室: one unit's assignments (牵头 / 配合), reporting record, open problems, trend and 催报 list."""
+"""处室: one unit's assignments (牵头 / 配合), reporting record, open problems, trend, and its 催报 (list, message, notice)."""
+
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib import charts, plans, portfolio, tables
+from lib import charts, dates, plans, portfolio, remind, settings, tables
 from lib.escape import for_markdown
-from lib.ui import board
+from lib.ui import board, login
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _app_root() -> str:
+    """The address this app is served at, so a pasted message's link opens it; "" when not known."""
+    url = urlsplit(st.context.url or "")
+    return f"{url.scheme}://{url.netloc}{url.path.rsplit('/', 1)[0]}" if url.netloc else ""
+
 
 state = board.board_sidebar()
 snapshot = state.snapshot
@@ -47,11 +58,37 @@ with lead_tab:
 with cooperate_tab:
     board.show_table(tables.unit_assignments(snapshot, unit, lead=False), "unit_cooperate", f"{unit}_配合任务")
 
-st.subheader(f"本期（{snapshot.period.label}）未报送清单（催报）")
+reporting = snapshot.reporting
+st.subheader(f"本期（{reporting.label}）未报送清单（催报）")
+path = state.data.path
+reminded = remind.reminded_times(path, reporting).get(unit, 0)
+notes = st.columns(2, border=True)
+notes[0].metric("报送截止日", dates.chinese_date(remind.deadline(state.book, reporting)))
+notes[1].metric("本期已催报", f"{reminded} 次")
 reminders = tables.reminder_list(snapshot, unit)
 if len(reminders):
-    st.code(tables.reminder_text(reminders, snapshot.period.label), language=None)
-    board.show_table(reminders, "unit_reminders", f"{unit}_{snapshot.period.code}_未报送清单")
+    st.code(tables.reminder_text(reminders, reporting.label), language=None)
+    board.show_table(reminders, "unit_reminders", f"{unit}_{reporting.code}_未报送清单")
+    account = login.current_account()
+    if account is None:
+        st.caption("生成催报通知须先登录（在「上传更新」页登录）；每次生成都记入催报记录。")
+    else:
+        message_key = f"remind_message_{path}_{reporting.code}_{unit}"
+
+        def issue_message() -> None:
+            messages = remind.issue_messages(path, state.book, snapshot, account.name, [unit], base=_app_root())
+            st.session_state[message_key] = messages.get(unit, "")
+
+        with st.container(horizontal=True):
+            st.button("生成催报消息", key="remind_text", on_click=issue_message, icon=":material/sms:")
+            st.download_button(
+                "下载催报通知（.docx）", lambda: remind.notice_docx(state.book, snapshot, [unit], settings.today()),
+                tables.file_name(f"催报通知_{unit}_{reporting.code}") + ".docx", DOCX, key="remind_docx",
+                on_click=lambda: remind.record(path, account.name, snapshot, remind.outstanding(snapshot, [unit]), remind.DOCX),
+                icon=":material/download:")
+        st.caption("生成或下载即记入本方案的催报记录（时间、操作人、处室和任务）。")
+        if st.session_state.get(message_key):
+            st.code(st.session_state[message_key], language=None)
 else:
     st.success("本期应报送的分工均已报送。")
 

@@ -178,3 +178,89 @@ def test_summary_json_shape(snapshot):
     task_one = summary["tasks"][0]
     assert task_one == {"id": "1", "section": "一、甲板块，说明", "progress": 43.33, "expected": None,
                         "light": "黄", "units": {"甲处": 60.0, "乙处": 20.0, "丙社": 50.0}}
+
+
+# ---- 报送截止日: a report after a period's end, up to its deadline, counts for that period ----------------
+# 季度末后5日: 2026Q2's window is 04-06 … 07-05, Q3's 07-06 … 10-05, Q4's 10-06 … 2027-01-05.
+GRACE_TASKS = [
+    {"task_id": "1", "section": "一、甲", "content": "t1", "units_text": "甲处", "deadline_text": "2026-12-31"},
+    {"task_id": "2", "section": "一、甲", "content": "t2", "units_text": "乙处", "deadline_text": "2026-12-31"},
+    {"task_id": "3", "section": "一、甲", "content": "t3", "units_text": "丙社", "deadline_text": "2026-12-31"},
+]
+GRACE_UPDATES = [
+    (dt.date(2026, 10, 3), "1", "甲处", 50),  # Q3's report, not Q4's
+    (dt.date(2026, 7, 3), "2", "乙处", 30),  # Q2's report, not Q3's
+    (dt.date(2026, 9, 20), "2", "乙处", 40),  # Q3
+    (dt.date(2026, 10, 6), "2", "乙处", 50),  # the first day of Q4's window
+    (dt.date(2026, 10, 5), "3", "丙社", 100),  # Q3's deadline itself: Q3, and done before Q4 is due
+]
+
+
+def grace_book(tmp_path, deadline="季度末后5日"):
+    plan = {} if deadline is None else {"报送截止日": deadline}
+    result = validate.load(write_book(tmp_path / "g.xlsx", GRACE_TASKS, GRACE_UPDATES, plan=plan),
+                           today=dt.date(2026, 12, 1))
+    assert result.ok, [p.as_text() for p in result.problems]
+    return result.book
+
+
+def reported_pairs(snapshot):
+    rows = snapshot.assignments
+    return (int(rows["required"].sum()), int(rows["reported"].sum()),
+            set(rows.loc[rows["reported"], "task_id"]), set(rows.loc[rows["required"], "task_id"]))
+
+
+def test_report_inside_the_deadline_counts_for_the_ended_period(tmp_path):
+    book = grace_book(tmp_path)
+    # D = 10-03 is before Q3's deadline: 本期报送 is still Q3's. Required: all three (each < 100 at Q2's
+    # deadline 07-05). Reported in 07-06 … 10-03: t1 (10-03), t2 (09-20); t3's 10-05 is after D.
+    snapshot = metrics.compute(book, dt.date(2026, 10, 3))
+    assert (snapshot.period.code, snapshot.reporting.code) == ("2026Q4", "2026Q3")
+    assert reported_pairs(snapshot) == (3, 2, {"1", "2"}, {"1", "2", "3"})
+    # Progress as of D still takes every report dated up to D, the 10-03 one included.
+    assert dict(zip(snapshot.assignments["task_id"], snapshot.assignments["progress"])) == {"1": 50, "2": 40, "3": 0}
+
+
+def test_report_inside_the_deadline_does_not_count_for_the_next_period(tmp_path):
+    book = grace_book(tmp_path)
+    # D = 10-10: 本期 is Q4. Required at Q3's deadline 10-05: t1 (50), t2 (40); t3 reached 100 on 10-05.
+    # Reported in 10-06 … 10-10: t2 only; t1's 10-03 report was Q3's.
+    snapshot = metrics.compute(book, dt.date(2026, 10, 10))
+    assert snapshot.reporting.code == "2026Q4"
+    assert reported_pairs(snapshot) == (2, 1, {"2"}, {"1", "2"})
+    units = by(snapshot.units, "unit")
+    assert (units.loc["甲处", "required"], units.loc["甲处", "reported"]) == (1, 0)
+    # Q3 asked for explicitly: its window 07-06 … 10-05 holds a report of each.
+    q3 = metrics.compute(book, dt.date(2026, 10, 10), reporting=snapshot.reporting.previous())
+    assert reported_pairs(q3) == (3, 3, {"1", "2", "3"}, {"1", "2", "3"})
+
+
+def test_report_in_the_previous_deadline_is_not_this_periods(tmp_path):
+    book = grace_book(tmp_path)
+    # D = 07-04: 本期 is Q2 (window 04-06 … 07-05); t2's 07-03 report is Q2's.
+    assert reported_pairs(metrics.compute(book, dt.date(2026, 7, 4))) == (3, 1, {"2"}, {"1", "2", "3"})
+    # At Q3's end, reports up to Q3's deadline: 07-03 is not Q3's, 09-20 is; t1 and t3 report after 09-30.
+    at_end = metrics.compute(book, dt.date(2026, 9, 30))
+    assert reported_pairs(at_end) == (3, 1, {"2"}, {"1", "2", "3"})
+    review = metrics.compute(book, dt.date(2026, 9, 30), reported_by=dt.date(2026, 10, 5))
+    assert reported_pairs(review) == (3, 3, {"1", "2", "3"}, {"1", "2", "3"})
+    assert review.overall.progress == at_end.overall.progress == pytest.approx(40 / 3)
+
+
+def test_without_a_deadline_the_period_is_the_window(tmp_path):
+    book = grace_book(tmp_path, deadline=None)
+    assert book.plan.report_days == 0
+    # Q4 = 10-01 … 10-10: all three report in it, and all were < 100 on 09-30.
+    snapshot = metrics.compute(book, dt.date(2026, 10, 10))
+    assert snapshot.reporting == snapshot.period
+    assert reported_pairs(snapshot) == (3, 3, {"1", "2", "3"}, {"1", "2", "3"})
+
+
+def test_reporting_period_of_shifts_windows_by_the_deadline():
+    from lib.periods import parse_period, reporting_period_of
+
+    q3 = parse_period("2026Q3")
+    assert q3.report_window(5) == (dt.date(2026, 7, 6), dt.date(2026, 10, 5))
+    assert [reporting_period_of(dt.date(2026, 10, day), "季度", 5).code for day in (3, 5, 6)] == ["2026Q3", "2026Q3", "2026Q4"]
+    assert reporting_period_of(dt.date(2026, 10, 1), "季度", 0).code == "2026Q4"
+    assert reporting_period_of(dt.date(2026, 3, 2), "月度", 3).code == "2026-02"

@@ -173,3 +173,46 @@ def test_every_problem_has_a_kebab_case_code(tmp_path):
         "bad-progress", "progress-out-of-range", "status-synonym", "unknown-status", "status-not-done",
         "future-date", "duplicate-update", "progress-decreased",
     }
+
+
+# ---- 报送截止日 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "days"), [
+    ("季度末后5日", 5), ("季度末后 5 天", 5), ("周期末后１０日", 10), ("5", 5), ("5日", 5), (7, 7), (3.0, 3),
+    ("季度末", 0), ("0", 0),
+])
+def test_report_deadline_forms(tmp_path, cell, days):
+    result = load(tmp_path, plan={schema.PLAN_REPORT_DEADLINE: cell})
+    assert result.ok and result.problems == []
+    assert result.book.plan.report_days == days
+
+
+def test_report_deadline_defaults_to_the_period_end(tmp_path):
+    assert load(tmp_path).book.plan.report_days == 0
+    monthly = load(tmp_path, plan={schema.PLAN_CYCLE: schema.CYCLE_MONTH, schema.PLAN_REPORT_DEADLINE: "月末后3日"})
+    assert monthly.ok and monthly.book.plan.report_days == 3
+
+
+def _plan_row(path, key):
+    sheet = openpyxl.load_workbook(path)[schema.SHEET_PLAN]
+    return next(row[0].row for row in sheet.iter_rows() if row[0].value == key)
+
+
+@pytest.mark.parametrize(("plan", "code"), [
+    ({schema.PLAN_REPORT_DEADLINE: "季度末后五日"}, "bad-report-deadline"),
+    ({schema.PLAN_REPORT_DEADLINE: "下月初"}, "bad-report-deadline"),
+    ({schema.PLAN_REPORT_DEADLINE: -2}, "bad-report-deadline"),
+    ({schema.PLAN_REPORT_DEADLINE: 2.5}, "bad-report-deadline"),
+    ({schema.PLAN_REPORT_DEADLINE: "月末后5日"}, "report-deadline-cycle"),
+    ({schema.PLAN_CYCLE: schema.CYCLE_MONTH, schema.PLAN_REPORT_DEADLINE: "季度末后5日"}, "report-deadline-cycle"),
+    ({schema.PLAN_REPORT_DEADLINE: "季度末后90日"}, "report-deadline-too-late"),
+    ({schema.PLAN_CYCLE: schema.CYCLE_MONTH, schema.PLAN_REPORT_DEADLINE: 28}, "report-deadline-too-late"),
+])
+def test_bad_report_deadline_names_sheet_row_and_column(tmp_path, plan, code):
+    result = load(tmp_path, plan=plan)
+    problem = find(result, code)
+    assert problem.is_error and not result.ok
+    assert (problem.sheet, problem.column) == (schema.SHEET_PLAN, "内容")
+    assert problem.row == _plan_row(tmp_path / "b.xlsx", schema.PLAN_REPORT_DEADLINE)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", problem.code)

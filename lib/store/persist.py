@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
 INITIAL, EXTERNAL = "initial", "external"  # versions no save made: the first one, and a hand edit
+REMIND = "remind"  # a 催报通知 was issued: logged beside the saves, but no version of the workbook
 ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本",
                  INITIAL: "初始版本", EXTERNAL: "直接修改文件"}
 STALE_MESSAGE = "共享工作簿在您预览之后已被他人更新，未保存。已按最新版本重新生成预览，请核对后再次确认。"
@@ -179,7 +180,7 @@ def record_current(path: Path, timeout: float = 2.0) -> None:
             digest = content_hash(data)
             if history_file(path, digest) is not None:
                 return
-            entries = read_audit(path)
+            entries = version_entries(read_audit(path))
             now = dt.datetime.now()
             kept = keep_version(path, data, "", now)
             append_audit(path, {
@@ -297,6 +298,12 @@ def read_audit(path: Path) -> list[dict]:
             continue
     return entries
 
+
+def version_entries(entries: list[dict]) -> list[dict]:
+    """The audit entries that record a version of the workbook: all but the 催报 lines."""
+    return [entry for entry in entries if entry.get("action") != REMIND]
+
+
 def _took_effect(entries: list[dict], current_hash: str) -> list[bool]:
     """Whether each logged save became current. A line is written just before its rename, so a save
     killed in between leaves a line whose change did not happen: the next state is still its "before"."""
@@ -338,7 +345,7 @@ def list_versions(path: Path) -> pd.DataFrame:
     current_hash = content_hash(path.read_bytes()) if path.exists() else ""
     history = {p.stem.rsplit("_", 1)[-1]: p for p in history_dir(path).glob("*.xlsx")}
     rows = []
-    entries = read_audit(path)
+    entries = version_entries(read_audit(path))
     if entries and entries[0].get("hash_before"):
         # The log starts with a save: the version it replaced was never logged, so it has no time of its own.
         first = entries[0]["hash_before"]
