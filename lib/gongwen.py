@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from lib.dates import chinese_date
+from lib.intake.numbering import fold, match_number
 from lib.workbook import ILLEGAL_CHARACTERS
 
 TITLE_FONT = "方正小标宋简体"
@@ -61,6 +62,26 @@ _EAST_ASIA_LANGUAGE = "zh-CN"
 def clean(text: object) -> str:
     """``text`` as a string without the characters an XML file cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", "" if text is None else str(text))
+
+
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def chinese_numeral(value: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十: a heading's number (``一、``, ``（十二）``); digits from 100 on."""
+    if value < 10:
+        return _NUMERALS[value]
+    if value >= 100:
+        return str(value)
+    tens, ones = divmod(value, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+def without_numbering(text: object) -> str:
+    """A heading's text without its own number (``一、`` ``（一）`` ``1.``), so the document can number it."""
+    text = clean(text).strip()
+    found = match_number(fold(text))
+    return text[found[2]:].strip() if found else text
 
 
 # ---- runs and fonts ---------------------------------------------------------------------------------
