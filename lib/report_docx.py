@@ -29,7 +29,7 @@ ATTACHMENT = "任务落实情况一览表"
 HEADINGS = ("总体进展情况", "各板块推进情况", "存在的问题", "下一步工作打算")
 ATTACHMENT_HEADER = ("编号", "任务内容", "牵头处室", "配合处室", "完成进度", "预警", "最新进展")
 # The landscape text width is 225 mm (297 − 37 − 35).
-ATTACHMENT_WIDTHS = tuple(Mm(w) for w in (13, 60, 30, 28, 20, 17, 57))
+ATTACHMENT_WIDTHS = tuple(Mm(w) for w in (13, 60, 30, 28, 22, 17, 55))
 ATTACHMENT_CENTRED = (True, False, False, False, True, True, False)
 SAMPLE_NOTE = "（示例数据：本报告中的进展记录为演示用示例数据，不代表实际工作进展，不得作为正式材料报送。）"
 
