@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from lib.dates import chinese_date
+from lib.intake.numbering import fold, match_number
 from lib.workbook import ILLEGAL_CHARACTERS
 
 TITLE_FONT = "方正小标宋简体"
@@ -61,6 +62,26 @@ _EAST_ASIA_LANGUAGE = "zh-CN"
 def clean(text: object) -> str:
     """``text`` as a string without the characters an XML file cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", "" if text is None else str(text))
+
+
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def chinese_numeral(value: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十: a heading's number (``一、``, ``（十二）``); digits from 100 on."""
+    if value < 10:
+        return _NUMERALS[value]
+    if value >= 100:
+        return str(value)
+    tens, ones = divmod(value, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+def without_numbering(text: object) -> str:
+    """A heading's text without its own number (``一、`` ``（一）`` ``1.``), so the document can number it."""
+    text = clean(text).strip()
+    found = match_number(fold(text))
+    return text[found[2]:].strip() if found else text
 
 
 # ---- runs and fonts ---------------------------------------------------------------------------------
@@ -191,24 +212,37 @@ def heading2(doc: DocumentType, text: object) -> Paragraph:
     return added
 
 
+def _keep_with_body(doc: DocumentType) -> None:
+    """The last body paragraph stays on the page of what follows: the 附件说明 and the date never
+    stand on a page of their own (GB/T 9704-2012 7.3.5)."""
+    paragraphs = doc.paragraphs
+    if paragraphs:
+        paragraphs[-1].paragraph_format.keep_with_next = True
+
+
 def attachment_note(doc: DocumentType, names: Sequence[str]) -> Paragraph:
     """附件说明 after the body: ``附件：名称``, or ``附件：1. 名称`` numbered when there are several."""
-    blank(doc)
+    _keep_with_body(doc)
+    blank(doc).paragraph_format.keep_with_next = True
     if len(names) == 1:
-        return paragraph(doc, f"附件：{names[0]}")
-    first = paragraph(doc, f"附件：1. {names[0]}")
-    for number, name in enumerate(names[1:], start=2):
-        follow = paragraph(doc, f"{number}. {name}")
-        follow.paragraph_format.first_line_indent = INDENT + Pt(16 * 3)  # under the first name
+        first = paragraph(doc, f"附件：{names[0]}")
+    else:
+        first = paragraph(doc, f"附件：1. {names[0]}")
+        for number, name in enumerate(names[1:], start=2):
+            follow = paragraph(doc, f"{number}. {name}")
+            follow.paragraph_format.first_line_indent = INDENT + Pt(16 * 3)  # under the first name
+    _keep_with_body(doc)
     return first
 
 
 def signature(doc: DocumentType, day: dt.date, organ: str = "") -> Paragraph:
     """署名 and 成文日期: the date as 2026年10月8日, 4 字 from the right; the organ, if any, centred over it."""
-    blank(doc)
-    blank(doc)
+    _keep_with_body(doc)
+    for _ in range(2):
+        blank(doc).paragraph_format.keep_with_next = True
     if organ:
         above = paragraph(doc, organ, indent=False)
+        above.paragraph_format.keep_with_next = True
         above.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         # Centred over the date: indent by half the difference of their widths (full-width characters).
         difference = max(0, len(chinese_date(day)) - len(clean(organ)))
@@ -240,7 +274,7 @@ def _field_runs(paragraph: Paragraph, instruction: str, shown: str) -> None:
 
 
 def _page_number_line(footer_paragraph: Paragraph, odd: bool) -> None:
-    footer_paragraph.text = ""
+    footer_paragraph.clear()
     footer_paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
     layout = footer_paragraph.paragraph_format
     # 单页码居右空一字，双页码居左空一字 (GB/T 9704-2012 7.5).

@@ -1,4 +1,4 @@
-"""``python -m lib export-pptx`` and ``export-xlsx``: the quarterly review as files."""
+"""``python -m lib export-pptx``, ``export-xlsx`` and ``export-docx``: the quarterly review as files."""
 
 from __future__ import annotations
 
@@ -61,10 +61,22 @@ def cmd_export_xlsx(args: argparse.Namespace) -> int:
     return _write(args.output, report.xlsx_bytes(built, book), f"{built.period.label}汇总，数据截至 {built.as_of}")
 
 
+def cmd_export_docx(args: argparse.Namespace) -> int:
+    from lib import report_docx, settings
+
+    loaded = _review(args)
+    if loaded is None:
+        return 1
+    built, book = loaded
+    data = report_docx.docx_bytes(built, book, settings.today())
+    return _write(args.output, data, f"{built.period.label}落实情况报告，数据截至 {built.as_of}")
+
+
 def register(subparsers) -> None:
     for name, handler, help_text, default_output in (
         ("export-pptx", cmd_export_pptx, "导出季度汇报 PowerPoint（16:9）", "review.pptx"),
         ("export-xlsx", cmd_export_xlsx, "导出季度汇总 Excel", "汇总.xlsx"),
+        ("export-docx", cmd_export_docx, "导出季度落实情况报告 Word 稿（公文格式）", "报告.docx"),
     ):
         command = subparsers.add_parser(name, help=help_text)
         command.add_argument("--period", required=True, help="报送周期，如 2026Q3（月度方案写 2026-07）")

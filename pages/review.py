@@ -1,8 +1,8 @@
-"""季度汇报: the quarterly review, one slide at a time, for a projector; pptx and xlsx downloads."""
+"""季度汇报: the quarterly review, one slide at a time, for a projector; pptx, xlsx and docx downloads."""
 
 import streamlit as st
 
-from lib import charts, report, review, review_view, settings
+from lib import charts, report, report_docx, review, review_view, settings
 from lib.ui import board
 
 AUTO_SETTING = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
@@ -94,5 +94,9 @@ with st.container(key="rv_controls", horizontal=True, vertical_alignment="center
     st.download_button("Excel", lambda: report.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key="rv_xlsx", icon=":material/download:")
+    st.download_button("Word", lambda: report_docx.docx_bytes(built, book, settings.today()),
+                       f"落实情况报告_{built.period.code}.docx",
+                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       on_click="ignore", key="rv_docx", icon=":material/download:")
     st.html(review_view.FULLSCREEN_BUTTON, unsafe_allow_javascript=True)
     st.caption("地址加 ?slide=3 打开第 3 页，加 ?auto=20 每 20 秒轮播；加 ?embed=true 不显示侧栏和菜单")
