@@ -35,7 +35,7 @@ test: $(VENV)/.dev-installed system-deps
 	$(PY) -m pytest -q
 
 # Browser tests use Debian's chromium; slides are checked through LibreOffice and pdftoppm.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-impress poppler-utils
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-impress libreoffice-writer poppler-utils
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \

@@ -68,10 +68,12 @@ def task_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
 def reporting_grid(book: Book, as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
     """Per assignment (of ``unit`` only, if given) and period: 已报送 / 未报送 / 无需报送.
 
-    An assignment must report in a period unless it was at 100 before the
-    period began; a report dated inside the period (up to ``as_of``) counts.
+    An assignment must report in a period unless it was at 100 at the previous period's 报送截止日; a report
+    counts for the period its date falls in once moved back by the plan's 报送截止日 days (up to ``as_of``),
+    as ``metrics.reporting_status`` counts 本期报送.
     Columns: task_id, unit, period_code, period, status.
     """
+    grace = dt.timedelta(days=book.plan.report_days)
     ends = _period_ends(book, as_of)
     if not ends:
         return pd.DataFrame(columns=["task_id", "unit", "period_code", "period", "status"])
@@ -80,7 +82,7 @@ def reporting_grid(book: Book, as_of: dt.date, unit: str | None = None) -> pd.Da
     keys = book.assignments.loc[mine, ["task_id", "unit"]]
     grid = keys.merge(periods, how="cross")
     before = {
-        code: assignment_progress(book, start - dt.timedelta(days=1)).to_numpy()[mine]
+        code: assignment_progress(book, min(start - dt.timedelta(days=1) + grace, as_of)).to_numpy()[mine]
         for code, _label, start, _end in ends
     }
     previous = pd.concat(
@@ -89,7 +91,8 @@ def reporting_grid(book: Book, as_of: dt.date, unit: str | None = None) -> pd.Da
     grid = grid.merge(previous, on=["task_id", "unit", "period_code"], how="left")
     updates = book.updates[book.updates["date"] <= pd.Timestamp(as_of)]
     starts = pd.to_datetime(periods["start"]).to_numpy()
-    position = np.searchsorted(starts, updates["date"].to_numpy().astype("datetime64[ns]"), side="right") - 1
+    counted_on = (updates["date"] - pd.Timedelta(grace)).to_numpy().astype("datetime64[ns]")
+    position = np.searchsorted(starts, counted_on, side="right") - 1
     reported = pd.DataFrame({
         "task_id": updates["task_id"].to_numpy(), "unit": updates["unit"].to_numpy(),
         "period_code": periods["period_code"].to_numpy()[position.clip(0)],

@@ -158,7 +158,7 @@ def plan_values(found: dict[str, object], current: PlanSettings | None = None) -
         schema.PLAN_NAME: name, schema.PLAN_DOC_NO: doc_no, schema.PLAN_ISSUED: issued, schema.PLAN_START: start,
         schema.PLAN_CYCLE: base.cycle, schema.PLAN_SOON_DAYS: int(base.soon_days),
         schema.PLAN_YELLOW_GAP: float(base.yellow_gap), schema.PLAN_RED_GAP: float(base.red_gap),
-        schema.PLAN_SAMPLE: base.sample,
+        schema.PLAN_REPORT_DEADLINE: int(base.report_days), schema.PLAN_SAMPLE: base.sample,
     }
 
 
@@ -170,6 +170,9 @@ def plan_from_values(values: dict[str, object]) -> dict[str, object]:
         if key == schema.PLAN_SAMPLE:
             if value:
                 cells[key] = schema.YES
+        elif key == schema.PLAN_REPORT_DEADLINE:
+            if value:  # 0, the default, is the period's end: left out like a blank
+                cells[key] = f"周期末后{int(value)}日"
         elif isinstance(value, dt.date):
             cells[key] = value.isoformat()
         elif isinstance(value, str):

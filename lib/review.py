@@ -250,8 +250,9 @@ def _chunks(count: int, size: int) -> list[range]:
 
 
 def build_review(book: Book, period: Period) -> Review:
-    """The review of ``period``: every figure as of the period's last day."""
-    snapshot = compute(book, period.end)
+    """The review of ``period``: every figure as of the period's last day; 本期报送 counts the period's reports
+    up to its 报送截止日 (which may fall after that day)."""
+    snapshot = compute(book, period.end, reporting=period, reported_by=period.deadline(book.plan.report_days))
     slides = [
         _cover(book, snapshot),
         _overview(snapshot),

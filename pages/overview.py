@@ -58,7 +58,7 @@ else:
                f"在侧栏选择板块、处室，任务不超过 {charts.HEATMAP_MAX_TASKS} 项时即逐项显示；单项任务见「任务」页。")
     board.show_chart(charts.section_heatmap(snapshot.assignments, snapshot.tasks, snapshot.units), "heatmap")
 
-st.subheader(f"本期（{snapshot.period.label}）未报送清单")
+st.subheader(f"本期（{snapshot.reporting.label}）未报送清单")
 board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{dates.file_stamp(state.as_of)}")
 
 with st.expander("口径说明"):

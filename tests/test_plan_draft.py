@@ -84,6 +84,13 @@ def test_settings_become_sheet_cells_without_blanks():
     cells = plan_draft.plan_from_values({**values, schema.PLAN_YELLOW_GAP: 15.0})
     assert cells == {schema.PLAN_NAME: "测试方案", schema.PLAN_ISSUED: "2026-03-01", schema.PLAN_CYCLE: "季度",
                      schema.PLAN_SOON_DAYS: 30, schema.PLAN_YELLOW_GAP: 15.0, schema.PLAN_RED_GAP: 30.0}
+    late = plan_draft.plan_from_values({**values, schema.PLAN_REPORT_DEADLINE: 5})
+    assert late[schema.PLAN_REPORT_DEADLINE] == "周期末后5日"
+
+
+def test_a_revised_plan_keeps_its_report_deadline():
+    current = PlanSettings(report_days=5)
+    assert plan_draft.plan_values({}, current)[schema.PLAN_REPORT_DEADLINE] == 5
 
 
 def test_skipped_lines_come_first_with_their_reason():

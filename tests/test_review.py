@@ -82,7 +82,7 @@ def test_the_slides_say_a_drop_is_a_drop(known_book, monkeypatch, change, words)
     period = review.period_from_code(KNOWN_PERIOD, known_book)
     snapshot = metrics.compute(known_book, period.end)
     changed = dataclasses.replace(snapshot, overall=dataclasses.replace(snapshot.overall, change=change))
-    monkeypatch.setattr(review, "compute", lambda *_: changed)
+    monkeypatch.setattr(review, "compute", lambda *_, **__: changed)
     built = review.build_review(known_book, period)
     assert _slide(built, review.COVER).big_note == f"总体进度，{words}"
     assert _slide(built, review.OVERVIEW).kpis[0].note == words

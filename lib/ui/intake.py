@@ -114,7 +114,7 @@ def plan_form(values: dict[str, object], key: str) -> dict[str, object]:
         start = first[3].date_input(schema.PLAN_START, _date(values[schema.PLAN_START]), key=f"{key}_start",
                                     format="YYYY-MM-DD", min_value=dt.date(2000, 1, 1),
                                     help="序时进度的起点；不填则为印发日期")
-        second = st.columns(4)
+        second = st.columns(5)
         cycle = second[0].selectbox(schema.PLAN_CYCLE, schema.CYCLES, key=f"{key}_cycle",
                                     index=schema.CYCLES.index(str(values[schema.PLAN_CYCLE])))
         soon = second[1].number_input(f"{schema.PLAN_SOON_DAYS}（天）", 0, 366, int(_number(values, schema.PLAN_SOON_DAYS)),
@@ -123,7 +123,10 @@ def plan_form(values: dict[str, object], key: str) -> dict[str, object]:
                                         _number(values, schema.PLAN_YELLOW_GAP), step=1.0, key=f"{key}_yellow")
         red = second[3].number_input(f"{schema.PLAN_RED_GAP}（百分点）", 0.0, 100.0, _number(values, schema.PLAN_RED_GAP),
                                      step=1.0, key=f"{key}_red")
-    return {**values, schema.PLAN_NAME: name, schema.PLAN_DOC_NO: doc_no, schema.PLAN_ISSUED: issued,
+        grace = second[4].number_input(f"{schema.PLAN_REPORT_DEADLINE}（周期末后天数）", 0, 89,
+                                       int(_number(values, schema.PLAN_REPORT_DEADLINE)), key=f"{key}_grace",
+                                       help="报送周期结束后多少天内报送的进展仍计入该周期；0 为周期末当天")
+    return {**values, schema.PLAN_REPORT_DEADLINE: int(grace), schema.PLAN_NAME: name, schema.PLAN_DOC_NO: doc_no, schema.PLAN_ISSUED: issued,
             schema.PLAN_START: start, schema.PLAN_CYCLE: cycle, schema.PLAN_SOON_DAYS: int(soon),
             schema.PLAN_YELLOW_GAP: float(yellow), schema.PLAN_RED_GAP: float(red)}
 
