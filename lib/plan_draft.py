@@ -172,7 +172,7 @@ def plan_from_values(values: dict[str, object]) -> dict[str, object]:
                 cells[key] = schema.YES
         elif key == schema.PLAN_REPORT_DEADLINE:
             if value:  # 0, the default, is the period's end: left out like a blank
-                cells[key] = f"周期末后{int(value)}日"
+                cells[key] = f"周期末后{value}日"
         elif isinstance(value, dt.date):
             cells[key] = value.isoformat()
         elif isinstance(value, str):

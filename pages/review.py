@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, report, report_docx, review, review_view, settings
-from lib.ui import board
+from lib import charts, remind, report, report_docx, review, review_view, settings
+from lib.escape import for_markdown
+from lib.ui import board, login
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 AUTO_SETTING = "KANBAN_REVIEW_SECONDS"  # 轮播 interval in seconds; the soak test shortens it
 AUTO_DEFAULT = settings.BY_NAME[AUTO_SETTING].default  # also used when the setting is too short to read
@@ -100,3 +103,27 @@ with st.container(key="rv_controls", horizontal=True, vertical_alignment="center
                        on_click="ignore", key="rv_docx", icon=":material/download:")
     st.html(review_view.FULLSCREEN_BUTTON, unsafe_allow_javascript=True)
     st.caption("地址加 ?slide=3 打开第 3 页，加 ?auto=20 每 20 秒轮播；加 ?embed=true 不显示侧栏和菜单")
+
+account = login.current_account()
+if account is not None:  # who reminded whom is logged: a notice needs a name
+    with st.expander(f"催报通知（{built.period.label}，全部处室）", expanded=False):
+        due = remind.period_snapshot(book, built.period, settings.today())
+        rows = remind.outstanding(due)
+        if rows.empty:
+            st.success("本期应报送的分工均已报送。")
+        else:
+            st.caption(f"截至今日，{len(rows)} 项分工未报送。生成或下载即记入本方案的催报记录（时间、操作人、处室和任务）。")
+
+            def issue_messages() -> None:
+                st.session_state["rv_remind_messages"] = remind.issue_messages(
+                    data.path, book, due, account.name, base=board.app_root())
+
+            with st.container(horizontal=True):
+                st.button("生成各处室催报消息", key="rv_remind_text", on_click=issue_messages, icon=":material/sms:")
+                st.download_button(
+                    "下载催报通知（.docx）", lambda: remind.notice_docx(book, due, None, settings.today()),
+                    f"催报通知_{built.period.code}.docx", DOCX, key="rv_remind_docx", icon=":material/download:",
+                    on_click=lambda: remind.record(data.path, account.name, due, rows, remind.DOCX))
+            for unit, message in st.session_state.get("rv_remind_messages", {}).items():
+                st.markdown(f"**{for_markdown(unit)}**")
+                st.code(message, language=None)

@@ -1,6 +1,5 @@
 """处室: one unit's assignments (牵头 / 配合), reporting record, open problems, trend, and its 催报 (list, message, notice)."""
 
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -9,12 +8,6 @@ from lib.escape import for_markdown
 from lib.ui import board, login
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _app_root() -> str:
-    """The address this app is served at, so a pasted message's link opens it; "" when not known."""
-    url = urlsplit(st.context.url or "")
-    return f"{url.scheme}://{url.netloc}{url.path.rsplit('/', 1)[0]}" if url.netloc else ""
 
 
 state = board.board_sidebar()
@@ -76,7 +69,7 @@ if len(reminders):
         message_key = f"remind_message_{path}_{reporting.code}_{unit}"
 
         def issue_message() -> None:
-            messages = remind.issue_messages(path, state.book, snapshot, account.name, [unit], base=_app_root())
+            messages = remind.issue_messages(path, state.book, snapshot, account.name, [unit], base=board.app_root())
             st.session_state[message_key] = messages.get(unit, "")
 
         with st.container(horizontal=True):

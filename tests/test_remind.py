@@ -182,3 +182,25 @@ def test_unit_page_issues_a_message_and_counts_it(bundled):
     assert at.code[-1].value.splitlines()[-1].endswith(f"/unit?unit={unit}")
     (line,) = store.read_audit(bundled)[-1:]
     assert (line["action"], line["user"], line["units"], line["form"]) == ("remind", "张三", [unit], "text")
+
+
+def test_review_page_reminds_every_unit_at_once(bundled, monkeypatch):
+    monkeypatch.setenv("KANBAN_TODAY", "2026-10-08")  # the review of 2026Q3, shown after the quarter
+    accounts.add_user(bundled.parent / "accounts.toml", "张三", "password1", admin=True)
+    login = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
+    login.text_input[0].set_value("张三")
+    login.text_input[1].set_value("password1")
+    login.button[0].click().run()
+    at = AppTest.from_file(str(ROOT / "pages" / "review.py"), default_timeout=90)
+    for key in ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen"):
+        at.session_state[key] = login.session_state[key]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="rv_remind_text").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    line = store.read_audit(bundled)[-1]
+    book = _book(bundled)
+    expected = remind.outstanding(remind.period_snapshot(book, Q3, dt.date(2026, 10, 8)))
+    assert (line["action"], line["period"]) == ("remind", "2026Q3")
+    assert sorted(line["units"]) == sorted(set(expected[remind.UNIT]))
+    assert len(at.code) == len(set(expected[remind.UNIT]))  # one message per unit

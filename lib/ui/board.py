@@ -188,6 +188,14 @@ def plan_link(plan: plans.Plan, page: str = "overview") -> str:
     return f"{page}?{PLAN_PARAM}={quote(plan.key)}"
 
 
+def app_root() -> str:
+    """The address this app is served at, so a pasted message's link opens it; "" when not known."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(st.context.url or "")
+    return f"{url.scheme}://{url.netloc}{url.path.rsplit('/', 1)[0]}" if url.netloc else ""
+
+
 def plan_switcher() -> None:
     """The sidebar's 方案 picker, shown once an office has more than one plan; its choice is ``?plan=``.
 
