@@ -35,3 +35,5 @@ board.show_chart(charts.trend_lines(detail.section_trend(board.board_trend(state
 
 st.subheader("各任务最新填报")
 board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{dates.file_stamp(state.as_of)}")
+
+board.print_link()
