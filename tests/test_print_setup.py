@@ -1,20 +1,25 @@
-"""Every .xlsx the board hands out prints on A4 landscape, one page wide, its header row on every page,
-its sheet's name atop each page: board downloads, the review summary, the 全部方案 summary, the templates."""
+"""Printing. Every .xlsx the board hands out prints on A4 landscape, one page wide, its header row on every
+page, its sheet's name atop each page: board downloads, the review summary, the 全部方案 summary, the templates.
+A board page's print view (``?print=1``) shows its tables whole, as static tables (the PDF: tests/e2e/test_print_browser.py).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import plans, portfolio, report, review, schema, tables, template, validate
 from lib.workbook import print_setup, tables_bytes
-from tests.builders import TODAY, workbook_file, write_known
+from tests.builders import TODAY, board_workbook, workbook_file, write_known
 
 KNOWN_PERIOD = "2026Q3"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _check_sheet(sheet, title_rows: str | None) -> None:
@@ -86,3 +91,34 @@ def test_print_setup_without_title_rows_repeats_nothing():
     sheet.title = "说明"
     print_setup(sheet, title_rows=None)
     _check_sheet(sheet, None)
+
+
+def _print_view(page: str, monkeypatch, tmp_path: Path, **query) -> AppTest:
+    from lib.ui import board
+
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(board_workbook(tmp_path)))
+    monkeypatch.setenv("KANBAN_TODAY", "2026-06-15")
+    monkeypatch.setattr(board, "TABLE_PAGE_ROWS", 2)  # on screen, a table of three rows would be paged
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=90)
+    for key, value in {**query, board.PRINT_PARAM: "1"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_print_view_shows_every_row_as_a_static_table(monkeypatch, tmp_path: Path):
+    at = _print_view("task", monkeypatch, tmp_path, task="1")  # three reports: 05-10, 03-20, 03-15
+    assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0
+    assert [box.key for box in at.selectbox if str(box.key).startswith("page_")] == []  # no pager
+    history = at.table[1].value
+    assert list(history["填报日期"]) == [dt.date(2026, 5, 10), dt.date(2026, 3, 20), dt.date(2026, 3, 15)]
+    assert tables.LINK not in at.table[0].value.columns  # a link means nothing on paper
+
+
+def test_print_view_of_overview_has_static_tables_and_still_charts(monkeypatch, tmp_path: Path):
+    at = _print_view("overview", monkeypatch, tmp_path)
+    assert len(at.dataframe) == 0 and len(at.table) == 2
+    charts = at.get("plotly_chart")
+    assert charts and all('"staticPlot": true' in chart.proto.config and '"displayModeBar": false' in chart.proto.config
+                          for chart in charts)
