@@ -486,12 +486,17 @@ def _print_table(frame) -> None:
     """
     shown = tables.download_frame(frame)
     percents = [name for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in shown.columns]
+    tinted = _tinted(shown)
+    st.table((shown.style if tinted is None else tinted).format("{:.1f}%", subset=percents, na_rep="—"),
+             hide_index=True)
+
+
+def _tinted(frame):
+    """A Styler of ``frame`` with its light and reporting-status cells tinted (``tables.cell_tints``), or None
+    when it has none (a plain frame draws faster)."""
     tints = tables.cell_tints()
-    tinted = [name for name in shown.columns if shown[name].isin(tints.keys()).any()]
-    styled = shown.style.format("{:.1f}%", subset=percents, na_rep="—")
-    if tinted:
-        styled = styled.map(lambda value: tints.get(value, ""), subset=tinted)
-    st.table(styled, hide_index=True)
+    tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
+    return frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else None
 
 
 def show_chart(figure, key: str) -> None:
@@ -570,9 +575,8 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
             config[name] = st.column_config.TextColumn(name, width="small")
     if height is None and len(frame) <= 25:
         height = 35 * (len(frame) + 1) + 3  # every row visible, no inner scrollbar
-    tints = tables.cell_tints()
-    tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
-    styled = frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else frame
+    tinted = _tinted(frame)
+    styled = frame if tinted is None else tinted
     long_texts = [name for name in frame.columns if name in tables.LONG_TEXT]
     if long_texts:
         # keyed by the page shown too, so turning a page drops the pick instead of moving it to another row

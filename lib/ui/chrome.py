@@ -13,8 +13,9 @@ browser tests find elements):
 
 - On paper (``@media print``, every page): A4 landscape with 12 mm margins; no sidebar, header, toolbars, buttons,
   links between pages or Streamlit's decoration; the content takes the page's width; charts, cards and table
-  rows are not split across pages, headings stay with what follows, and table text wraps. The print view
-  (``?print=1``, ``board.print_mode``) lays the page out for this: whole static tables, charts A4-wide.
+  rows are not split across pages, headings stay with what follows, and table text wraps. A scrolling
+  ``st.dataframe`` prints only what it shows: the print view (``?print=1``, ``board.print_mode``) lays the page
+  out for paper, with whole static tables and charts drawn A4-wide.
 - On a phone (under 640 px) Streamlit puts each column on its own line, which makes seven KPI cards a
   screen and a half; the rows of cards go two to a line.
 
@@ -22,7 +23,8 @@ The CSS holds no workbook text: only these constants and a number from the setti
 
 CSS can hide the uploader's "Upload" but cannot name the button for a screen reader: the ``::after`` text
 is not part of the name every tool computes (axe-core finds a button without a name). A small script in the
-page gives each uploader button ``aria-label="选择文件"``, the word shown on it.
+page gives each uploader button ``aria-label="选择文件"``, the word shown on it. Another shrinks the charts to
+the paper's width while the browser prints (``print_fit_script``).
 """
 
 from __future__ import annotations
