@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib import metrics, schema, validate
 from lib.model import Book
-from lib.workbook import add_update_validation, contract_workbook, write_contract_sheet
+from lib.workbook import add_update_validation, contract_workbook, print_setup, write_contract_sheet
 
 SHEET_GUIDE = "说明"
 CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
@@ -49,6 +49,7 @@ def _guide_sheet(workbook, lines: list[str]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if index == 1:
             cell.font = Font(bold=True, size=14)
+    print_setup(sheet, title_rows=None)  # a page of prose: no header row to repeat
 
 
 def open_assignments(book: Book, units: list[str], as_of: dt.date) -> pd.DataFrame:

@@ -339,6 +339,27 @@ HEADER_FILL = "DDE6F0"
 WRAP_WIDTH = 30  # columns at least this wide wrap their text
 
 
+def print_setup(sheet, title_rows: str | None = "1:1") -> None:
+    """How the sheet prints: A4 landscape, one page wide (as many pages long as it takes), ``title_rows``
+    repeated on every page, the sheet's name atop each page and the page number below.
+
+    The name goes in as text: ``&`` starts a code in a page header, so it is doubled.
+    """
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.oddHeader.center.text = sheet.title.replace("&", "&&")
+    sheet.oddHeader.center.size = 12
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
 def write_table(
     sheet,
     frame: pd.DataFrame,
@@ -346,7 +367,8 @@ def write_table(
     fill_of: Callable[[str, object], str | None] | None = None,
     headers: list[str] | None = None,
 ) -> None:
-    """Write a frame as a formatted table: bold filled header, frozen, sized columns.
+    """Write a frame as a formatted table: bold filled header, frozen, sized columns, set up to print
+    (``print_setup``).
 
     ``widths`` maps a header to its column width (default from the header's
     length); ``fill_of(header, value)`` may return a hex colour for a cell,
@@ -365,6 +387,7 @@ def write_table(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.freeze_panes = "A2"
+    print_setup(sheet)
     for row_index, record in enumerate(frame.itertuples(index=False), start=2):
         for position, (header, width, value) in enumerate(zip(headers, column_widths, record), start=1):
             cell = sheet.cell(row=row_index, column=position)

@@ -28,8 +28,8 @@ if overall.tasks == 0:
     st.info("当前筛选条件下没有任务。")
     st.stop()
 
-phone = board.is_phone()
-left, right = st.columns([3, 2])
+phone = board.is_phone() and not board.print_mode()  # the print view is laid out for A4, whatever prints it
+left, right = board.side_by_side([3, 2])
 with left:
     board.show_chart(charts.section_bars(snapshot.sections, narrow=phone), "sections")
 with right:
@@ -61,6 +61,8 @@ else:
 st.subheader(f"本期（{snapshot.reporting.label}）未报送清单")
 board.show_table(tables.reminder_list(snapshot), "reminders", f"未报送清单_{dates.file_stamp(state.as_of)}")
 
-with st.expander("口径说明"):
+with st.expander("口径说明", expanded=board.print_mode()):
     for name, text in metrics.METRIC_NOTES:
         st.markdown(f"**{name}**：{text}")
+
+board.print_link()

@@ -26,7 +26,7 @@ cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")
 board.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section)), "section_tasks")
 
 st.subheader("任务一览")
-st.caption("责任处室中 ★ 为牵头处室。点击“查看任务”进入任务详情。")
+st.caption("责任处室中 ★ 为牵头处室。" + ("" if board.print_mode() else "点击“查看任务”进入任务详情。"))  # paper has no link
 board.show_table(tables.section_tasks(snapshot, section), "section_tasks", f"板块任务_{dates.file_stamp(state.as_of)}")
 
 st.subheader("板块进度趋势")
@@ -35,3 +35,5 @@ board.show_chart(charts.trend_lines(detail.section_trend(board.board_trend(state
 
 st.subheader("各任务最新填报")
 board.show_table(tables.section_notes(snapshot, section), "section_notes", f"板块最新填报_{dates.file_stamp(state.as_of)}")
+
+board.print_link()

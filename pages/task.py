@@ -44,3 +44,5 @@ if len(history):
     board.show_table(history, "task_history", f"任务{task_id}_填报记录")
 else:
     st.info("该任务尚无填报记录。")
+
+board.print_link()

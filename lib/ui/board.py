@@ -11,12 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib import charts, dates, detail, metrics, plans, portfolio, settings, store, tables, validate
 from lib.escape import for_markdown
 from lib.metrics import Snapshot
 from lib.model import ERROR, Book, Problem
+from lib.ui import chrome
 
 MAX_CACHED_FILES = 64  # files whose latest read version stays in memory: every plan, with room to spare
 
@@ -441,12 +443,86 @@ def is_phone() -> bool:
     return "Mobi" in (st.context.headers.get("User-Agent") or "")
 
 
+# ---- the print view (?print=1): what the page shows, laid out for paper ---------------------------
+
+PRINT_PARAM = "print"
+PRINT_CHART_WIDTH = chrome.PRINT_PAGE_WIDTH  # what an A4 landscape page holds (chrome.print_css's @page)
+
+
+def print_mode() -> bool:
+    """True on a page's print view (``?print=1``): whole tables as static tables, charts sized for A4 landscape."""
+    return st.query_params.get(PRINT_PARAM) == "1"
+
+
+def _running_page() -> str | None:
+    """The script of the page running inside app.py's navigation; None for a page run on its own (an AppTest),
+    which has no navigation to link through."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    page = ctx.pages_manager.get_pages().get(ctx.page_script_hash) if ctx else None
+    return page["script_path"] if page and page.get("page_script_hash") else None
+
+
+def print_link() -> None:
+    """In the sidebar, a link between the page and its print view (``?print=1``).
+
+    Drawn last on a page, so the link carries what the address names by then (``?d=``, ``?section=`` …); it
+    switches the page within the session, so the sidebar's filters, which the address does not name, still apply.
+    """
+    page = _running_page()
+    if page is None:
+        return
+    params = {name: value for name, value in st.query_params.to_dict().items() if name != PRINT_PARAM}
+    if print_mode():
+        # The page takes the whole window, so the charts are drawn as wide as on paper (PRINT_CHART_WIDTH).
+        st.set_page_config(initial_sidebar_state="collapsed")
+        st.sidebar.page_link(page, label="返回交互版", icon=":material/arrow_back:", query_params=params)
+        st.sidebar.caption("打印版：表格显示全部行，图表按 A4 横向排版。可用浏览器的打印功能（Ctrl+P）打印或另存为 PDF，"
+                           "打印时不含侧栏。")
+    else:
+        st.sidebar.page_link(page, label="打印版", icon=":material/print:", query_params={**params, PRINT_PARAM: "1"},
+                             help="表格显示全部行、图表按 A4 横向排版的版面，便于打印或另存为 PDF。")
+
+
+def side_by_side(spec: list[int]) -> list:
+    """``st.columns(spec)``, but one above another in the print view, where every chart takes the page's width."""
+    if print_mode():
+        return [st.container() for _ in spec]
+    return st.columns(spec)
+
+
+def _print_table(frame) -> None:
+    """The whole table as a static table (the scrolling canvas of st.dataframe does not print whole).
+
+    st.table writes every cell as text, so sheet text is never read as HTML; progress reads as it does on screen.
+    """
+    shown = tables.download_frame(frame)
+    percents = [name for name in (tables.LABELS["progress"], tables.LABELS["expected"]) if name in shown.columns]
+    tinted = _tinted(shown)
+    st.table((shown.style if tinted is None else tinted).format("{:.1f}%", subset=percents, na_rep="—"),
+             hide_index=True)
+
+
+def _tinted(frame):
+    """A Styler of ``frame`` with its light and reporting-status cells tinted (``tables.cell_tints``), or None
+    when it has none (a plain frame draws faster)."""
+    tints = tables.cell_tints()
+    tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
+    return frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else None
+
+
 def show_chart(figure, key: str) -> None:
     """A figure from lib.charts, with its own colours and CJK font (not Streamlit's theme).
 
     On a phone the figure is resized for the screen, and plotly's toolbar, which would cover its title, is left out.
+    In the print view it is drawn as a still picture as wide as an A4 landscape page, without the toolbar.
     """
-    if is_phone():
+    if print_mode():
+        printed = go.Figure(figure).update_layout(width=PRINT_CHART_WIDTH)
+        st.plotly_chart(printed, theme=None, key=f"chart_{key}", width="content",
+                        config={"displayModeBar": False, "staticPlot": True})
+    elif is_phone():
         st.plotly_chart(charts.for_phone(figure), theme=None, key=f"chart_{key}", config={"displayModeBar": False})
     else:
         st.plotly_chart(figure, theme=None, key=f"chart_{key}", config={"displaylogo": False})
@@ -488,7 +564,13 @@ def _selected_text(frame, rows: list[int], long_texts: list[str]) -> None:
 
 
 def show_table(frame, key: str, file_name: str, height: int | None = None) -> None:
-    """A table with progress bars and task links, and an .xlsx download of all its rows and exactly the shown columns."""
+    """A table with progress bars and task links, and an .xlsx download of all its rows and exactly the shown columns.
+
+    In the print view: every row, as a static table (``_print_table``).
+    """
+    if print_mode():
+        _print_table(frame)
+        return
     full, frame = frame, _table_page(frame, key)
     config = {
         name: st.column_config.ProgressColumn(name, format="%.1f%%", min_value=0, max_value=100)
@@ -506,9 +588,8 @@ def show_table(frame, key: str, file_name: str, height: int | None = None) -> No
             config[name] = st.column_config.TextColumn(name, width="small")
     if height is None and len(frame) <= 25:
         height = 35 * (len(frame) + 1) + 3  # every row visible, no inner scrollbar
-    tints = tables.cell_tints()
-    tinted = [name for name in frame.columns if frame[name].isin(tints.keys()).any()]
-    styled = frame.style.map(lambda value: tints.get(value, ""), subset=tinted) if tinted else frame
+    tinted = _tinted(frame)
+    styled = frame if tinted is None else tinted
     long_texts = [name for name in frame.columns if name in tables.LONG_TEXT]
     if long_texts:
         # keyed by the page shown too, so turning a page drops the pick instead of moving it to another row
