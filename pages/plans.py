@@ -25,13 +25,16 @@ cards[3].metric("红灯、黄灯", f"{int(headline['红灯'].fillna(0).sum() + h
 
 st.subheader("各方案落实情况")
 linked = headline.assign(查看=[f"{board.plan_link(item.plan)}&d={dates.iso_date(as_of)}" for item in listed])
-st.dataframe(linked, hide_index=True, key="plans_headline", column_config={
-    "总体进度": st.column_config.ProgressColumn("总体进度", format="%.1f%%", min_value=0, max_value=100),
-    "报送率": st.column_config.NumberColumn("报送率", format="%.1f%%"),
-    "方案名称": st.column_config.TextColumn("方案名称", width="large"),
-    "查看": st.column_config.LinkColumn("查看", display_text="查看总览", width="small"),
-})
-st.download_button("下载全部方案汇总（Excel）", portfolio.summary_xlsx(listed),
+if board.print_mode():  # paper: every row, as text
+    st.table(headline)
+else:
+    st.dataframe(linked, hide_index=True, key="plans_headline", column_config={
+        "总体进度": st.column_config.ProgressColumn("总体进度", format="%.1f%%", min_value=0, max_value=100),
+        "报送率": st.column_config.NumberColumn("报送率", format="%.1f%%"),
+        "方案名称": st.column_config.TextColumn("方案名称", width="large"),
+        "查看": st.column_config.LinkColumn("查看", display_text="查看总览", width="small"),
+    })
+st.download_button("下载全部方案汇总（Excel）", lambda: portfolio.summary_xlsx(listed), on_click="ignore",
                    file_name=f"全部方案汇总_{dates.file_stamp(as_of)}.xlsx", key="plans_download")
 if loaded:
     board.show_chart(charts.section_bars(portfolio.plan_progress(listed), narrow=board.is_phone(),
@@ -48,8 +51,9 @@ with st.expander(f"已归档（{len(archived)} 个）", expanded=False):
     for plan in archived:
         st.markdown(f"- [{for_markdown(board.plan_title(plan))}]({board.plan_link(plan)})（{for_markdown(plan.key)}）")
 
+board.print_link()
 account = login.current_account()
-if account is None or not account.is_admin:
+if account is None or not account.is_admin or board.print_mode():
     st.stop()
 st.subheader("方案管理（管理员）")
 for warning in portfolio.unit_name_warnings(listed):

@@ -45,7 +45,12 @@ cards[2].metric("已完成分工", f"{int(row['done'])} / {int(row['assignments'
 rate = "—" if row["required"] == 0 else f"{row['rate']:.1f}%"
 cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['required'])} 项已报送", delta_color="off", delta_arrow="off")
 
-lead_tab, cooperate_tab = st.tabs([f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"])
+tab_titles = [f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"]
+# Paper shows every tab: one after the other, each under its title.
+lead_tab, cooperate_tab = [st.container() for _ in tab_titles] if board.print_mode() else st.tabs(tab_titles)
+if board.print_mode():
+    lead_tab.subheader(tab_titles[0])
+    cooperate_tab.subheader(tab_titles[1])
 with lead_tab:
     board.show_table(tables.unit_assignments(snapshot, unit, lead=True), "unit_lead", f"{unit}_牵头任务")
 with cooperate_tab:
@@ -97,3 +102,4 @@ else:
 
 st.subheader("处室进度趋势")
 board.show_chart(charts.trend_lines(board.board_drill(state, "unit_trend", unit), title=f"{row['label']}进度趋势"), "unit_trend")
+board.print_link()
