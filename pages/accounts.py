@@ -49,14 +49,15 @@ def attempt(action, message: str) -> None:
 def account_rows(found: dict[str, accounts.Account]) -> pd.DataFrame:
     return pd.DataFrame([{"账号": a.name, "角色": a.role_label, "处室": "全部" if a.is_admin else "、".join(a.units),
                           "状态": "已停用" if a.disabled else "启用", "临时密码": "是，待本人修改" if a.must_change else "",
-                          "创建时间": a.created} for a in found.values()])
+                          "创建时间": a.created.replace("T", " ")} for a in found.values()])
 
 
 def add_form(units: list[str]) -> None:
     with st.form("account_add", clear_on_submit=True):
         name = st.text_input("账号名称", key="acc_add_name", max_chars=40)
         role = st.radio("角色", ROLES, format_func=accounts.ROLE_LABELS.get, horizontal=True, key="acc_add_role")
-        picked = st.multiselect("负责处室", units, key="acc_add_units", help="处室填报账号须至少选择一个处室；管理员无需选择。")
+        picked = st.multiselect("负责处室", units, key="acc_add_units", placeholder="选择处室",
+                                help="处室填报账号须至少选择一个处室；管理员无需选择。")
         submitted = st.form_submit_button("新增账号")
     if submitted:
         def add() -> tuple[str, str]:
@@ -72,7 +73,8 @@ def access_form(target: accounts.Account, units: list[str]) -> None:
     with st.form(f"account_access_{target.name}"):
         role = st.radio("角色", ROLES, index=ROLES.index(target.role) if target.role in ROLES else 0,
                         format_func=accounts.ROLE_LABELS.get, horizontal=True, key=f"acc_role_{target.name}")
-        picked = st.multiselect("负责处室", options, default=list(target.units), key=f"acc_units_{target.name}")
+        picked = st.multiselect("负责处室", options, default=list(target.units), key=f"acc_units_{target.name}",
+                                placeholder="选择处室")
         submitted = st.form_submit_button("保存角色与处室")
     if submitted:
         attempt(lambda: accounts.change_access(path, target.name, role, picked, actor=account.name,
