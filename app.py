@@ -30,6 +30,8 @@ pages = {
         st.Page("pages/upload.py", title="上传更新", url_path="upload"),
         st.Page("pages/versions.py", title="版本记录", url_path="versions"),
         st.Page("pages/plan_import.py", title="方案导入", url_path="plan-import"),
+        st.Page("pages/accounts.py", title="账号管理", url_path="accounts"),
+        st.Page("pages/password.py", title="修改密码", url_path="password"),
     ],
     "汇报": [
         st.Page("pages/review.py", title="季度汇报", url_path="review"),

@@ -2,7 +2,13 @@
 
 Accounts live in a TOML file outside git (the setting ``KANBAN_ACCOUNTS``, default
 ``data/accounts.toml``). Passwords are stored only as scrypt hashes with a
-random salt. Two roles: 管理员 (admin) and 处室填报 (reporter, own units only).
+random salt. Two roles: 管理员 (admin) and 处室填报 (reporter, own units only). An account may be
+disabled (no login) or carry a temporary password that its next login must change (``must_change``).
+
+Accounts are managed from the shell (``python -m lib user``) and on the 账号管理 page. Every change is
+made under the file's lock, saved atomically, appended to an audit log beside the file
+(``accounts.audit.jsonl``: who, what, to which account; never a password or hash), and gives the account
+a new :attr:`Account.version`, which ends its open sessions.
 
 :func:`load_settings` gathers the settings this module uses (accounts file, login for
 viewing, idle timeout, lockout) from :mod:`lib.settings`, where each is declared once.
@@ -20,7 +26,7 @@ import secrets
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +95,17 @@ def verify_password(password: str, stored: str) -> bool:
 
 # ---- the accounts file ---------------------------------------------------------
 
+MIN_PASSWORD_LENGTH = 8
+# Temporary passwords are read off a screen and typed or dictated: letters and digits only, without the
+# look-alikes 0/o, 1/l/i; three groups of four (12 drawn characters, about 59 bits).
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TEMPORARY_GROUPS, TEMPORARY_GROUP_LENGTH = 3, 4
+CLI_ACTOR = "命令行"  # who the audit log names for a change made with python -m lib user …
+
+# Audit actions, one per kind of change.
+ADDED, REMOVED, PASSWORD_SET, PASSWORD_RESET, OWN_PASSWORD = "add", "remove", "passwd", "reset-password", "own-password"
+DISABLED, ENABLED, ACCESS_CHANGED = "disable", "enable", "change-access"
+
 
 @dataclass
 class Account:
@@ -97,6 +114,9 @@ class Account:
     units: tuple[str, ...] = ()
     password_hash: str = field(default="", repr=False)
     created: str = ""
+    disabled: bool = False  # may not log in; set and cleared by an admin
+    must_change: bool = False  # a temporary password: the next login must choose a new one first
+    revision: int = 0  # counts the changes made to the record, so that no change ever gives back an old version
 
     @property
     def is_admin(self) -> bool:
@@ -111,21 +131,43 @@ class Account:
 
     @property
     def version(self) -> str:
-        """A token that changes with the password, role, units or creation time (hex).
+        """A token that changes with every change to the account (hex).
 
-        A session keeps it from login and ends when it differs: a password change, a removal, or the
-        name added again (a new salt and time) must not leave an old session with the new rights.
+        A session keeps it from login and ends when it differs: a password change, a removal, the name
+        added again (a new salt and time), a role or unit change, disabling, a reset must not leave an old
+        session with the old rights. ``revision`` makes it differ even when a change is undone (units A → B
+        → A). An account without the newer fields keeps the version it had before they existed, so
+        upgrading ends no session.
         """
-        record = json.dumps([self.password_hash, self.role, list(self.units), self.created], ensure_ascii=False)
+        fields: list = [self.password_hash, self.role, list(self.units), self.created]
+        if self.disabled or self.must_change or self.revision:
+            fields.append([self.disabled, self.must_change, self.revision])
+        record = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(record.encode()).hexdigest()
 
 
 class AccountError(Exception):
-    """A refused account operation; the message is Chinese and says what to do."""
+    """A refused account operation; the message is Chinese and says what to do, ``code`` says what for tests."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _account(name: str, record: dict) -> Account:
+    """One ``[users.NAME]`` table; files written before ``disabled``, ``must_change`` and ``revision`` lack them."""
+    disabled, must_change = record.get("disabled", False), record.get("must_change", False)
+    revision = record.get("revision", 0)
+    # A hand-edited "disabled = 'yes'" must not quietly mean enabled: a wrong type makes the file damaged.
+    if not isinstance(disabled, bool) or not isinstance(must_change, bool) or type(revision) is not int:
+        raise ValueError(name)
+    return Account(name=name, role=record.get("role", ROLE_REPORTER), units=tuple(record.get("units", [])),
+                   password_hash=record.get("password", ""), created=record.get("created", ""),
+                   disabled=disabled, must_change=must_change, revision=revision)
 
 
 def load_accounts(path: Path) -> dict[str, Account]:
@@ -139,21 +181,18 @@ def load_accounts(path: Path) -> dict[str, Account]:
         users = data.get("users", {})
         if not isinstance(users, dict) or not all(isinstance(r, dict) for r in users.values()):
             raise ValueError("users")
+        return {name: _account(name, record) for name, record in users.items()}
     except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise AccountError(f"账号文件 {path} 无法读取或格式有误（{type(exc).__name__}）。"
-                           "请系统管理员检查该文件，或改名后用 python -m lib user add 重新创建账号。") from exc
-    accounts = {}
-    for name, record in users.items():
-        accounts[name] = Account(name=name, role=record.get("role", ROLE_REPORTER), units=tuple(record.get("units", [])),
-                                 password_hash=record.get("password", ""), created=record.get("created", ""))
-    return accounts
+                           "请系统管理员检查该文件，或改名后用 python -m lib user add 重新创建账号。",
+                           "damaged-file") from exc
 
 
 def save_accounts(path: Path, accounts: dict[str, Account]) -> None:
     """Write the file atomically, readable by its owner only."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# 落实看板账号文件：由 python -m lib user … 维护，请勿提交到 git。", ""]
+    lines = ["# 落实看板账号文件：由 python -m lib user … 或「账号管理」页维护，请勿提交到 git。", ""]
     for account in accounts.values():
         lines += [
             f"[users.{_quote(account.name)}]",
@@ -161,6 +200,9 @@ def save_accounts(path: Path, accounts: dict[str, Account]) -> None:
             "units = [" + ", ".join(_quote(u) for u in account.units) + "]",
             f"password = {_quote(account.password_hash)}",
             f"created = {_quote(account.created)}",
+            f"disabled = {'true' if account.disabled else 'false'}",
+            f"must_change = {'true' if account.must_change else 'false'}",
+            f"revision = {account.revision}",
             "",
         ]
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -176,43 +218,206 @@ def _locked(path: Path) -> FileLock:
     return FileLock(str(Path(path).with_name(Path(path).name + ".lock")), timeout=30)
 
 
-def add_user(path: Path, name: str, password: str, units: list[str] | None = None, admin: bool = False) -> Account:
+# ---- the audit log: who changed which account, and how; never a password or a hash ------------
+
+
+def audit_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).stem + ".audit.jsonl")
+
+
+def _audit(path: Path, actor: str, action: str, name: str, changes: dict) -> None:
+    """Append one line; called under the accounts file's lock, after the change is saved."""
+    line = json.dumps({"time": dt.datetime.now().isoformat(timespec="seconds"), "admin": actor, "action": action,
+                       "account": name, "changes": changes}, ensure_ascii=False)
+    descriptor = os.open(audit_path(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_audit(path: Path) -> list[dict]:
+    """The audit log's records, oldest first; none when there is no log yet."""
+    try:
+        text = audit_path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# ---- checks shared by the shell and the 账号管理 page -----------------------------------
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", "short-password")
+
+
+def _checked_units(role: str, units: Iterable[str], known_units: Collection[str] | None) -> tuple[str, ...]:
+    """The units to store: none for an admin (who may report for all); at least one, each known, for a reporter.
+
+    ``known_units`` (the units of every plan) is None from the shell, which has always taken units as typed.
+    """
+    if role not in ROLE_LABELS:
+        raise AccountError(f"角色「{role}」无效，应为管理员或处室填报。", "unknown-role")
+    if role == ROLE_ADMIN:
+        return ()
+    cleaned = tuple(dict.fromkeys(unit.strip() for unit in units if unit.strip()))
+    if not cleaned:
+        raise AccountError("处室填报账号须至少指定一个处室。", "no-units")
+    unknown = [unit for unit in cleaned if known_units is not None and unit not in known_units]
+    if unknown:
+        raise AccountError(f"处室「{'、'.join(unknown)}」不在任何方案的分工中。请核对名称，或先导入含该处室的方案。",
+                           "unknown-unit")
+    return cleaned
+
+
+def _existing(found: dict[str, Account], name: str) -> Account:
+    if name not in found:
+        raise AccountError(f"账号「{name}」不存在。", "unknown-account")
+    return found[name]
+
+
+def enabled_admins(found: Mapping[str, Account]) -> list[str]:
+    return [account.name for account in found.values() if account.is_admin and not account.disabled]
+
+
+def new_temporary_password() -> str:
+    """A random password to hand over once, e.g. ``k7mp-x3qa-9rtw``."""
+    groups = ("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(TEMPORARY_GROUP_LENGTH))
+              for _ in range(TEMPORARY_GROUPS))
+    return "-".join(groups)
+
+
+# ---- changes: each locked, saved atomically, audited, and giving the account a new version -----------
+
+
+def add_user(path: Path, name: str, password: str, units: list[str] | None = None, admin: bool = False, *,
+             must_change: bool = False, known_units: Collection[str] | None = None,
+             actor: str = CLI_ACTOR) -> Account:
     name = name.strip()
     if not name:
-        raise AccountError("账号名称不能为空。")
-    if len(password) < 8:
-        raise AccountError("密码至少 8 位。")
-    if not admin and not units:
-        raise AccountError("处室填报账号须用 --units 指定处室，或用 --admin 创建管理员。")
+        raise AccountError("账号名称不能为空。", "empty-name")
+    _check_password(password)
+    role = ROLE_ADMIN if admin else ROLE_REPORTER
+    checked = _checked_units(role, units or (), known_units)
     with _locked(path):
         accounts = load_accounts(path)
         if name in accounts:
-            raise AccountError(f"账号「{name}」已存在；修改密码请用 user passwd。")
-        account = Account(name, ROLE_ADMIN if admin else ROLE_REPORTER, tuple(units or ()), hash_password(password),
-                          dt.datetime.now().isoformat(timespec="seconds"))
+            raise AccountError(f"账号「{name}」已存在；如需重设密码，请在账号列表中操作或用 user passwd。", "duplicate")
+        account = Account(name, role, checked, hash_password(password), dt.datetime.now().isoformat(timespec="seconds"),
+                          must_change=must_change)
         accounts[name] = account
         save_accounts(path, accounts)
+        _audit(path, actor, ADDED, name, {"role": role, "units": list(checked), "must_change": must_change})
     return account
 
 
-def remove_user(path: Path, name: str) -> None:
+def remove_user(path: Path, name: str, *, actor: str = CLI_ACTOR) -> None:
     with _locked(path):
         accounts = load_accounts(path)
-        if name not in accounts:
-            raise AccountError(f"账号「{name}」不存在。")
+        removed = _existing(accounts, name)
         del accounts[name]
         save_accounts(path, accounts)
+        _audit(path, actor, REMOVED, name, {"role": removed.role, "units": list(removed.units)})
 
 
-def set_password(path: Path, name: str, password: str) -> None:
-    if len(password) < 8:
-        raise AccountError("密码至少 8 位。")
+def _change(path: Path, name: str, actor: str, action: str, apply: Callable[[Account], dict]) -> Account:
+    """Apply ``apply`` (which edits the account and returns what changed) under the lock, then save and audit.
+
+    Refused when it would leave no enabled admin while there was one: nobody could then manage accounts in
+    the browser. The shell (``user add --admin``) remains the way back.
+    """
     with _locked(path):
         accounts = load_accounts(path)
-        if name not in accounts:
-            raise AccountError(f"账号「{name}」不存在。")
-        accounts[name].password_hash = hash_password(password)
+        account = _existing(accounts, name)
+        had_admin = bool(enabled_admins(accounts))
+        changes = apply(account)
+        if had_admin and not enabled_admins(accounts):
+            raise AccountError("此项修改后将没有可用的管理员账号，已拒绝。请先为其他人设置管理员角色，再停用或调整本账号。",
+                               "last-admin")
+        account.revision += 1
         save_accounts(path, accounts)
+        _audit(path, actor, action, name, changes)
+    return account
+
+
+def set_password(path: Path, name: str, password: str, *, actor: str = CLI_ACTOR) -> None:
+    """Set a password chosen on the shell; it is no longer temporary."""
+    _check_password(password)
+
+    def apply(account: Account) -> dict:
+        account.password_hash, account.must_change = hash_password(password), False
+        return {"password": "set"}
+
+    _change(path, name, actor, PASSWORD_SET, apply)
+
+
+def reset_password(path: Path, name: str, *, actor: str) -> str:
+    """Give ``name`` a new temporary password, returned to be shown once; its next login must change it."""
+    temporary = new_temporary_password()
+
+    def apply(account: Account) -> dict:
+        account.password_hash, account.must_change = hash_password(temporary), True
+        return {"password": "temporary", "must_change": True}
+
+    _change(path, name, actor, PASSWORD_RESET, apply)
+    return temporary
+
+
+def set_disabled(path: Path, name: str, disabled: bool, *, actor: str) -> Account:
+    """Disable (no login; its sessions end) or enable an account."""
+
+    def apply(account: Account) -> dict:
+        if account.disabled == disabled:
+            raise AccountError(f"账号「{name}」已是{'停用' if disabled else '启用'}状态。", "unchanged")
+        account.disabled = disabled
+        return {"disabled": [not disabled, disabled]}
+
+    return _change(path, name, actor, DISABLED if disabled else ENABLED, apply)
+
+
+def change_access(path: Path, name: str, role: str, units: Iterable[str], *, actor: str,
+                  known_units: Collection[str] | None = None) -> Account:
+    """Change the account's role and units; a unit it already has stays allowed even when no plan lists it now."""
+
+    def apply(account: Account) -> dict:
+        known = None if known_units is None else {*known_units, *account.units}
+        checked = _checked_units(role, units, known)
+        changes: dict[str, list] = {}
+        if role != account.role:
+            changes["role"] = [account.role, role]
+        if checked != account.units:
+            changes["units"] = [list(account.units), list(checked)]
+        if not changes:
+            raise AccountError(f"账号「{name}」的角色和处室没有变化。", "unchanged")
+        account.role, account.units = role, checked
+        return changes
+
+    return _change(path, name, actor, ACCESS_CHANGED, apply)
+
+
+def change_own_password(path: Path, name: str, old_password: str, new_password: str, throttle: LoginThrottle, *,
+                        client: str) -> Account:
+    """A user's own change: the old password is checked like a login (throttled), then the new one is set.
+
+    Returns the account as saved, for the session to carry on with its new version.
+    """
+    _check_password(new_password)
+    if new_password == old_password:
+        raise AccountError("新密码不能与原密码相同。", "same-password")
+    checked = login(path, name, old_password, throttle, client=client)
+    if checked.account is None:
+        raise AccountError("原密码不正确。" if checked.code == LOGIN_WRONG else checked.message, checked.code)
+    verified = checked.account.password_hash
+
+    def apply(account: Account) -> dict:
+        if account.password_hash != verified:  # changed by someone else since the check
+            raise AccountError("账号信息刚刚发生变更，请重新登录后再修改密码。", "changed-meanwhile")
+        account.password_hash, account.must_change = hash_password(new_password), False
+        return {"password": "changed"}
+
+    return _change(path, name, name, OWN_PASSWORD, apply)
 
 
 # ---- login and throttling ---------------------------------------------------------
@@ -320,27 +525,34 @@ class LoginThrottle:
                 self._password_names.records)
 
 
+LOGIN_OK, LOGIN_THROTTLED, LOGIN_WRONG, LOGIN_DISABLED = "ok", "throttled", "wrong-password", "disabled"
+
+
 @dataclass
 class LoginResult:
     account: Account | None
     message: str = ""
+    code: str = LOGIN_OK
 
 
 def login(path: Path, name: str, password: str, throttle: LoginThrottle, *, client: str) -> LoginResult:
     """Check a name and password from ``client`` (an address or a session); refuses while throttled.
 
     Messages are Chinese. A refused try is not checked, so waiting cannot be skipped by guessing on.
+    A disabled account is refused after its password is checked: only who knows it learns it is disabled.
     """
     name = name.strip()
     wait = throttle.wait_seconds(name, client, password)
     if wait > 0:
-        return LoginResult(None, f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
+        return LoginResult(None, f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。", LOGIN_THROTTLED)
     account = load_accounts(path).get(name)
     # Hash even for an unknown name, so timing does not tell which names exist.
     stored = account.password_hash if account else hash_password("-", b"0" * 16)
     if account is None or not verify_password(password, stored):
         throttle.failed(name, client, password)
-        return LoginResult(None, "账号或密码不正确。")
+        return LoginResult(None, "账号或密码不正确。", LOGIN_WRONG)
+    if account.disabled:
+        return LoginResult(None, "该账号已停用，请联系管理员。", LOGIN_DISABLED)
     throttle.succeeded(name, client)
     return LoginResult(account)
 

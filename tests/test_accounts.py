@@ -217,3 +217,175 @@ def test_account_version_changes_with_password_role_and_units(tmp_path: Path):
     readded.units = ("甲处",)
     assert readded.version != accounts.load_accounts(path)["repA"].version
     assert "password1" not in readded.version and readded.password_hash not in readded.version
+
+
+OLD_FORMAT = """# an accounts file written before disabled, must_change and revision existed
+[users."管理员"]
+role = "admin"
+units = []
+password = "{hash}"
+created = "2026-01-05T09:00:00"
+
+[users."张三"]
+role = "reporter"
+units = ["甲处"]
+password = "{hash}"
+created = "2026-01-05T09:01:00"
+"""
+
+
+def test_an_old_accounts_file_loads_and_keeps_its_versions(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    path.write_text(OLD_FORMAT.format(hash=accounts.hash_password("password1")), encoding="utf-8")
+    found = accounts.load_accounts(path)
+    assert [(a.name, a.disabled, a.must_change, a.revision) for a in found.values()] == \
+        [("管理员", False, False, 0), ("张三", False, False, 0)]
+    before = {name: a.version for name, a in found.items()}
+    accounts.save_accounts(path, found)  # written with the new fields at their defaults
+    assert {name: a.version for name, a in accounts.load_accounts(path).items()} == before  # no session ends
+    throttle = accounts.LoginThrottle()
+    assert accounts.login(path, "张三", "password1", throttle, client="A").code == accounts.LOGIN_OK
+
+
+def test_a_flag_of_the_wrong_type_makes_the_file_damaged(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    path.write_text(path.read_text(encoding="utf-8").replace("disabled = false", 'disabled = "yes"'), encoding="utf-8")
+    with pytest.raises(accounts.AccountError) as damaged:
+        accounts.load_accounts(path)
+    assert damaged.value.code == "damaged-file"
+
+
+def test_disable_refuses_login_and_enable_restores_it_with_a_new_version_each_time(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    versions = [accounts.load_accounts(path)["张三"].version]
+    accounts.set_disabled(path, "张三", True, actor="管理员")
+    versions.append(accounts.load_accounts(path)["张三"].version)
+    throttle = accounts.LoginThrottle()
+    assert accounts.login(path, "张三", "password1", throttle, client="A").code == accounts.LOGIN_DISABLED
+    assert accounts.login(path, "张三", "wrong-pass", throttle, client="A").code == accounts.LOGIN_WRONG
+    with pytest.raises(accounts.AccountError) as again:
+        accounts.set_disabled(path, "张三", True, actor="管理员")
+    assert again.value.code == "unchanged"
+    accounts.set_disabled(path, "张三", False, actor="管理员")
+    versions.append(accounts.load_accounts(path)["张三"].version)
+    assert len(set(versions)) == 3  # enabled again is not the version before disabling: old cookies stay dead
+    assert accounts.login(path, "张三", "password1", throttle, client="A").account is not None
+
+
+def test_role_and_unit_changes_each_give_a_new_version_even_when_undone(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    known = ["甲处", "乙处"]
+    versions = [accounts.load_accounts(path)["张三"].version]
+    for role, units in ((accounts.ROLE_REPORTER, ["乙处"]), (accounts.ROLE_REPORTER, ["甲处"]),
+                        (accounts.ROLE_ADMIN, ["甲处"])):
+        accounts.change_access(path, "张三", role, units, actor="管理员", known_units=known)
+        versions.append(accounts.load_accounts(path)["张三"].version)
+    assert len(set(versions)) == 4
+    promoted = accounts.load_accounts(path)["张三"]
+    assert promoted.is_admin and promoted.units == ()  # an admin reports for every unit
+    refusals = {}
+    for role, units, known_units in ((accounts.ROLE_REPORTER, [], known), (accounts.ROLE_REPORTER, ["丙处"], known),
+                                     ("owner", ["甲处"], known), (accounts.ROLE_ADMIN, [], known)):
+        with pytest.raises(accounts.AccountError) as refused:
+            accounts.change_access(path, "张三", role, units, actor="管理员", known_units=known_units)
+        refusals[(role, tuple(units))] = refused.value.code
+    assert list(refusals.values()) == ["no-units", "unknown-unit", "unknown-role", "unchanged"]
+
+
+def test_a_unit_no_plan_lists_any_more_may_be_kept(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["旧处"])  # from the shell, which takes units as typed
+    accounts.change_access(path, "张三", accounts.ROLE_REPORTER, ["旧处", "甲处"], actor="管理员", known_units=["甲处"])
+    assert accounts.load_accounts(path)["张三"].units == ("旧处", "甲处")
+
+
+def test_a_reset_gives_a_readable_temporary_password_that_must_be_changed(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    before = accounts.load_accounts(path)["张三"].version
+    temporary = accounts.reset_password(path, "张三", actor="管理员")
+    assert len(temporary.replace("-", "")) >= 12 and set(temporary) <= set(accounts.TEMPORARY_ALPHABET + "-")
+    assert temporary != accounts.reset_password(path, "张三", actor="管理员")  # random each time
+    temporary = accounts.reset_password(path, "张三", actor="管理员")
+    reset = accounts.load_accounts(path)["张三"]
+    assert reset.must_change and reset.version != before
+    throttle = accounts.LoginThrottle()
+    assert accounts.login(path, "张三", "password1", throttle, client="A").account is None
+    assert accounts.login(path, "张三", temporary, throttle, client="A").account.must_change
+    changed = accounts.change_own_password(path, "张三", temporary, "new-password", throttle, client="A")
+    assert not changed.must_change and changed.version == accounts.load_accounts(path)["张三"].version
+    assert changed.version != reset.version
+
+
+def test_changing_ones_own_password_checks_the_old_one_and_the_rules(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    throttle = accounts.LoginThrottle()
+    codes = []
+    for old, new in (("wrong-pass", "new-password"), ("password1", "short"), ("password1", "password1")):
+        with pytest.raises(accounts.AccountError) as refused:
+            accounts.change_own_password(path, "张三", old, new, throttle, client="A")
+        codes.append(refused.value.code)
+    assert codes == [accounts.LOGIN_WRONG, "short-password", "same-password"]
+    assert accounts.verify_password("password1", accounts.load_accounts(path)["张三"].password_hash)
+    accounts.set_disabled(path, "张三", True, actor="管理员")
+    with pytest.raises(accounts.AccountError) as disabled:
+        accounts.change_own_password(path, "张三", "password1", "new-password", throttle, client="A")
+    assert disabled.value.code == accounts.LOGIN_DISABLED
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    accounts.add_user(path, "副管理员", "password1", admin=True)
+    accounts.set_disabled(path, "副管理员", True, actor="管理员")
+    codes = []
+    for attempt in (lambda: accounts.set_disabled(path, "管理员", True, actor="管理员"),
+                    lambda: accounts.change_access(path, "管理员", accounts.ROLE_REPORTER, ["甲处"], actor="管理员")):
+        with pytest.raises(accounts.AccountError) as refused:
+            attempt()
+        codes.append(refused.value.code)
+    assert codes == ["last-admin", "last-admin"] and accounts.load_accounts(path)["管理员"].is_admin
+    accounts.set_disabled(path, "副管理员", False, actor="管理员")
+    accounts.set_disabled(path, "管理员", True, actor="管理员")  # another admin is enabled now: allowed
+    assert accounts.enabled_admins(accounts.load_accounts(path)) == ["副管理员"]
+
+
+def test_every_change_is_audited_without_a_password_or_hash(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    accounts.add_user(path, "张三", "first-password", ["甲处"], actor="管理员", must_change=True)
+    temporary = accounts.reset_password(path, "张三", actor="管理员")
+    accounts.change_own_password(path, "张三", temporary, "second-password", accounts.LoginThrottle(), client="A")
+    accounts.change_access(path, "张三", accounts.ROLE_REPORTER, ["乙处"], actor="管理员")
+    accounts.set_disabled(path, "张三", True, actor="管理员")
+    accounts.set_password(path, "张三", "third-password")
+    accounts.remove_user(path, "张三")
+    records = accounts.read_audit(path)
+    assert [(r["admin"], r["action"], r["account"]) for r in records] == [
+        (accounts.CLI_ACTOR, accounts.ADDED, "管理员"), ("管理员", accounts.ADDED, "张三"),
+        ("管理员", accounts.PASSWORD_RESET, "张三"), ("张三", accounts.OWN_PASSWORD, "张三"),
+        ("管理员", accounts.ACCESS_CHANGED, "张三"), ("管理员", accounts.DISABLED, "张三"),
+        (accounts.CLI_ACTOR, accounts.PASSWORD_SET, "张三"), (accounts.CLI_ACTOR, accounts.REMOVED, "张三")]
+    assert records[4]["changes"] == {"units": [["甲处"], ["乙处"]]} and all(r["time"] for r in records)
+    text = accounts.audit_path(path).read_text(encoding="utf-8")
+    for secret in ("password1", "first-password", temporary, "second-password", "third-password", "scrypt$"):
+        assert secret not in text
+    assert oct(accounts.audit_path(path).stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_cli_keeps_working_with_the_new_fields(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "张三", "password1", ["甲处"], must_change=True)
+    accounts.set_disabled(path, "张三", True, actor="管理员")
+    listed = _cli("user", "--accounts", str(path), "list")
+    assert listed.returncode == 0 and "张三\t处室填报\t甲处" in listed.stdout
+    assert _cli("user", "--accounts", str(path), "passwd", "张三", stdin="password2\n").returncode == 0
+    kept = accounts.load_accounts(path)["张三"]
+    assert kept.disabled and not kept.must_change  # a password set on the shell is not temporary
+    assert accounts.verify_password("password2", kept.password_hash)

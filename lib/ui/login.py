@@ -26,6 +26,7 @@ _LOGIN_KEY = "_kanban_login_id"  # the login's id, shared by the tabs its cookie
 _COOKIE_AT_KEY = "_kanban_cookie_at"  # when the cookie was last written (unix seconds)
 _CLEAR_COOKIE_KEY = "_kanban_clear_cookie"  # logged out: the next run deletes the cookie
 _REFUSED_KEY = "_kanban_refused_cookie"
+_PASSWORD_CHANGED_KEY = "_kanban_password_changed"  # the next run says the password was changed
 
 
 @st.cache_resource
@@ -53,8 +54,8 @@ def current_account():
     """The logged-in Account, or None.
 
     A session without a login takes one from the browser's cookie (a reload, another tab). Logs out
-    after the idle timeout; when the account is no longer the one logged in to (removed, or its
-    password, role or units changed since); and when the login was ended by logging out in another
+    after the idle timeout; when the account is no longer the one logged in to (removed, disabled, or
+    its password, role or units changed since: any change gives it a new version); and when the login was ended by logging out in another
     tab: checked on every run, so at the next click. Keeps the cookie fresh while the session is used.
     """
     settings = accounts.load_settings()
@@ -77,7 +78,7 @@ def _session_account(settings, now: float):
         st.session_state["_kanban_timed_out"] = True
         return None
     account = _accounts(settings).get(name)
-    if account is None or account.version != st.session_state.get(_VERSION_KEY):
+    if account is None or account.disabled or account.version != st.session_state.get(_VERSION_KEY):
         _forget()
         st.session_state["_kanban_account_changed"] = True
         return None
@@ -163,6 +164,11 @@ def _accounts(settings) -> dict:
         st.stop()
 
 
+def account_list() -> dict:
+    """Every account by name, for the 账号管理 page; a damaged file stops the page with its message."""
+    return _accounts(accounts.load_settings())
+
+
 def _start(account, login_id: str, now: float) -> None:
     st.session_state.pop(_COOKIE_AT_KEY, None)  # a new login: its cookie is written on the next run
     st.session_state[_USER_KEY] = account.name
@@ -210,7 +216,10 @@ def login_form(key: str = "login") -> None:
 
 
 def require_account():
-    """The logged-in Account for a page that needs one; otherwise explains and stops the page."""
+    """The logged-in Account for a page that needs one; otherwise explains and stops the page.
+
+    An account with a temporary password gets only the form to change it until it has.
+    """
     board.enter_through_app()
     settings = accounts.load_settings()
     if not _accounts(settings):
@@ -222,12 +231,60 @@ def require_account():
         st.caption("上传和管理功能需要登录。")
         login_form()
         st.stop()
+    _sidebar_user(account)
+    if account.must_change:
+        _forced_password_change(account)
+    _password_changed_notice()
+    return account
+
+
+def _password_changed_notice() -> None:
+    """Once, on the first page drawn after the user changed their password (app.py's or the page's own run)."""
+    if st.session_state.pop(_PASSWORD_CHANGED_KEY, False):
+        st.success("密码已修改，下次请用新密码登录。")
+
+
+def _sidebar_user(account) -> None:
     scope = "全部处室" if account.is_admin else "、".join(account.units)
     st.sidebar.caption(f"当前用户：{account.name}（{account.role_label}，{scope}）")
     if st.sidebar.button("退出登录", key="logout"):
         logout()
         st.rerun()
-    return account
+
+
+def _forced_password_change(account) -> None:
+    """The only thing a login with a temporary password may do: choose its own password. Stops the page."""
+    st.info("您正在使用管理员设置的临时密码，须先修改密码，才能继续使用。")
+    password_form(account, key="forced_password")
+    st.stop()
+
+
+def password_form(account, key: str = "own_password") -> None:
+    """The logged-in user changes their own password: the old one, the new one twice.
+
+    The old password is checked like a login, with its throttle. The session carries on with the
+    account's new version; the user's other sessions end, as after any change of the account.
+    """
+    with st.form(key, clear_on_submit=True):
+        old = st.text_input("原密码", type="password", key=f"{key}_old")
+        new = st.text_input(f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位）", type="password", key=f"{key}_new")
+        again = st.text_input("再次输入新密码", type="password", key=f"{key}_again")
+        submitted = st.form_submit_button("修改密码")
+    if not submitted:
+        return
+    if new != again:
+        st.error("两次输入的新密码不一致，请重新输入。")
+        return
+    settings = accounts.load_settings()
+    try:
+        changed = accounts.change_own_password(settings.accounts_path, account.name, old, new, _login_throttle(),
+                                               client=_client_key())
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+        return
+    _start(changed, st.session_state.get(_LOGIN_KEY) or session_token.new_login_id(), time.time())
+    st.session_state[_PASSWORD_CHANGED_KEY] = True
+    st.rerun()
 
 
 def _show_command(command: str) -> None:
@@ -240,19 +297,27 @@ def _show_command(command: str) -> None:
 
 
 def may_view() -> bool:
-    """False only when KANBAN_REQUIRE_LOGIN=1 and nobody is logged in.
+    """False when KANBAN_REQUIRE_LOGIN=1 and nobody is logged in, and while the login has a temporary password.
 
     Asks for the account on every page, login required or not: that is where a reload or a new tab
     takes its login from the cookie, and where the cookie is kept fresh or deleted.
     """
     account = current_account()
+    if account is not None and account.must_change:
+        return False
+    _password_changed_notice()
     return account is not None or not accounts.load_settings().require_login_to_view
 
 
 def login_gate() -> None:
-    """The page shown instead of the board until login (KANBAN_REQUIRE_LOGIN=1); stops the run."""
+    """The page shown instead of the board until login (KANBAN_REQUIRE_LOGIN=1), or until a temporary
+    password is changed; stops the run."""
     settings = accounts.load_settings()
     st.title("落实看板")
+    account = current_account()
+    if account is not None and account.must_change:
+        _sidebar_user(account)
+        _forced_password_change(account)
     if not _accounts(settings):
         st.warning("已设置为登录后方可查看，但尚未创建任何账号。请系统管理员执行：")
         _show_command(accounts.first_admin_command(settings))
