@@ -79,6 +79,8 @@ def named_account(args: argparse.Namespace, admin: bool) -> accounts.Account:
     account = accounts.load_accounts(path).get(args.user)
     if account is None:
         raise accounts.AccountError(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。")
+    if account.disabled:  # as the browser refuses its login
+        raise accounts.AccountError(f"账号「{args.user}」已停用，请联系管理员。", code="disabled")
     if admin and not account.is_admin:
         raise accounts.AccountError("只有管理员可以整体替换。")
     return account

@@ -278,3 +278,21 @@ def test_import_plan_over_a_plan_is_recorded_under_the_admin_named_by_user(tmp_p
     audit = [json.loads(line) for line in store.audit_path(folder_plan).read_text(encoding="utf-8").splitlines()]
     assert [(a["user"], a["action"]) for a in audit] == [("管理员", "replace")]
     assert _summary("--plan", "川渝合作")["overall"]["progress"] == 0  # the new plan's empty 进展
+
+
+def test_a_disabled_account_cannot_act_on_the_command_line(tmp_path):
+    import argparse
+
+    import pytest
+
+    from lib import store_cli
+
+    accounts_file = tmp_path / "accounts.toml"
+    accounts.add_user(accounts_file, "管理员", "password1", admin=True)
+    accounts.add_user(accounts_file, "张三", "password1", admin=True)
+    args = argparse.Namespace(user="张三", accounts=str(accounts_file))
+    assert store_cli.named_account(args, admin=True).name == "张三"
+    accounts.set_disabled(accounts_file, "张三", True, actor="管理员")
+    with pytest.raises(accounts.AccountError) as refused:
+        store_cli.named_account(args, admin=True)
+    assert refused.value.code == "disabled"

@@ -118,6 +118,7 @@ def test_the_pages_behind_a_login_pass_axe(browser, server: BoardServer):
     if ADMIN not in accounts.load_accounts(accounts_file):
         accounts.add_user(accounts_file, ADMIN, PASSWORD, admin=True)
     logged_out = check_pages(browser, server, [("/upload", "账号")], "login-form")
-    found = check_pages(browser, server, [("/upload", "下载完整工作簿"), ("/versions", "选择版本")], "admin",
+    found = check_pages(browser, server, [("/upload", "下载完整工作簿"), ("/versions", "选择版本"),
+                                          ("/accounts", "新增账号"), ("/password", "再次输入新密码")], "admin",
                         log_in=True)
     assert not any({**logged_out, **found}.values()), report({**logged_out, **found})
