@@ -301,6 +301,9 @@ def test_restore_confirmed_after_the_reporter_saved_a_row(crossed: Crossed, brow
 
     click_refused(crossed, admin, "恢复该版本", "crossed-restore-refused")
     expect_counts(admin, 删除记录="2")  # the reporter's new row would go too, and is listed first
+    for text in ("第一次", "第二次"):  # the grid fills its cells after the run ends: wait for them, on a busy machine too
+        expect(admin.locator("[data-testid='stDataFrame'] [role='gridcell']").filter(
+            has_text=re.compile(f"^{text}$")).first).to_be_attached(timeout=WAIT)
     assert {"第一次", "第二次"} <= set(grid_texts(admin))
 
     click_saved(admin, "恢复该版本", "已恢复，并记为新版本。")
