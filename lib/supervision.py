@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from lib import schema
-from lib.model import ROW
+from lib.accounts import Account
+from lib.model import ROW, SUPERVISION_FRAME_COLUMNS, Book, empty_supervision
 
 OUTCOME_ON_TIME = "按期办结"
 OUTCOME_EXTENDED = "延期办结"
@@ -240,3 +241,192 @@ def relation_problem(event: Event, earlier: list[Event], original: dt.date | Non
     if event.is_request:
         return _request_problem(event, earlier, original)
     return _decision_problem(event, earlier, original)
+
+
+# ---- the figures ----------------------------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = ["task_id", "unit", "state", "closed_on", "deadline_original", "deadline_effective", "extensions",
+                      "due", "outcome"]
+
+
+def _reported_done_on(book: Book, as_of: dt.date) -> dict[tuple[str, str], dt.date]:
+    """(task, unit) → the date its reports reached 100 and stayed there, as of ``as_of`` (销号审核 = 否)."""
+    reports = book.updates_by_date
+    reports = reports[reports["date"] <= pd.Timestamp(as_of)]
+    done: dict[tuple[str, str], dt.date] = {}
+    for key, group in reports.groupby(["task_id", "unit"], sort=False):
+        progress = group["progress"].to_numpy()
+        if progress[-1] < 100:
+            continue
+        below = [i for i, value in enumerate(progress) if value < 100]
+        first = below[-1] + 1 if below else 0
+        done[(str(key[0]), str(key[1]))] = group["date"].iloc[first].date()
+    return done
+
+
+def _outcome(closed: dt.date | None, original: dt.date | None, effective: dt.date | None, as_of: dt.date) -> str:
+    if closed is not None:
+        if original is None or closed <= original:
+            return OUTCOME_ON_TIME if original is not None else OUTCOME_NO_DEADLINE
+        return OUTCOME_EXTENDED if effective is not None and closed <= effective else OUTCOME_LATE
+    if effective is None:
+        return OUTCOME_NO_DEADLINE
+    return OUTCOME_OVERDUE if as_of > effective else OUTCOME_OPEN
+
+
+def assignment_table(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """One row per assignment as of ``as_of``: its state, when it was closed (销号, or with 销号审核 = 否 the
+    report that reached 100), the task's deadlines, 延期 N 次, whether the original deadline is due, the outcome."""
+    events = _until(events_of(book.supervision), as_of)
+    done = {} if book.plan.sign_off_review else _reported_done_on(book, as_of)
+    originals = {t: (None if pd.isna(d) else d.date()) for t, d in zip(book.tasks["task_id"], book.tasks["deadline"])}
+    rows = []
+    for task_id, unit in zip(book.assignments["task_id"], book.assignments["unit"]):
+        original = originals.get(task_id)
+        effective = effective_deadline(original, events, task_id)
+        closed = signed_off_on(events, task_id, unit) or done.get((task_id, unit))
+        rows.append({"task_id": task_id, "unit": unit, "state": assignment_state(events, task_id, unit),
+                     "closed_on": closed, "deadline_original": original, "deadline_effective": effective,
+                     "extensions": len(approvals(events, task_id)), "due": original is not None and original <= as_of,
+                     "outcome": _outcome(closed, original, effective, as_of)})
+    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+
+
+def _task_state(states: pd.Series) -> str:
+    if (states == schema.STATE_SIGNED_OFF).all():
+        return schema.STATE_SIGNED_OFF
+    for state in (schema.STATE_AWAITING, schema.STATE_RETURNED):
+        if (states == state).any():
+            return state
+    return schema.STATE_OPEN
+
+
+def task_table(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """One row per task as of ``as_of``: a task is closed when all its assignments are, on the last one's date."""
+    assignments = assignment_table(book, as_of)
+    rows = []
+    for task_id, group in assignments.groupby("task_id", sort=False):
+        first = group.iloc[0]
+        closed = None if group["closed_on"].isna().any() else max(group["closed_on"])
+        rows.append({"task_id": task_id, "unit": "", "state": _task_state(group["state"]), "closed_on": closed,
+                     "deadline_original": first["deadline_original"], "deadline_effective": first["deadline_effective"],
+                     "extensions": int(first["extensions"]), "due": bool(first["due"]),
+                     "outcome": _outcome(closed, first["deadline_original"], first["deadline_effective"], as_of)})
+    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).drop(columns="unit")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The 督办 figures of a set of tasks (overall, a 板块) or of a unit's assignments."""
+
+    pending: int  # requests without a decision
+    signed_off: int  # 已销号
+    extended: int  # with at least one approved extension
+    overdue: int  # 逾期未办结
+    due: int  # original deadline on or before the date
+    on_time: int  # 按期办结, among the due
+    closed_extended: int  # 延期办结, among the due
+    closed_late: int  # 逾期办结, among the due
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期办结率, percent 0–100; None when nothing is due yet."""
+        return round(self.on_time / self.due * 100, 1) if self.due else None
+
+
+def summarize(table: pd.DataFrame, pending_count: int) -> Summary:
+    """The ``Summary`` of rows of ``task_table`` or ``assignment_table``."""
+    due = table[table["due"].astype(bool)]
+    return Summary(pending=pending_count, signed_off=int((table["state"] == schema.STATE_SIGNED_OFF).sum()),
+                   extended=int((table["extensions"] > 0).sum()), overdue=int((table["outcome"] == OUTCOME_OVERDUE).sum()),
+                   due=len(due), on_time=int((due["outcome"] == OUTCOME_ON_TIME).sum()),
+                   closed_extended=int((due["outcome"] == OUTCOME_EXTENDED).sum()),
+                   closed_late=int((due["outcome"] == OUTCOME_LATE).sum()))
+
+
+def overall(book: Book, as_of: dt.date) -> Summary:
+    """The figures over every task, counted by task."""
+    return summarize(task_table(book, as_of), len(pending(events_of(book.supervision), as_of)))
+
+
+def by_unit(book: Book, as_of: dt.date) -> dict[str, Summary]:
+    """Each unit's figures, counted by its assignments; pending counts the requests filed for the unit."""
+    assignments = assignment_table(book, as_of)
+    waiting = pending(events_of(book.supervision), as_of)
+    return {str(unit): summarize(group, int((waiting["unit"] == unit).sum()))
+            for unit, group in assignments.groupby("unit", sort=False)}
+
+
+# ---- new events -----------------------------------------------------------------------------------------
+
+REQUEST_WORDS = {"销号": schema.KIND_SIGN_OFF_REQUEST, "延期": schema.KIND_EXTENSION_REQUEST}
+APPROVE, RETURN, REFUSE = "approve", "return", "refuse"
+_VERDICTS = {
+    (schema.KIND_SIGN_OFF_REQUEST, APPROVE): schema.KIND_SIGN_OFF,
+    (schema.KIND_SIGN_OFF_REQUEST, RETURN): schema.KIND_RETURN,
+    (schema.KIND_SIGN_OFF_REQUEST, REFUSE): schema.KIND_RETURN,
+    (schema.KIND_EXTENSION_REQUEST, APPROVE): schema.KIND_EXTENSION_APPROVED,
+    (schema.KIND_EXTENSION_REQUEST, RETURN): schema.KIND_EXTENSION_REFUSED,
+    (schema.KIND_EXTENSION_REQUEST, REFUSE): schema.KIND_EXTENSION_REFUSED,
+}
+
+
+def _original(book: Book, task_id: str) -> dt.date | None:
+    deadline = book.tasks.loc[book.tasks["task_id"] == task_id, "deadline"]
+    return None if deadline.empty or pd.isna(deadline.iloc[0]) else deadline.iloc[0].date()
+
+
+def _refuse_if(finding: Finding | None) -> None:
+    if finding is not None:
+        raise SupervisionError(finding[2], finding[0])
+
+
+def new_request(book: Book, account: Account, kind: str, task_id: str, unit: str, day: dt.date, reason: str,
+                evidence: str = "", until: dt.date | None = None) -> Event:
+    """The 销号申请 or 延期申请 row ``account`` files for ``unit`` on ``task_id``. Raises SupervisionError (Chinese,
+    with a code) when the task or unit is not the requester's, the reason is blank, or it does not fit the events."""
+    kind = REQUEST_WORDS.get(kind, kind)
+    if kind not in schema.REQUEST_KINDS:
+        raise SupervisionError("申请事项只能为「销号」或「延期」。", "unknown-event-kind")
+    if task_id not in set(book.tasks["task_id"]):
+        raise SupervisionError(f"任务编号「{task_id}」在任务表中不存在。", "unknown-task-id")
+    if not ((book.assignments["task_id"] == task_id) & (book.assignments["unit"] == unit)).any():
+        raise SupervisionError(f"「{unit}」不是任务「{task_id}」的责任处室。", "unit-not-responsible")
+    if not account.may_report_for(unit):
+        raise SupervisionError(f"「{unit}」不在您的填报范围（{'、'.join(account.units) or '无'}）内，不能代其申请。",
+                               "unit-outside-account")
+    if not reason.strip():
+        raise SupervisionError("请填写办结说明（申请销号）或延期理由及进展（申请延期）。", "missing-reason")
+    events = events_of(book.supervision)
+    made = Event(next_event_id(events), kind, task_id, unit, day, account.name, reason.strip(), evidence.strip(),
+                 requested_until=until if kind == schema.KIND_EXTENSION_REQUEST else None)
+    _refuse_if(relation_problem(made, events, _original(book, task_id)))
+    return made
+
+
+def new_decision(book: Book, account: Account, request_id: str, verdict: str, day: dt.date, comment: str,
+                 until: dt.date | None = None) -> Event:
+    """The decision row answering request ``request_id``: ``verdict`` is APPROVE, RETURN or REFUSE. An approved
+    extension takes ``until``, by default the date asked for. Raises SupervisionError when ``account`` is not an
+    admin, the request is unknown or already decided, or the date does not move the deadline."""
+    if not account.is_admin:
+        raise SupervisionError("只有管理员可以审核销号和延期申请。", "admin-only")
+    events = events_of(book.supervision)
+    request = next((e for e in events if e.event_id == request_id and e.is_request), None)
+    if request is None:
+        raise SupervisionError(f"没有编号为「{request_id}」的申请。", "decision-without-request")
+    kind = _VERDICTS[(request.kind, verdict)]
+    if kind == schema.KIND_RETURN and not comment.strip():
+        raise SupervisionError("退回须填写意见，说明原因和需补充的内容。", "missing-reason")
+    approved = (until or request.requested_until) if kind == schema.KIND_EXTENSION_APPROVED else None
+    made = Event(next_event_id(events), kind, request.task_id, request.unit, day, account.name, comment.strip(),
+                 approved_until=approved, answers=request.event_id)
+    _refuse_if(relation_problem(made, events, _original(book, request.task_id)))
+    return made
+
+
+def with_events(book: Book, added: list[Event]) -> pd.DataFrame:
+    """``book``'s 督办 frame with ``added`` appended (rows without an Excel row yet)."""
+    new = pd.DataFrame([e.as_record() for e in added], columns=SUPERVISION_FRAME_COLUMNS)
+    frames = [frame for frame in (book.supervision[SUPERVISION_FRAME_COLUMNS], new) if len(frame)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_supervision()
