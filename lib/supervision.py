@@ -381,26 +381,35 @@ def _refuse_if(finding: Finding | None) -> None:
         raise SupervisionError(finding[2], finding[0])
 
 
+def check_event(book: Book, account: Account, event: Event, earlier: list[Event]) -> Finding | None:
+    """Why ``account`` may not add ``event`` after the ``earlier`` events of ``book``, or None: the one check a
+    new request or decision passes, when it is built and again when a save previews it against the newest workbook."""
+    if event.is_decision and not account.is_admin:
+        return ("admin-only", "kind", "只有管理员可以审核销号和延期申请。")
+    if event.task_id not in set(book.tasks["task_id"]):
+        return ("unknown-task-id", "task_id", f"任务编号「{event.task_id}」在任务表中不存在。")
+    if not ((book.assignments["task_id"] == event.task_id) & (book.assignments["unit"] == event.unit)).any():
+        return ("unit-not-responsible", "unit", f"「{event.unit}」不是任务「{event.task_id}」的责任处室。")
+    if event.is_request and not account.may_report_for(event.unit):
+        return ("unit-outside-account", "unit",
+                f"「{event.unit}」不在您的填报范围（{'、'.join(account.units) or '无'}）内，不能代其申请。")
+    return relation_problem(event, earlier, _original(book, event.task_id))
+
+
 def new_request(book: Book, account: Account, kind: str, task_id: str, unit: str, day: dt.date, reason: str,
                 evidence: str = "", until: dt.date | None = None) -> Event:
-    """The 销号申请 or 延期申请 row ``account`` files for ``unit`` on ``task_id``. Raises SupervisionError (Chinese,
-    with a code) when the task or unit is not the requester's, the reason is blank, or it does not fit the events."""
+    """The 销号申请 or 延期申请 row ``account`` files for ``unit`` on ``task_id`` (``kind``: 销号 or 延期). Raises
+    SupervisionError (Chinese, with a code) when the task or unit is not the requester's, the reason is blank,
+    or the request does not fit the events (see ``check_event``)."""
     kind = REQUEST_WORDS.get(kind, kind)
     if kind not in schema.REQUEST_KINDS:
         raise SupervisionError("申请事项只能为「销号」或「延期」。", "unknown-event-kind")
-    if task_id not in set(book.tasks["task_id"]):
-        raise SupervisionError(f"任务编号「{task_id}」在任务表中不存在。", "unknown-task-id")
-    if not ((book.assignments["task_id"] == task_id) & (book.assignments["unit"] == unit)).any():
-        raise SupervisionError(f"「{unit}」不是任务「{task_id}」的责任处室。", "unit-not-responsible")
-    if not account.may_report_for(unit):
-        raise SupervisionError(f"「{unit}」不在您的填报范围（{'、'.join(account.units) or '无'}）内，不能代其申请。",
-                               "unit-outside-account")
     if not reason.strip():
         raise SupervisionError("请填写办结说明（申请销号）或延期理由及进展（申请延期）。", "missing-reason")
     events = events_of(book.supervision)
     made = Event(next_event_id(events), kind, task_id, unit, day, account.name, reason.strip(), evidence.strip(),
                  requested_until=until if kind == schema.KIND_EXTENSION_REQUEST else None)
-    _refuse_if(relation_problem(made, events, _original(book, task_id)))
+    _refuse_if(check_event(book, account, made, events))
     return made
 
 
@@ -421,7 +430,7 @@ def new_decision(book: Book, account: Account, request_id: str, verdict: str, da
     approved = (until or request.requested_until) if kind == schema.KIND_EXTENSION_APPROVED else None
     made = Event(next_event_id(events), kind, request.task_id, request.unit, day, account.name, comment.strip(),
                  approved_until=approved, answers=request.event_id)
-    _refuse_if(relation_problem(made, events, _original(book, request.task_id)))
+    _refuse_if(check_event(book, account, made, events))
     return made
 
 

@@ -38,6 +38,7 @@ def event(event_id, kind, task_id, unit, date, account="管理员", text="", evi
 
 
 def supervision_workbook(path: Path, events: list[dict], updates: list[tuple] = (), plan: dict | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     settings = {schema.PLAN_NAME: "督办测试", schema.PLAN_START: dt.date(2026, 1, 1), **(plan or {})}
     frame = pd.DataFrame(events, columns=[c.field for c in schema.SUPERVISION_COLUMNS])
     write_workbook(path, settings, BOOK_UNITS, tasks_frame(SUPERVISION_TASKS), updates_frame(list(updates)),
