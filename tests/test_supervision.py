@@ -10,6 +10,7 @@ The workbook (``supervision_workbook``): three units' worth of tasks,
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -180,8 +181,7 @@ def test_an_extension_asked_before_the_approval_is_measured_against_the_original
 def test_decisions(loop_book):
     request = supervision.new_request(loop_book, ADMIN, "延期", "2", "乙处", dt.date(2026, 9, 1), "人手不足",
                                       until=dt.date(2026, 12, 31))
-    book = Book(loop_book.plan, loop_book.units, loop_book.tasks, loop_book.updates, loop_book.assignments,
-                loop_book.sections, supervision.with_events(loop_book, [request]))
+    book = replace(loop_book, supervision=supervision.with_events(loop_book, [request]))
     approved = supervision.new_decision(book, ADMIN, "D0007", supervision.APPROVE, dt.date(2026, 9, 2), "同意")
     assert (approved.event_id, approved.kind, approved.approved_until, approved.answers) == (
         "D0008", "同意延期", dt.date(2026, 12, 31), "D0007")

@@ -12,7 +12,7 @@ import pytest
 from lib import schema, store, supervision, validate
 from lib.accounts import ROLE_ADMIN, ROLE_REPORTER, Account
 from lib.store.changes import book_frames, plan_dict
-from lib.workbook import read_raw, workbook_bytes
+from lib.workbook import read_raw, supervision_sheet, workbook_bytes
 from tests.builders import update, updates_upload
 from tests.test_supervision import TODAY, event, supervision_workbook
 
@@ -147,3 +147,15 @@ def test_a_replace_whose_tasks_lose_an_events_task_is_refused_naming_the_row(sha
     upload = workbook_bytes({schema.PLAN_NAME: "督办测试"}, units, tasks[tasks["task_id"] != "2"], updates)
     shown = store.preview(shared.read_bytes(), store.Change(store.REPLACE, ADMIN, upload, "whole.xlsx"), TODAY)
     assert [(p.code, p.sheet, p.row) for p in shown.errors] == [("unknown-task-id", schema.SHEET_SUPERVISION, 3)]
+
+
+def test_an_admins_file_that_rewrites_a_saved_event_is_shown_as_a_warning(shared: Path):
+    """A 整体替换 renaming nothing but giving event D0002 another reason: saved, and the preview says so."""
+    book = book_of(shared)
+    events = book.supervision.drop(columns=["row"]).copy()
+    events.loc[1, "text"] = "改写的理由"
+    upload = workbook_bytes({schema.PLAN_NAME: "督办测试"}, *book_frames(book), supervision_sheet(events))
+    shown = store.preview(shared.read_bytes(), store.Change(store.REPLACE, ADMIN, upload, "whole.xlsx"), TODAY)
+    assert shown.ok
+    assert [(p.code, p.value) for p in shown.problems if p.sheet == schema.SHEET_SUPERVISION] == [
+        ("supervision-row-rewritten", "D0002")]

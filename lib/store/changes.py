@@ -31,6 +31,7 @@ from lib.store.diff import (
     UPDATE_KEY,
     UPDATE_VALUES,
     diff_keyed,
+    display_text,
     other_changes,
     progress_movement,
     sheet_keys,
@@ -215,6 +216,21 @@ def _carried_supervision(saved: RawSheet | None, uploaded: RawSheet | None) -> R
     added = mine[[event_id not in saved_ids for event_id in _event_ids(mine)]]
     frame = pd.concat([*kept, added], ignore_index=True)
     return RawSheet(schema.SHEET_SUPERVISION, uploaded.header_row, frame, list(uploaded.missing))
+
+
+def _rewritten_events(before: Book | None, after: Book) -> list[Problem]:
+    """A warning for each saved 督办 event an admin's file gives differently: events are appended, not edited,
+    so a rewrite (a unit renamed, a task renumbered) is shown before it is saved."""
+    if before is None or before.supervision.empty:
+        return []
+    fields = [c.field for c in schema.SUPERVISION_COLUMNS]
+    saved = {r["event_id"]: [display_text(r[f]) for f in fields] for r in before.supervision.to_dict("records")}
+    header = schema.header_of(schema.SHEET_SUPERVISION, "event_id")
+    return [Problem(WARNING, schema.SHEET_SUPERVISION, r[ROW], header, r["event_id"],
+                    f"督办记录「{r['event_id']}」与已保存的不同，保存后以上传文件为准（原记录仍在版本记录中）。",
+                    code="supervision-row-rewritten", origin=r.get(ORIGIN, ""))
+            for r in after.supervision.to_dict("records")
+            if r["event_id"] in saved and [display_text(r[f]) for f in fields] != saved[r["event_id"]]]
 
 
 def _caused_by_upload(problem: Problem) -> Problem:
@@ -477,6 +493,7 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
     if parsed.book is None or parsed.errors:
         result.problems = sort_problems(problems)
         return None
+    problems += _rewritten_events(base.book, parsed.book)
     book = parsed.book
     if change.kind == MERGE:
         skip = _unfilled_template_rows(book, base.book)
