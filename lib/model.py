@@ -62,11 +62,21 @@ class Problem:
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Errors first, then by sheet order and row."""
-    sheet_order = {name: i for i, name in enumerate(schema.SHEETS)}
+    sheet_order = {name: i for i, name in enumerate(schema.CONTRACT_SHEETS)}
     return sorted(
         problems,
         key=lambda p: (not p.is_error, sheet_order.get(p.sheet, -1), p.row or 0),
     )
+
+
+SUPERVISION_FRAME_COLUMNS = [c.field for c in schema.SUPERVISION_COLUMNS] + [ROW]
+SUPERVISION_DATES = ("date", "requested_until", "approved_until")
+
+
+def empty_supervision() -> pd.DataFrame:
+    """A 督办 frame without events, with the columns and date types of a parsed one."""
+    frame = pd.DataFrame(columns=SUPERVISION_FRAME_COLUMNS)
+    return frame.astype({name: "datetime64[ns]" for name in SUPERVISION_DATES})
 
 
 @dataclass
@@ -83,6 +93,7 @@ class PlanSettings:
     red_gap: float = schema.DEFAULT_RED_GAP
     sample: bool = False
     report_days: int = 0  # 报送截止日: reports are due this many days after a period's end
+    sign_off_review: bool = False  # 销号审核: a 100 report counts as done only once the admin signs it off
 
     @property
     def schedule_start(self) -> dt.date | None:
@@ -103,6 +114,9 @@ class Book:
       status, progress_note, problems, next_steps, reporter, row
     - ``assignments``: task_id, unit, is_lead (bool), order (int); one row per
       (task, unit) after groups are expanded.
+    - ``supervision``: the 督办 events, in sheet order: event_id, kind, task_id, unit, date (datetime64),
+      account, text, evidence, requested_until, approved_until (datetime64, NaT when blank), answers, row.
+      Empty when the workbook has no 督办 sheet.
 
     ``row`` is the Excel row number, kept so later messages can point at it.
     """
@@ -113,6 +127,7 @@ class Book:
     updates: pd.DataFrame
     assignments: pd.DataFrame
     sections: list[str] = field(default_factory=list)  # in plan order
+    supervision: pd.DataFrame = field(default_factory=lambda: empty_supervision())
 
     @cached_property
     def updates_by_date(self) -> pd.DataFrame:

@@ -14,6 +14,7 @@ SHEET_PLAN = "方案"
 SHEET_UNITS = "处室"
 SHEET_TASKS = "任务"
 SHEET_UPDATES = "进展"
+SHEET_SUPERVISION = "督办"
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,37 @@ UPDATE_COLUMNS = (
     Column("reporter", "填报人", width=10),
 )
 
+# 督办: one row per request or decision, appended by the app only (never in a template, never edited in place).
+SUPERVISION_COLUMNS = (
+    Column("event_id", "编号", required=True, width=8),  # D0001, D0002, … in the order events happen
+    Column("kind", "事项", required=True, width=12),
+    Column("task_id", "任务编号", required=True, width=8),
+    Column("unit", "处室", required=True, width=18),
+    Column("date", "日期", required=True, width=12),
+    Column("account", "经办人", required=True, width=12),
+    Column("text", "说明", width=40),  # 办结说明 / 延期理由及进展 / 意见
+    Column("evidence", "佐证材料", width=30),
+    Column("requested_until", "申请完成时限", width=14),
+    Column("approved_until", "批准完成时限", width=14),
+    Column("answers", "对应申请", width=10),  # a decision: the 编号 of the request it answers
+)
+
+# The sheets people fill in: templates carry these, uploads merge them.
 SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_PLAN: PLAN_COLUMNS,
     SHEET_UNITS: UNIT_COLUMNS,
     SHEET_TASKS: TASK_COLUMNS,
     SHEET_UPDATES: UPDATE_COLUMNS,
 }
+# Sheets only the app writes; optional, since workbooks from before they existed have none.
+APP_SHEETS: dict[str, tuple[Column, ...]] = {SHEET_SUPERVISION: SUPERVISION_COLUMNS}
+CONTRACT_SHEETS: dict[str, tuple[Column, ...]] = {**SHEETS, **APP_SHEETS}  # every sheet a workbook is read for
 REQUIRED_SHEETS = (SHEET_UNITS, SHEET_TASKS, SHEET_UPDATES)
 
 
 def header_of(sheet: str, field: str) -> str:
     """The Chinese header of ``field`` on ``sheet``."""
-    for column in SHEETS[sheet]:
+    for column in CONTRACT_SHEETS[sheet]:
         if column.field == field:
             return column.header
     raise KeyError(f"{sheet}.{field}")
@@ -86,6 +106,7 @@ PLAN_YELLOW_GAP = "黄灯差距"
 PLAN_RED_GAP = "红灯差距"
 PLAN_SAMPLE = "示例数据"
 PLAN_REPORT_DEADLINE = "报送截止日"
+PLAN_SIGN_OFF_REVIEW = "销号审核"  # 是: a 100 report waits for the admin's 销号 before it counts as done
 PLAN_KEYS = (
     PLAN_NAME,
     PLAN_DOC_NO,
@@ -97,6 +118,7 @@ PLAN_KEYS = (
     PLAN_RED_GAP,
     PLAN_SAMPLE,
     PLAN_REPORT_DEADLINE,
+    PLAN_SIGN_OFF_REVIEW,
 )
 
 CYCLE_QUARTER = "季度"
@@ -108,6 +130,30 @@ DEFAULT_RED_GAP = 30.0
 YES, NO = "是", "否"
 # 报送截止日 is N days after a period's end: the longest N still ends before the next period does.
 REPORT_DAYS_LIMIT = {CYCLE_QUARTER: 89, CYCLE_MONTH: 27}
+
+# ---- 督办 events ---------------------------------------------------------------
+KIND_SIGN_OFF_REQUEST = "销号申请"
+KIND_EXTENSION_REQUEST = "延期申请"
+KIND_SIGN_OFF = "销号"
+KIND_RETURN = "退回"
+KIND_EXTENSION_APPROVED = "同意延期"
+KIND_EXTENSION_REFUSED = "不同意延期"
+REQUEST_KINDS = (KIND_SIGN_OFF_REQUEST, KIND_EXTENSION_REQUEST)
+# Each decision answers one kind of request.
+DECISION_KINDS = {
+    KIND_SIGN_OFF: KIND_SIGN_OFF_REQUEST,
+    KIND_RETURN: KIND_SIGN_OFF_REQUEST,
+    KIND_EXTENSION_APPROVED: KIND_EXTENSION_REQUEST,
+    KIND_EXTENSION_REFUSED: KIND_EXTENSION_REQUEST,
+}
+SUPERVISION_KINDS = (*REQUEST_KINDS, *DECISION_KINDS)
+EVENT_ID_PREFIX = "D"
+
+# An assignment's state in the 督办 loop.
+STATE_OPEN = "推进中"
+STATE_AWAITING = "待销号"
+STATE_SIGNED_OFF = "已销号"
+STATE_RETURNED = "退回"
 
 # ---- 状态 vocabulary --------------------------------------------------------
 STATUS_NOT_STARTED = "未启动"

@@ -12,12 +12,26 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
-from lib import dates, schema
+from lib import dates, schema, supervision
 from lib.dates import parse_date, parse_deadline
-from lib.model import CLEANED, ERROR, ORIGIN, ROW, WARNING, Book, PlanSettings, Problem, row_label, sort_problems
+from lib.model import (
+    CLEANED,
+    ERROR,
+    ORIGIN,
+    ROW,
+    SUPERVISION_FRAME_COLUMNS,
+    WARNING,
+    Book,
+    PlanSettings,
+    Problem,
+    empty_supervision,
+    row_label,
+    sort_problems,
+)
 from lib.workbook import RawSheet, RawWorkbook, Source, WorkbookError, read_raw
 
 
@@ -186,6 +200,8 @@ def _parse_plan(sheet: RawSheet | None, problems: list[Problem]) -> PlanSettings
                 plan.sample = cell_text(value) == schema.YES
             elif key == schema.PLAN_REPORT_DEADLINE:
                 deadline_cell = _report_deadline(out, row, value, plan)
+            elif key == schema.PLAN_SIGN_OFF_REVIEW:
+                _sign_off_review(out, row, value, plan)
         except ValueError:
             is_date = key in (schema.PLAN_ISSUED, schema.PLAN_START)
             out.error("bad-date" if is_date else "bad-number", row, value_header, value,
@@ -226,6 +242,15 @@ def _report_deadline(out: _Collector, row: int, value: object, plan: PlanSetting
                   f"「{schema.PLAN_REPORT_DEADLINE}」无法识别，请填写{REPORT_DEADLINE_FORMS}（周期末后的天数，0 为周期最后一日）。")
         return None
     return row, value, scope
+
+
+def _sign_off_review(out: _Collector, row: int, value: object, plan: PlanSettings) -> None:
+    text = schema.normalise_header(value)
+    if text not in (schema.YES, schema.NO):
+        out.error("bad-yes-no", row, _header(schema.SHEET_PLAN, "value"), value,
+                  f"「{schema.PLAN_SIGN_OFF_REVIEW}」只能填写「是」或「否」。")
+        return
+    plan.sign_off_review = text == schema.YES
 
 
 def _check_report_deadline(out: _Collector, plan: PlanSettings, row: int, value: object, scope: str | None) -> None:
@@ -657,6 +682,83 @@ def _dedupe_and_check_trend(updates: pd.DataFrame, out: _Collector) -> pd.DataFr
     return updates
 
 
+# ---- 督办 -----------------------------------------------------------------------
+
+_EVENT_DATES = ("date", "requested_until", "approved_until")
+
+
+def _parse_supervision(sheet: RawSheet | None, tasks: pd.DataFrame, assignments: pd.DataFrame,
+                       problems: list[Problem]) -> pd.DataFrame:
+    """The 督办 events, in sheet order; a row with an error is left out, and later rows are checked without it.
+
+    A row is checked cell by cell, then against the events above it (``supervision.relation_problem``).
+    """
+    if sheet is None:
+        return empty_supervision()
+    out = _Collector(schema.SHEET_SUPERVISION, problems)
+    originals = {task_id: (None if pd.isna(day) else day.date()) for task_id, day in zip(tasks["task_id"], tasks["deadline"])}
+    responsible = set(zip(assignments["task_id"], assignments["unit"]))
+    accepted: list[supervision.Event] = []
+    origins: list[str] = []
+    seen: dict[str, str] = {}
+    for values in sheet.frame.to_dict("records"):
+        out.origin = values.get(ORIGIN, "")
+        event = _event_cells(out, values, originals, responsible, seen)
+        if event is None:
+            continue
+        finding = supervision.relation_problem(event, accepted, originals[event.task_id])
+        if finding is not None:
+            code, field_name, message = finding
+            out.error(code, event.row, _header(schema.SHEET_SUPERVISION, field_name), values.get(field_name, ""), message)
+            continue
+        seen[event.event_id] = row_label(values[ROW], out.origin)
+        accepted.append(event)
+        origins.append(out.origin)
+    frame = pd.DataFrame([e.as_record() for e in accepted], columns=SUPERVISION_FRAME_COLUMNS)
+    if ORIGIN in sheet.frame.columns:
+        frame[ORIGIN] = origins
+    return frame.astype({name: "datetime64[ns]" for name in _EVENT_DATES})
+
+
+def _event_cells(out: _Collector, values: dict, originals: dict, responsible: set, seen: dict[str, str]):
+    """The row as a ``supervision.Event``, or None (with the errors reported) when a cell is wrong."""
+    row, before = values[ROW], len(out.problems)
+    header = partial(_header, schema.SHEET_SUPERVISION)
+    for column in schema.SUPERVISION_COLUMNS:
+        if column.required and is_blank(values.get(column.field, "")):
+            out.error("missing-value", row, column.header, "", f"「{column.header}」为必填项，请补充。")
+    event_id, kind = normalise_id(values.get("event_id", "")), schema.normalise_header(values.get("kind", ""))
+    task_id, unit = normalise_id(values.get("task_id", "")), cell_text(values.get("unit", ""))
+    if event_id and event_id in seen:
+        out.error("duplicate-event-id", row, header("event_id"), event_id, f"编号「{event_id}」与{seen[event_id]}重复，编号必须唯一。")
+    if kind and kind not in schema.SUPERVISION_KINDS:
+        out.error("unknown-event-kind", row, header("kind"), kind, f"事项只能为「{'、'.join(schema.SUPERVISION_KINDS)}」之一。")
+    if task_id and task_id not in originals:
+        out.error("unknown-task-id", row, header("task_id"), task_id, f"任务编号「{task_id}」在任务表中不存在，请核对。")
+    elif task_id and unit and (task_id, unit) not in responsible:
+        out.error("unit-not-responsible", row, header("unit"), unit, f"「{unit}」不是任务「{task_id}」的责任处室，请核对。")
+    days = {name: _event_date(out, row, values.get(name, ""), header(name)) for name in _EVENT_DATES}
+    if len(out.problems) > before or days["date"] is None:
+        return None
+    return supervision.Event(
+        event_id=event_id, kind=kind, task_id=task_id, unit=unit, date=days["date"], account=cell_text(values["account"]),
+        text=cell_text(values.get("text", "")), evidence=cell_text(values.get("evidence", "")),
+        requested_until=days["requested_until"], approved_until=days["approved_until"],
+        answers=normalise_id(values.get("answers", "")), row=row)
+
+
+def _event_date(out: _Collector, row: int, value: object, header: str) -> dt.date | None:
+    try:
+        day = parse_date(value)
+    except (ValueError, TypeError, OverflowError):
+        day = None
+        out.error("bad-date", row, header, value, f"「{header}」无法识别为日期，请填写日期，例如 2026-06-30。")
+    if day is not None and not dates.storable(day):
+        out.error("bad-date", row, header, value, f"「{header}」不在合理范围内，请核对年份。")
+        return None
+    return day
+
+
 def _report_cleaned(raw: RawWorkbook, problems: list[Problem]) -> None:
     """A warning for each cell the reader removed characters from (``workbook.ILLEGAL_CHARACTERS``)."""
     for name, sheet in raw.sheets.items():
@@ -686,7 +788,9 @@ def parse(raw: RawWorkbook, today: dt.date | None = None) -> LoadResult:
     if plan.schedule_start is None:
         first = updates["date"].min() if len(updates) else pd.NaT
         plan.start = first.date() if not pd.isna(first) else today
-    book = Book(plan=plan, units=units, tasks=tasks, updates=updates, assignments=assignments, sections=sections)
+    supervision = _parse_supervision(raw.sheets.get(schema.SHEET_SUPERVISION), tasks, assignments, problems)
+    book = Book(plan=plan, units=units, tasks=tasks, updates=updates, assignments=assignments, sections=sections,
+                supervision=supervision)
     return LoadResult(book, sort_problems(problems))
 
 

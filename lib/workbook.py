@@ -110,7 +110,7 @@ def _sheet_lookup(names: list[str]) -> dict[str, str]:
     lookup = {}
     for name in names:
         key = schema.normalise_header(name)
-        if key in schema.SHEETS and key not in lookup:
+        if key in schema.CONTRACT_SHEETS and key not in lookup:
             lookup[key] = name
     return lookup
 
@@ -191,7 +191,7 @@ def _filled(cell: object) -> bool:
 
 
 def _raw_sheet(sheet_name: str, rows: list[list]) -> RawSheet:
-    columns = schema.SHEETS[sheet_name]
+    columns = schema.CONTRACT_SHEETS[sheet_name]
     header_index, field_positions = _find_header(rows, columns)
     fields = [col.field for col in columns if col.field in field_positions]
     missing = [col.header for col in columns if col.required and col.field not in field_positions]
@@ -521,6 +521,25 @@ def tables_bytes(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def supervision_sheet(events: pd.DataFrame) -> dict[str, list[list]]:
+    """The 督办 sheet (header, then one row per event in order) as an ``extra_sheets`` entry; {} without events.
+
+    Written as values after the four sheets: no template carries it, and a workbook without events has none.
+    """
+    if events.empty:
+        return {}
+    columns = schema.SUPERVISION_COLUMNS
+    cells = events.astype(object).where(events.notna(), None)
+    rows: list[list] = [[column.header for column in columns]]
+    rows += [[_cell_value(cells.at[index, c.field]) if c.field in cells.columns else None for c in columns]
+             for index in cells.index]
+    return {schema.SHEET_SUPERVISION: rows}
+
+
+def _cell_value(value: object) -> object:
+    return value.date() if isinstance(value, pd.Timestamp) else value
 
 
 def workbook_bytes(plan, units, tasks, updates, extra_sheets: dict[str, list[list]] | None = None) -> bytes:

@@ -23,6 +23,7 @@ from lib.store.persist import (
     MERGE,
     REPLACE,
     RESTORE,
+    SUPERVISE,
     SaveResult,
     audit_path,
     content_hash,
@@ -35,7 +36,7 @@ from lib.store.persist import (
 )
 
 __all__ = [
-    "ACTION_LABELS", "DELETE", "EXTERNAL", "INITIAL", "MERGE", "REPLACE", "RESTORE", "Change", "MultiSaveResult", "Preview",
+    "ACTION_LABELS", "DELETE", "EXTERNAL", "INITIAL", "MERGE", "REPLACE", "RESTORE", "SUPERVISE", "Change", "MultiSaveResult", "Preview",
     "SaveResult", "apply", "audit_path", "content_hash", "history_dir", "journal_path", "list_versions", "load_file", "preview",
     "read_audit", "record_current", "recover", "save", "save_all", "versions_newest_first",
 ]

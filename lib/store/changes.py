@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from lib import filecheck, schema, settings, validate
+from lib import filecheck, schema, settings, supervision, validate
 from lib.accounts import Account
 from lib.model import ERROR, ORIGIN, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
 from lib.store.base import Base, read_base, remember_base
@@ -31,6 +31,7 @@ from lib.store.diff import (
     UPDATE_KEY,
     UPDATE_VALUES,
     diff_keyed,
+    display_text,
     other_changes,
     progress_movement,
     sheet_keys,
@@ -40,6 +41,7 @@ from lib.store.persist import (
     MERGE,
     REPLACE,
     RESTORE,
+    SUPERVISE,
     SaveResult,
     content_hash,
     lock_path,
@@ -47,19 +49,28 @@ from lib.store.persist import (
     save,
     save_locked,
 )
-from lib.workbook import RawSheet, RawWorkbook, WorkbookError, read_raw, read_sheet_values, workbook_bytes
+from lib.workbook import (
+    RawSheet,
+    RawWorkbook,
+    WorkbookError,
+    read_raw,
+    read_sheet_values,
+    supervision_sheet,
+    workbook_bytes,
+)
 
 
 @dataclass(frozen=True)
 class Change:
     """What a person asked for: the same request can be previewed again against a newer workbook."""
 
-    kind: str  # MERGE | REPLACE | DELETE | RESTORE
+    kind: str  # MERGE | REPLACE | DELETE | RESTORE | SUPERVISE
     account: Account  # who asks, with the rights the change is checked against
     upload: bytes | None = None  # MERGE / REPLACE / RESTORE: the workbook bytes
     filename: str = ""
     delete_keys: tuple[tuple, ...] = ()  # DELETE: (date, task_id, unit) keys
     label: str = ""  # what 版本记录 calls the change, e.g. 方案导入（新方案）; blank: the kind's own label
+    events: tuple[supervision.Event, ...] = ()  # SUPERVISE: the requests or decisions to append, numbered on preview
 
 
 @dataclass
@@ -78,6 +89,7 @@ class Preview:
     merged: bytes | None = None  # the workbook that would be saved, once built, read back and validated
     skipped: int = 0  # uploaded rows left out: a template row sent back unfilled
     notes: list[str] = field(default_factory=list)  # what the save does besides the rows listed, in Chinese
+    supervision_added: pd.DataFrame = field(default_factory=pd.DataFrame)  # 督办 events the save appends
     builder: Callable[[], None] | None = field(default=None, repr=False)  # builds ``merged``; see ``ensure_built``
 
     @property
@@ -106,8 +118,9 @@ class Preview:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed),
-                "other": len(self.other_changes)}
+        counts = {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed),
+                  "other": len(self.other_changes)}
+        return counts | ({"supervision": len(self.supervision_added)} if len(self.supervision_added) else {})
 
     @property
     def has_changes(self) -> bool:
@@ -152,8 +165,11 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replacing: bool
     if current is None:
         return upload
     sheets: dict[str, RawSheet] = {}
+    carried = _carried_supervision(current.sheets.get(schema.SHEET_SUPERVISION), upload.sheets.get(schema.SHEET_SUPERVISION))
+    if carried is not None:
+        sheets[schema.SHEET_SUPERVISION] = carried
     if replacing:
-        sheets.update(upload.sheets)
+        sheets = {**upload.sheets, **sheets}
         if schema.SHEET_PLAN not in sheets and schema.SHEET_PLAN in current.sheets:
             sheets[schema.SHEET_PLAN] = current.sheets[schema.SHEET_PLAN]
         return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
@@ -174,6 +190,47 @@ def _merge_raw(current: RawWorkbook | None, upload: RawWorkbook, replacing: bool
         frame = pd.concat([kept, mine.frame], ignore_index=True)
         sheets[name] = RawSheet(name, mine.header_row, frame, [])
     return RawWorkbook(sheets=sheets, source=upload.source, other_sheets=upload.other_sheets)
+
+
+def _event_ids(frame: pd.DataFrame) -> list[str]:
+    return [validate.normalise_id(cell) for cell in frame.get("event_id", pd.Series("", index=frame.index))]
+
+
+def _carried_supervision(saved: RawSheet | None, uploaded: RawSheet | None) -> RawSheet | None:
+    """The 督办 sheet a save writes: the saved events are never dropped, whatever the upload holds.
+
+    Each saved row is kept in its place, as the upload has it when the upload has an event with the same 编号
+    (an admin's file: a 整体替换 or a restore; a reporter's upload with this sheet is refused before), then the
+    upload's events with new 编号, in its order. A workbook that has none keeps none.
+    """
+    if saved is None or uploaded is None:
+        sheet = saved or uploaded
+        return None if sheet is None else replace(sheet, frame=sheet.frame.assign(
+            **{ORIGIN: ORIGIN_SAVED if sheet is saved else ORIGIN_UPLOAD}))
+    theirs = saved.frame.assign(**{ORIGIN: ORIGIN_SAVED})
+    mine = uploaded.frame.assign(**{ORIGIN: ORIGIN_UPLOAD})
+    by_id = {event_id: index for index, event_id in zip(mine.index, _event_ids(mine)) if event_id}
+    kept = [mine.loc[[by_id[event_id]]] if event_id in by_id else theirs.loc[[index]]
+            for index, event_id in zip(theirs.index, _event_ids(theirs))]
+    saved_ids = set(_event_ids(theirs))
+    added = mine[[event_id not in saved_ids for event_id in _event_ids(mine)]]
+    frame = pd.concat([*kept, added], ignore_index=True)
+    return RawSheet(schema.SHEET_SUPERVISION, uploaded.header_row, frame, list(uploaded.missing))
+
+
+def _rewritten_events(before: Book | None, after: Book) -> list[Problem]:
+    """A warning for each saved 督办 event an admin's file gives differently: events are appended, not edited,
+    so a rewrite (a unit renamed, a task renumbered) is shown before it is saved."""
+    if before is None or before.supervision.empty:
+        return []
+    fields = [c.field for c in schema.SUPERVISION_COLUMNS]
+    saved = {r["event_id"]: [display_text(r[f]) for f in fields] for r in before.supervision.to_dict("records")}
+    header = schema.header_of(schema.SHEET_SUPERVISION, "event_id")
+    return [Problem(WARNING, schema.SHEET_SUPERVISION, r[ROW], header, r["event_id"],
+                    f"督办记录「{r['event_id']}」与已保存的不同，保存后以上传文件为准（原记录仍在版本记录中）。",
+                    code="supervision-row-rewritten", origin=r.get(ORIGIN, ""))
+            for r in after.supervision.to_dict("records")
+            if r["event_id"] in saved and [display_text(r[f]) for f in fields] != saved[r["event_id"]]]
 
 
 def _caused_by_upload(problem: Problem) -> Problem:
@@ -198,7 +255,7 @@ def _rights_problems(change: Change, added: pd.DataFrame, changed: pd.DataFrame,
     if account.is_admin:
         return []
     problems: list[Problem] = []
-    if change.kind != MERGE:
+    if change.kind not in (MERGE, SUPERVISE):
         problems.append(_problem("只有管理员可以整体替换、删除或恢复版本。", "admin-only"))
     for sheet in other["工作表"].unique() if len(other) else []:
         problems.append(_problem(f"您的账号为处室填报，不能修改「{sheet}」表；该表的改动未采用，请联系管理员。", "sheet-admin-only", sheet))
@@ -260,8 +317,7 @@ def _skip_rows(book: Book, skip: pd.Series, before: Book | None) -> Book:
     updates = book.updates[~skip]
     if len(restored):
         updates = pd.concat([updates, restored], ignore_index=True).sort_values(["date", ROW])
-    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates.reset_index(drop=True),
-                assignments=book.assignments, sections=book.sections)
+    return replace(book, updates=updates.reset_index(drop=True))
 
 
 def _outside_contract(current_raw: RawWorkbook | None, carried: list[str]) -> list[Problem]:
@@ -310,8 +366,7 @@ def _without_keys(book: Book, keys: tuple[tuple, ...]) -> Book:
     wanted = {(pd.Timestamp(d), str(t), str(u)) for d, t, u in keys}
     updates = book.updates
     keep = [(d, t, u) not in wanted for d, t, u in zip(updates["date"], updates["task_id"], updates["unit"])]
-    return Book(plan=book.plan, units=book.units, tasks=book.tasks, updates=updates[keep].reset_index(drop=True),
-                assignments=book.assignments, sections=book.sections)
+    return replace(book, updates=updates[keep].reset_index(drop=True))
 
 
 # ---- the preview, step by step -------------------------------------------------------
@@ -339,7 +394,7 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None,
     step("读取共享工作簿")
     base = read_base(current, today)
     result = Preview(change=change, base_hash=base.hash)
-    if change.kind in (MERGE, DELETE) and base.book is None:
+    if change.kind in (MERGE, DELETE, SUPERVISE) and base.book is None:
         result.problems = [
             _problem("尚无共享工作簿，暂不能合并或删除。请管理员以「整体替换」上传完整工作簿。", "no-shared-workbook")
             if current is None else
@@ -349,6 +404,10 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None,
     merged: _Merged | None
     if change.kind == DELETE:
         merged = _deleted(base, change)
+    elif change.kind == SUPERVISE:
+        merged = _supervised(base, change, result)
+        if merged is None:
+            return result
     else:
         step("读取上传文件")
         upload_raw = _read_upload(change, result)
@@ -371,6 +430,27 @@ def _deleted(base: Base, change: Change) -> _Merged:
     return _Merged(_without_keys(base.book, change.delete_keys), plan, [], {}, base.raw)
 
 
+def _supervised(base: Base, change: Change, result: Preview) -> _Merged | None:
+    """The base with ``change.events`` appended, numbered after the newest event and each checked again against
+    the events before it: a request decided by someone else since it was shown is refused here. None when refused."""
+    assert base.book is not None and base.raw is not None
+    earlier = supervision.events_of(base.book.supervision)
+    added: list[supervision.Event] = []
+    for event in change.events:
+        made = replace(event, event_id=supervision.next_event_id([*earlier, *added]), row=None)
+        finding = supervision.check_event(base.book, change.account, made, [*earlier, *added])
+        if finding is not None:
+            code, field_name, message = finding
+            result.problems.append(Problem(ERROR, schema.SHEET_SUPERVISION, None,
+                                           schema.header_of(schema.SHEET_SUPERVISION, field_name), "", message, code=code))
+        added.append(made)
+    if result.problems or not added:
+        return None
+    book = replace(base.book, supervision=supervision.with_events(base.book, added))
+    result.supervision_added = pd.DataFrame([e.as_record() for e in added]).drop(columns=[ROW])
+    return _Merged(book, plan_dict(base.raw.sheets.get(schema.SHEET_PLAN)), [], {}, base.raw)
+
+
 def _read_upload(change: Change, result: Preview) -> RawWorkbook | None:
     """The uploaded workbook as read, or None with the refusal in ``result.problems``."""
     max_rows = None if change.account.is_admin else settings.value("KANBAN_MAX_REPORTER_ROWS")
@@ -386,6 +466,11 @@ def _read_upload(change: Change, result: Preview) -> RawWorkbook | None:
     if not upload_raw.sheets:
         result.problems = [_problem("工作簿中没有可识别的工作表（方案、处室、任务、进展）。请使用下载的填报模板填写后上传。",
                                     "no-known-sheet")]
+        return None
+    if schema.SHEET_SUPERVISION in upload_raw.sheets and not change.account.is_admin:
+        result.problems = [_problem(f"上传文件含有「{schema.SHEET_SUPERVISION}」工作表。销号、延期的申请须在看板中逐项提交，"
+                                    "不能通过上传文件填写；请删除该工作表后重新上传。", "supervision-sheet-refused",
+                                    schema.SHEET_SUPERVISION)]
         return None
     updates = upload_raw.sheets.get(schema.SHEET_UPDATES)
     if change.kind == MERGE and updates is not None and updates.frame.empty and len(upload_raw.sheets) == 1 \
@@ -408,6 +493,7 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
     if parsed.book is None or parsed.errors:
         result.problems = sort_problems(problems)
         return None
+    problems += _rewritten_events(base.book, parsed.book)
     book = parsed.book
     if change.kind == MERGE:
         skip = _unfilled_template_rows(book, base.book)
@@ -460,6 +546,10 @@ def _compare(base: Base, merged: _Merged, change: Change, result: Preview, today
     result.added, result.changed, result.unchanged = added, changed, unchanged
     result.removed = pd.concat([removed.assign(说明=""), dropped], ignore_index=True) if len(dropped) else removed
     result.other_changes = other
+    if change.kind != SUPERVISE:  # a SUPERVISE preview lists its events already
+        saved_ids = set(base.book.supervision["event_id"]) if base.book is not None else set()
+        events = merged.book.supervision
+        result.supervision_added = events[~events["event_id"].isin(saved_ids)].drop(columns=[ROW, ORIGIN], errors="ignore")
     result.movement = progress_movement(base.snapshot(today), merged.book, today)
 
 
@@ -468,7 +558,7 @@ def _build(base: Base, merged: _Merged, result: Preview, today: dt.date) -> None
     units, tasks, updates = book_frames(merged.book)
     carried = _carried_sheets(base, merged, result.change)
     extra = read_sheet_values(merged.carry_from.source, carried) if carried and merged.carry_from else None
-    data = workbook_bytes(merged.plan, units, tasks, updates, extra)
+    data = workbook_bytes(merged.plan, units, tasks, updates, {**supervision_sheet(merged.book.supervision), **(extra or {})})
     try:
         raw = read_raw(data, measure_sheets=False)  # written just now from the rows above: its extent is theirs
     except WorkbookError as exc:

@@ -41,9 +41,10 @@ if TYPE_CHECKING:
     from lib.store.changes import Preview
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
+SUPERVISE = "supervise"  # 督办 requests or decisions appended to the 督办 sheet
 INITIAL, EXTERNAL = "initial", "external"  # versions no save made: the first one, and a hand edit
 REMIND = "remind"  # a 催报通知 was issued: logged beside the saves, but no version of the workbook
-ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本",
+ACTION_LABELS = {MERGE: "上传合并", REPLACE: "整体替换", DELETE: "删除进展", RESTORE: "恢复版本", SUPERVISE: "督办",
                  INITIAL: "初始版本", EXTERNAL: "直接修改文件"}
 STALE_MESSAGE = "共享工作簿在您预览之后已被他人更新，未保存。已按最新版本重新生成预览，请核对后再次确认。"
 PRIVATE_FILE_MODE = 0o600  # history and audit hold everyone's reports: readable by the server's user only
