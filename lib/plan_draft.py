@@ -158,7 +158,8 @@ def plan_values(found: dict[str, object], current: PlanSettings | None = None) -
         schema.PLAN_NAME: name, schema.PLAN_DOC_NO: doc_no, schema.PLAN_ISSUED: issued, schema.PLAN_START: start,
         schema.PLAN_CYCLE: base.cycle, schema.PLAN_SOON_DAYS: int(base.soon_days),
         schema.PLAN_YELLOW_GAP: float(base.yellow_gap), schema.PLAN_RED_GAP: float(base.red_gap),
-        schema.PLAN_REPORT_DEADLINE: int(base.report_days), schema.PLAN_SAMPLE: base.sample,
+        schema.PLAN_REPORT_DEADLINE: int(base.report_days), schema.PLAN_SIGN_OFF_REVIEW: base.sign_off_review,
+        schema.PLAN_SAMPLE: base.sample,
     }
 
 
@@ -167,8 +168,8 @@ def plan_from_values(values: dict[str, object]) -> dict[str, object]:
     cells: dict[str, object] = {}
     for key in schema.PLAN_KEYS:
         value = values.get(key)
-        if key == schema.PLAN_SAMPLE:
-            if value:
+        if key in (schema.PLAN_SAMPLE, schema.PLAN_SIGN_OFF_REVIEW):
+            if value:  # 否, the default, is left out like a blank
                 cells[key] = schema.YES
         elif key == schema.PLAN_REPORT_DEADLINE:
             if value:  # 0, the default, is the period's end: left out like a blank

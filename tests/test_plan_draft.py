@@ -88,9 +88,11 @@ def test_settings_become_sheet_cells_without_blanks():
     assert late[schema.PLAN_REPORT_DEADLINE] == "周期末后5日"
 
 
-def test_a_revised_plan_keeps_its_report_deadline():
-    current = PlanSettings(report_days=5)
-    assert plan_draft.plan_values({}, current)[schema.PLAN_REPORT_DEADLINE] == 5
+def test_a_revised_plan_keeps_its_report_deadline_and_sign_off_review():
+    current = PlanSettings(report_days=5, sign_off_review=True)
+    values = plan_draft.plan_values({}, current)
+    assert values[schema.PLAN_REPORT_DEADLINE] == 5
+    assert plan_draft.plan_from_values(values)[schema.PLAN_SIGN_OFF_REVIEW] == schema.YES
 
 
 def test_skipped_lines_come_first_with_their_reason():
