@@ -32,7 +32,7 @@ from lib.store import REPLACE, Change, Preview, preview
 from lib.store.base import read_base
 from lib.store.changes import book_frames, plan_dict
 from lib.validate import UnitDirectory
-from lib.workbook import RawWorkbook, read_sheet_values, workbook_bytes
+from lib.workbook import RawWorkbook, read_sheet_values, supervision_sheet, workbook_bytes
 
 
 def rename_label(old: str, new: str) -> str:
@@ -97,9 +97,12 @@ def _renamed_workbook(current: bytes, old: str, new: str, today: dt.date, plan_k
                          lead_text=tasks["lead_text"].map(lambda text: renamed_list(text, old, new)))
     updates, left_out = _renamed_updates(updates, old, new)
     carried = [name for name in base.raw.other_sheets if not name.startswith("_")]
-    extra = read_sheet_values(current, carried) if carried else None
+    extra = read_sheet_values(current, carried) if carried else {}
+    events = base.book.supervision
+    # The 督办 rows follow the unit too: a request or decision of the old name would name a unit the plan no longer has.
+    extra |= supervision_sheet(events.assign(unit=events["unit"].where(events["unit"] != old, new)))
     plan = plan_dict(base.raw.sheets.get(schema.SHEET_PLAN))
-    return workbook_bytes(plan, units, tasks, updates, extra), left_out
+    return workbook_bytes(plan, units, tasks, updates, extra or None), left_out
 
 
 def rename_previews(old: str, new: str, account: Account, today: dt.date | None = None) -> list[tuple[Path, Preview]]:

@@ -98,3 +98,22 @@ def test_a_reporter_cannot_rename(two_plans):
     before = [path.read_bytes() for path in two_plans]
     assert not store.save_all(previews).saved
     assert [path.read_bytes() for path in two_plans] == before
+
+
+def test_a_rename_carries_the_supervision_events_over(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from lib import store, validate
+    from lib.accounts import ROLE_ADMIN, Account
+    from lib.unit_rename import rename_previews
+    from tests.test_supervision import TODAY, event, supervision_workbook
+
+    path = supervision_workbook(tmp_path / "data" / "tasks.xlsx",
+                                [event("D0001", "销号申请", "1", "甲处", dt.date(2026, 7, 1), "甲处填报", "已完成")],
+                                [(dt.date(2026, 3, 31), "1", "甲处", 50)])
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.delenv("KANBAN_PLANS_DIR", raising=False)
+    result = store.save_all(rename_previews("甲处", "丁处", Account("管理员", ROLE_ADMIN), TODAY))
+    assert result.saved, result.message
+    book = validate.load(path, today=TODAY).book
+    assert list(book.supervision["unit"]) == ["丁处"] and list(book.supervision["event_id"]) == ["D0001"]
