@@ -29,6 +29,7 @@ pages = {
     "填报与管理": [
         st.Page("pages/upload.py", title="上传更新", url_path="upload"),
         st.Page("pages/versions.py", title="版本记录", url_path="versions"),
+        st.Page("pages/supervision.py", title="督办审核", url_path="supervision"),
         st.Page("pages/plan_import.py", title="方案导入", url_path="plan-import"),
         st.Page("pages/accounts.py", title="账号管理", url_path="accounts"),
         st.Page("pages/password.py", title="修改密码", url_path="password"),
