@@ -1,10 +1,11 @@
-"""任务: one task's text, deadline, light and reason, per-unit progress over time and full report history."""
+"""任务: one task's text, deadline, light and reason, per-unit progress over time, full report history, and its
+督办 timeline (reports, requests and decisions in order, 原定时限 / 调整后时限 / 延期 N 次)."""
 
 import pandas as pd
 import streamlit as st
 
-from lib import charts, detail, escape, schema, tables
-from lib.ui import board
+from lib import charts, detail, escape, schema, supervision, tables
+from lib.ui import board, supervise
 
 state = board.board_sidebar()
 snapshot = state.snapshot
@@ -44,5 +45,18 @@ if len(history):
     board.show_table(history, "task_history", f"任务{task_id}_填报记录")
 else:
     st.info("该任务尚无填报记录。")
+
+st.subheader("督办记录（填报、申请与审核，按时间先后）")
+due = supervision.deadlines(state.data.book, task_id, state.as_of)
+deadline_cards = st.columns(3, border=True)
+deadline_cards[0].metric("原定时限", supervise.deadline_text(due.original))
+deadline_cards[1].metric("调整后时限", supervise.deadline_text(due.effective))
+deadline_cards[2].metric("延期次数", f"{due.extensions} 次")
+st.caption(f"时限按数据截至 {state.as_of:%Y-%m-%d} 已批准的延期计算；下表为全部记录。")
+timeline = supervision.timeline(state.data.book, task_id)
+if (timeline["事项"] != supervision.REPORT_ENTRY).any():
+    board.show_table(timeline, "task_timeline", f"任务{task_id}_督办记录")
+else:  # reports alone are the 填报记录 above
+    st.info("该任务尚无销号、延期的申请与审核记录，填报情况见上方填报记录。")
 
 board.print_link()

@@ -1,0 +1,184 @@
+"""督办 on the board: a reporter asks on the 处室 page, an admin decides on 督办审核, the task page shows the timeline.
+
+The workbook is ``tests.test_supervision.supervision_workbook`` (task 1: 甲处 and 乙处, due 2026-06-30; task 2:
+乙处, due 09-30; task 3: 甲处, 长期), today 2026-06-15; 甲处 reported task 1 at 100 on 06-10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import accounts, store, validate
+from lib.ui import supervise
+from tests.test_supervision import supervision_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 6, 15)
+LOGIN_KEYS = ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen")
+UNIT_KEY, REVIEW_KEY = "unit_supervise", "supervision_review"
+
+
+@pytest.fixture
+def shared(tmp_path, monkeypatch) -> Path:
+    path = supervision_workbook(tmp_path / "data" / "tasks.xlsx", [], [(dt.date(2026, 6, 10), "1", "甲处", 100)])
+    monkeypatch.setenv("KANBAN_WORKBOOK", str(path))
+    monkeypatch.setenv("KANBAN_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("KANBAN_ACCOUNTS", str(path.parent / "accounts.toml"))
+    accounts.add_user(path.parent / "accounts.toml", "管理员", "password1", admin=True)
+    accounts.add_user(path.parent / "accounts.toml", "管理员乙", "password1", admin=True)
+    accounts.add_user(path.parent / "accounts.toml", "甲处填报", "password1", ["甲处"])
+    return path
+
+
+def logged_in(name: str, page: str, **query) -> AppTest:
+    """``page`` opened by ``name``, logged in on 上传更新 and carried over as a tab's cookie would."""
+    login = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
+    login.text_input[0].set_value(name)
+    login.text_input[1].set_value("password1")
+    login.button[0].click().run()
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=90)
+    for key in LOGIN_KEYS:
+        at.session_state[key] = login.session_state[key]
+    for key, value in query.items():
+        at.query_params[key] = value
+    return ran(at)
+
+
+def ran(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def kinds(path: Path) -> list[str]:
+    result = validate.load(path, today=TODAY)
+    assert result.ok, [p.as_text() for p in result.problems]
+    return list(result.book.supervision["kind"])
+
+
+def outcome_code(at: AppTest, key: str) -> str:
+    shown = at.session_state[f"{key}_outcome"]
+    assert isinstance(shown, supervise.Outcome)
+    return shown.code
+
+
+def request_sign_off(at: AppTest, task_id: str, note: str, evidence: str = "") -> AppTest:
+    at.selectbox(key="sv_task_pick").set_value(task_id)
+    ran(at)
+    at.text_area(key=f"sv_note_{task_id}").set_value(note)
+    at.text_input(key=f"sv_evidence_{task_id}").set_value(evidence)
+    at.button(key=f"sv_signoff_go_{task_id}").click()
+    return ran(at)
+
+
+def decide(at: AppTest, request_id: str, verdict: str, comment: str) -> AppTest:
+    at.text_input(key=f"sv_comment_{request_id}").set_value(comment)
+    at.button(key=f"sv_{verdict}_{request_id}").click()
+    return ran(at)
+
+
+def table_with(at: AppTest, column: str):
+    """The one table on the page with ``column``, or None (AppTest gives a plain table no key)."""
+    found = [frame.value for frame in at.dataframe if column in frame.value.columns]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def returned_rows(at: AppTest) -> list[tuple[str, str]]:
+    found = table_with(at, "退回意见")
+    return [] if found is None else list(zip(found["申请编号"], found["退回意见"], strict=True))
+
+
+def test_the_sign_off_loop_request_return_request_sign_off(shared: Path):
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    request_sign_off(reporter, "1", "已印发实施方案", "川志〔2026〕3号")
+    assert outcome_code(reporter, UNIT_KEY) == supervise.SAVED
+    assert kinds(shared) == ["销号申请"]
+
+    admin = logged_in("管理员", "supervision")
+    decide(admin, "D0001", "return", "缺少印发文件")
+    assert outcome_code(admin, REVIEW_KEY) == supervise.SAVED
+
+    ran(reporter)
+    assert returned_rows(reporter) == [("D0001", "缺少印发文件")]
+    request_sign_off(reporter, "1", "已补充印发文件", "川志〔2026〕3号.pdf")
+    assert outcome_code(reporter, UNIT_KEY) == supervise.SAVED
+    assert returned_rows(reporter) == []  # asked again: no longer waiting on the unit
+
+    ran(admin)
+    decide(admin, "D0003", "approve", "同意销号")
+    assert outcome_code(admin, REVIEW_KEY) == supervise.SAVED
+    book = validate.load(shared, today=TODAY).book
+    events = book.supervision
+    assert list(zip(events["event_id"], events["kind"], events["answers"].fillna(""), strict=True)) == [
+        ("D0001", "销号申请", ""), ("D0002", "退回", "D0001"), ("D0003", "销号申请", ""), ("D0004", "销号", "D0003")]
+    assert list(events["evidence"].fillna(""))[2] == "川志〔2026〕3号.pdf"
+    lines = [line for line in store.read_audit(shared) if line["action"] == "supervise"]
+    assert [(line["user"], line["supervision"]) for line in lines] == [
+        ("甲处填报", 1), ("管理员", 1), ("甲处填报", 1), ("管理员", 1)]
+    assert not [b for b in ran(admin).button if b.key.startswith("sv_approve_")]  # the queue is empty
+
+
+def test_a_refused_request_saves_nothing(shared: Path):
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    request_sign_off(reporter, "1", "   ")
+    assert outcome_code(reporter, UNIT_KEY) == "missing-reason"
+    reporter.text_area(key="sv_reason_1").set_value("资料未齐")
+    reporter.date_input(key="sv_until_1").set_value(dt.date(2026, 6, 1))
+    reporter.button(key="sv_extend_go_1").click()
+    ran(reporter)
+    assert outcome_code(reporter, UNIT_KEY) == "extension-not-later"
+    assert kinds(shared) == []
+    assert [line for line in store.read_audit(shared) if line["action"] == "supervise"] == []
+
+
+def test_an_approved_extension_shows_its_date_on_the_task_page(shared: Path):
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    reporter.selectbox(key="sv_task_pick").set_value("1")
+    ran(reporter)
+    reporter.text_area(key="sv_reason_1").set_value("需会签，已完成初稿")
+    reporter.date_input(key="sv_until_1").set_value(dt.date(2026, 9, 30))
+    reporter.button(key="sv_extend_go_1").click()
+    ran(reporter)
+    assert outcome_code(reporter, UNIT_KEY) == supervise.SAVED
+
+    admin = logged_in("管理员", "supervision")
+    assert admin.date_input(key="sv_approved_D0001").value == dt.date(2026, 9, 30)  # defaults to the date asked for
+    admin.date_input(key="sv_approved_D0001").set_value(dt.date(2026, 8, 31))
+    decide(admin, "D0001", "approve", "同意延期至8月底")
+    assert kinds(shared) == ["延期申请", "同意延期"]
+
+    task = AppTest.from_file(str(ROOT / "pages" / "task.py"), default_timeout=90)
+    task.query_params["task"] = "1"
+    ran(task)
+    cards = {m.label: m.value for m in task.metric}
+    assert (cards["原定时限"], cards["调整后时限"], cards["延期次数"]) == ("2026-06-30", "2026-08-31", "1 次")
+    timeline = table_with(task, "批准完成时限")
+    assert list(timeline["事项"]) == ["填报进展", "延期申请", "同意延期"]
+    assert list(timeline["批准完成时限"]) == ["", "", "2026-08-31"]
+
+
+def test_two_admins_deciding_one_request_save_one_decision(shared: Path):
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    request_sign_off(reporter, "1", "已完成")
+    first, second = logged_in("管理员", "supervision"), logged_in("管理员乙", "supervision")
+    decide(first, "D0001", "approve", "同意销号")
+    decide(second, "D0001", "return", "缺佐证")
+    assert outcome_code(first, REVIEW_KEY) == supervise.SAVED
+    assert outcome_code(second, REVIEW_KEY) == supervise.ALREADY_DECIDED
+    assert len(second.warning) == 1
+    assert kinds(shared) == ["销号申请", "销号"]
+    assert [line["user"] for line in store.read_audit(shared) if line["action"] == "supervise"] == ["甲处填报", "管理员"]
+
+
+def test_a_reporter_is_refused_the_review_page(shared: Path):
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    request_sign_off(reporter, "1", "已完成")
+    refused = logged_in("甲处填报", "supervision")
+    assert len(refused.warning) == 1
+    assert not [b for b in refused.button if b.key and b.key.startswith("sv_")]
+    assert not refused.dataframe and not refused.text_input  # neither the queue nor a decision form
