@@ -129,6 +129,8 @@ def supervision_block() -> None:
     st.caption("按今天的办理状态列出尚未销号的分工（被退回的在前），不受「数据截至」日期影响。")
     st.dataframe(open_table(listed, contents, waiting), hide_index=True, key="unit_open_assignments")
     states = dict(zip(listed["task_id"], listed["state"]))
+    if st.session_state.get("sv_task_pick") not in states:  # signed off since: the picker starts again
+        st.session_state.pop("sv_task_pick", None)
     task_id = st.selectbox("选择要申请的任务", list(listed["task_id"]), key="sv_task_pick",
                            format_func=lambda t: f"任务{t}（{states[t]}）：{contents.get(t, '')[:40]}")
     request_forms(task_id, supervision.deadlines(book, task_id, today).effective)
