@@ -75,6 +75,8 @@ def returned_table(events: list[supervision.Event], unit: str):
 def open_table(listed, contents: dict[str, str], waiting):
     shown = listed.assign(content=listed["task_id"].map(contents), pending=listed["task_id"].map(
         lambda t: "、".join(f"{k}（{i}）" for i, k in waiting.get(t, []))))
+    for name in ("deadline_original", "deadline_effective"):
+        shown[name] = shown[name].map(lambda day: supervise.deadline_text(day if isinstance(day, dt.date) else None))
     shown = shown[["task_id", "content", "state", "deadline_original", "deadline_effective", "extensions", "pending"]]
     return shown.rename(columns={"task_id": "任务编号", "content": "任务内容", "state": "督办状态", "deadline_original": "原定时限",
                                  "deadline_effective": "调整后时限", "extensions": "延期次数", "pending": "待审核申请"})
@@ -132,7 +134,8 @@ def supervision_block() -> None:
     if st.session_state.get("sv_task_pick") not in states:  # signed off since: the picker starts again
         st.session_state.pop("sv_task_pick", None)
     task_id = st.selectbox("选择要申请的任务", list(listed["task_id"]), key="sv_task_pick",
-                           format_func=lambda t: f"任务{t}（{states[t]}）：{contents.get(t, '')[:40]}")
+                           format_func=lambda t: f"任务{t}：{contents.get(t, '')[:40]}")
+    st.caption(f"督办状态：{states[task_id]}")
     request_forms(task_id, supervision.deadlines(book, task_id, today).effective)
 
 

@@ -92,8 +92,8 @@ def settle(account: Account | None) -> None:
     st.session_state[f"{noted.key}_outcome"] = outcome
     st.session_state[f"{noted.key}_show"] = True
     if outcome.code == SAVED:
-        for widget in noted.clear:  # before the widgets are drawn again, so they may still be set
-            st.session_state.pop(widget, None)
+        for widget in noted.clear:  # set, not dropped: the browser would keep showing the text it holds
+            st.session_state[widget] = ""
 
 
 def outcome(key: str) -> Outcome | None:
