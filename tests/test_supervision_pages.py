@@ -182,3 +182,18 @@ def test_a_reporter_is_refused_the_review_page(shared: Path):
     assert len(refused.warning) == 1
     assert not [b for b in refused.button if b.key and b.key.startswith("sv_")]
     assert not refused.dataframe and not refused.text_input  # neither the queue nor a decision form
+
+
+def test_returned_lists_what_the_unit_has_not_asked_again():
+    from lib import supervision
+    from tests.test_supervision import event
+
+    day = dt.date(2026, 6, 1)
+    rows = [event("D0001", "销号申请", "1", "甲处", day, text="完成"), event("D0002", "退回", "1", "甲处", day, text="缺件", answers="D0001"),
+            event("D0003", "延期申请", "1", "甲处", day, requested_until=dt.date(2026, 9, 30)),
+            event("D0004", "不同意延期", "1", "甲处", day, text="理由不足", answers="D0003"),
+            event("D0005", "销号申请", "1", "乙处", day), event("D0006", "退回", "1", "乙处", day, answers="D0005")]
+    events = [supervision.Event(**row) for row in rows]
+    assert [(r.event_id, d.event_id) for r, d in supervision.returned(events, "甲处")] == [("D0001", "D0002"), ("D0003", "D0004")]
+    again = [*events, supervision.Event("D0007", "销号申请", "1", "甲处", day, "甲处填报", "补齐")]
+    assert [(r.event_id, d.event_id) for r, d in supervision.returned(again, "甲处")] == [("D0003", "D0004")]
