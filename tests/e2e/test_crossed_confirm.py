@@ -151,6 +151,13 @@ def open_expander(page, title: str) -> None:
         expect(details).to_have_attribute("style", "", timeout=WAIT)  # none while closed, a height while opening
 
 
+def wait_for_cell(page, text: str) -> None:
+    """Wait until a table on the page shows a cell reading ``text``: the grid fills its cells after the run ends,
+    later still on a busy machine."""
+    expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']").filter(
+        has_text=re.compile(f"^{re.escape(text)}$")).first).to_be_attached(timeout=WAIT)
+
+
 def grid_texts(page) -> list[str]:
     """The text of every visible cell in the page's tables (the grid's accessible cells)."""
     return page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
@@ -227,6 +234,7 @@ def test_replace_confirmed_after_the_reporter_saved_a_row(crossed: Crossed, brow
     click_refused(crossed, admin, "确认保存", "crossed-replace-refused")
     expect_counts(admin, 新增记录="1", 删除记录="1")  # the reporter's row is not in the file: it would go
     admin.get_by_text("将被删除的进展记录").wait_for(timeout=WAIT)
+    wait_for_cell(admin, "处室填报")
     assert "处室填报" in grid_texts(admin)  # the row listed as going is the one the reporter just saved
 
     click_saved(admin, "确认保存", "已保存：新增 1 条，修改 0 条，删除 1 条")
@@ -301,9 +309,8 @@ def test_restore_confirmed_after_the_reporter_saved_a_row(crossed: Crossed, brow
 
     click_refused(crossed, admin, "恢复该版本", "crossed-restore-refused")
     expect_counts(admin, 删除记录="2")  # the reporter's new row would go too, and is listed first
-    for text in ("第一次", "第二次"):  # the grid fills its cells after the run ends: wait for them, on a busy machine too
-        expect(admin.locator("[data-testid='stDataFrame'] [role='gridcell']").filter(
-            has_text=re.compile(f"^{text}$")).first).to_be_attached(timeout=WAIT)
+    for text in ("第一次", "第二次"):
+        wait_for_cell(admin, text)
     assert {"第一次", "第二次"} <= set(grid_texts(admin))
 
     click_saved(admin, "恢复该版本", "已恢复，并记为新版本。")
