@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from lib import accounts
 from lib.ui import login
+from tests import apptests
 from tests.builders import TODAY, workbook_file
 
 ROOT = Path(__file__).resolve().parents[1]
-SESSION_KEYS = ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen")
 CHANGE_LABELS = ["原密码", f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位）", "再次输入新密码"]
 
 
@@ -41,12 +41,8 @@ def _upload_login(name: str, password: str) -> AppTest:
 
 
 def _logged_in_page(page: str, name: str = "管理员", password: str = "password1") -> AppTest:
-    """``page`` in a session logged in on 上传更新, carried over as a tab's cookie would."""
-    logged = _upload_login(name, password)
-    at = _page(page)
-    for key in SESSION_KEYS:
-        at.session_state[key] = logged.session_state[key]
-    at.run()
+    """``page`` (a file name) in a session logged in on 上传更新, carried over as a tab's cookie would."""
+    at = apptests.logged_in(page.removesuffix(".py"), name, password).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

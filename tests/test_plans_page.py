@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import apptests
 from tests.builders import board_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,17 +76,9 @@ def admin_on_plans(folder: Path) -> AppTest:
     from lib import accounts
 
     accounts.add_user(folder / "accounts.toml", "管理员", "password1", admin=True)
-    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
-    at.text_input[0].set_value("管理员")
-    at.text_input[1].set_value("password1")
-    at.button[0].click().run()
-    page = AppTest.from_file(str(ROOT / "pages" / "plans.py"), default_timeout=90)
-    for key in ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen"):
-        page.session_state[key] = at.session_state[key]  # the login, carried to the page as navigation would
-    page.query_params["d"] = D.isoformat()
-    page.run()
-    assert not page.exception, [e.value for e in page.exception]
-    return page
+    at = apptests.logged_in("plans", "管理员", d=D.isoformat()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def test_an_admin_renames_a_unit_in_every_plan_at_once(two_plans) -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib import accounts, metrics, remind, store, tables, validate
 from lib.__main__ import main
 from lib.dates import chinese_date
 from lib.periods import parse_period
+from tests import apptests
 from tests.builders import write_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,15 +164,7 @@ def test_cli_refuses_what_it_cannot_do(bundled, capsys):
 def test_unit_page_issues_a_message_and_counts_it(bundled):
     accounts.add_user(bundled.parent / "accounts.toml", "张三", "password1", admin=True)
     unit = tables.reminder_list(metrics.compute(_book(bundled), TODAY))[remind.UNIT].iloc[0]
-    login = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
-    login.text_input[0].set_value("张三")
-    login.text_input[1].set_value("password1")
-    login.button[0].click().run()
-    at = AppTest.from_file(str(ROOT / "pages" / "unit.py"), default_timeout=90)
-    for key in ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen"):
-        at.session_state[key] = login.session_state[key]  # the login, carried to the 处室 page as a tab's cookie would
-    at.query_params["unit"] = unit
-    at.run()
+    at = apptests.logged_in("unit", "张三", unit=unit).run()
     assert not at.exception, [e.value for e in at.exception]
     reminded = {m.label: m.value for m in at.metric}
     assert reminded["本期已催报"] == "0 次"
@@ -187,14 +179,7 @@ def test_unit_page_issues_a_message_and_counts_it(bundled):
 def test_review_page_reminds_every_unit_at_once(bundled, monkeypatch):
     monkeypatch.setenv("KANBAN_TODAY", "2026-10-08")  # the review of 2026Q3, shown after the quarter
     accounts.add_user(bundled.parent / "accounts.toml", "张三", "password1", admin=True)
-    login = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
-    login.text_input[0].set_value("张三")
-    login.text_input[1].set_value("password1")
-    login.button[0].click().run()
-    at = AppTest.from_file(str(ROOT / "pages" / "review.py"), default_timeout=90)
-    for key in ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen"):
-        at.session_state[key] = login.session_state[key]
-    at.run()
+    at = apptests.logged_in("review", "张三").run()
     assert not at.exception, [e.value for e in at.exception]
     at.button(key="rv_remind_text").click().run()
     assert not at.exception, [e.value for e in at.exception]

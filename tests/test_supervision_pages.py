@@ -14,11 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from lib import accounts, store, validate
 from lib.ui import supervise
+from tests import apptests
 from tests.test_supervision import supervision_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 6, 15)
-LOGIN_KEYS = ("_kanban_user", "_kanban_account_version", "_kanban_login_id", "_kanban_last_seen")
 UNIT_KEY, REVIEW_KEY = "unit_supervise", "supervision_review"
 
 
@@ -36,16 +36,7 @@ def shared(tmp_path, monkeypatch) -> Path:
 
 def logged_in(name: str, page: str, **query) -> AppTest:
     """``page`` opened by ``name``, logged in on 上传更新 and carried over as a tab's cookie would."""
-    login = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=90).run()
-    login.text_input[0].set_value(name)
-    login.text_input[1].set_value("password1")
-    login.button[0].click().run()
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=90)
-    for key in LOGIN_KEYS:
-        at.session_state[key] = login.session_state[key]
-    for key, value in query.items():
-        at.query_params[key] = value
-    return ran(at)
+    return ran(apptests.logged_in(page, name, **query))
 
 
 def ran(at: AppTest) -> AppTest:
