@@ -530,6 +530,6 @@ def timeline(book: Book, task_id: str) -> pd.DataFrame:
     frame = frame.sort_values(["日期", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     frame["日期"] = frame["日期"].map(_date_text)
     texts = [name for name in TIMELINE_COLUMNS if name != "完成进度"]  # progress stays a number, blank for events
-    frame[texts] = frame[texts].fillna("")
+    frame[texts] = frame[texts].astype(object).fillna("")  # an all-blank column reads as float: text, not NaN
     frame["完成进度"] = frame["完成进度"].astype(float)
     return frame
