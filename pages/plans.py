@@ -57,7 +57,7 @@ if account is None or not account.is_admin or board.print_mode():
     st.stop()
 st.subheader("方案管理（管理员）")
 for warning in portfolio.unit_name_warnings(listed):
-    st.warning(f"处室名称不一致：{warning}请在相应方案的「处室」表中统一，或用下方「处室更名」合并。")
+    st.warning(f"处室名称不一致：{for_markdown(warning)}请在相应方案的「处室」表中统一，或用下方「处室更名」合并。")
 
 
 def move(action, key: str) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import intake, plan_draft, plan_update, schema
+from lib.escape import for_markdown
 from lib.intake import ImportedPlan, IntakeError
 
 _FORMAT_NAMES = {"docx": "Word", "pdf": "PDF", "doc": "Word（.doc）", "wps": "WPS", "txt": "文本", "paste": "粘贴的文本"}
@@ -92,7 +93,7 @@ def edit_draft(imported: ImportedPlan, key: str,
     corrected = plan_draft.PlanDraft(draft.plan, plan_draft.units_from_table(units),
                                      plan_draft.rename_units(plan_draft.tasks_from_table(tasks), renames))
     groups = sorted({g for listed in corrected.units["groups"] for g in listed})
-    st.caption(f"识别出的分组：{'、'.join(groups) if groups else '无'}。")
+    st.caption(f"识别出的分组：{for_markdown('、'.join(groups)) if groups else '无'}。")
     skipped = plan_draft.skipped_lines(imported.problems)
     if len(skipped):
         st.markdown(f"**未导入的行和识别提示**（{len(skipped)} 条，请对照原文核对，必要时在上表中补充）")

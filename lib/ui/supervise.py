@@ -17,6 +17,7 @@ import streamlit as st
 
 from lib import settings, store, supervision
 from lib.accounts import Account
+from lib.escape import for_markdown
 from lib.model import Book
 
 _NOTED = "_supervise_noted"
@@ -109,11 +110,11 @@ def show_outcome(key: str) -> None:
     if shown is None:
         return
     if shown.code == SAVED:
-        st.success(shown.message)
+        st.success(for_markdown(shown.message))
     elif shown.code == ALREADY_DECIDED:
-        st.warning(f"该申请已由其他管理员审核，您的审核未保存。{shown.message}")
+        st.warning(f"该申请已由其他管理员审核，您的审核未保存。{for_markdown(shown.message)}")
     else:
-        st.error(f"未保存：{shown.message}")
+        st.error(f"未保存：{for_markdown(shown.message)}")
 
 
 def deadline_text(day: dt.date | None) -> str:
