@@ -7,12 +7,12 @@ The definitions here are the ones the board's 口径说明 states (see
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from lib import schema
+from lib import schema, supervision
 from lib.model import Book
 from lib.periods import Period, period_of, periods_between, reporting_period_of
 
@@ -78,6 +78,7 @@ class Snapshot:
     tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
     assignments: pd.DataFrame  # task_id, unit, is_lead, progress, status, latest_date, progress_note, problems, next_steps, reporter, required, reported
     reporting: Period  # the period 本期报送 (required, reported) is about: ``period``, or the previous one before its 报送截止日
+    supervision: supervision.Summary  # the 督办 figures over every task (待审核, 已销号, 延期, 逾期, 按期办结率)
 
 
 def section_label(section: str) -> str:
@@ -121,17 +122,26 @@ def _section_progress(book: Book, tasks_progress: pd.Series) -> pd.Series:
     return tasks_progress.groupby(section_of.reindex(tasks_progress.index)).mean()
 
 
-def expected_progress(book: Book, day: dt.date) -> pd.Series:
-    """序时进度 (0–100) per task_id; NaN for tasks without a dated deadline."""
+def expected_progress(book: Book, day: dt.date, deadlines: pd.Series | None = None) -> pd.Series:
+    """序时进度 (0–100) per task_id; NaN for tasks without a dated deadline. ``deadlines`` (by task_id) are the
+    effective ones when given, else the tasks' own 完成时限."""
     tasks = book.tasks.set_index("task_id")
+    deadline = tasks["deadline"] if deadlines is None else deadlines.reindex(tasks.index)
     plan_start = book.plan.schedule_start
     start = tasks["start"].fillna(_ts(plan_start) if plan_start else pd.NaT)
-    span = (tasks["deadline"] - start).dt.days
+    span = (deadline - start).dt.days
     elapsed = (_ts(day) - start).dt.days
     share = (elapsed / span.where(span > 0)).clip(0, 1)
     # A deadline on or before the start: due in full from the deadline on.
     share = share.where(span > 0, (elapsed >= span).astype(float))
-    return (share * 100).where(tasks["deadline"].notna())
+    return (share * 100).where(deadline.notna())
+
+
+def _deadline_words(tasks: pd.DataFrame) -> pd.Series:
+    """The deadline a light's reason names: the effective one, with the original beside it once extended."""
+    words = tasks["deadline"].dt.strftime("%Y-%m-%d")
+    original = "，原定 " + tasks["deadline_original"].dt.strftime("%Y-%m-%d")
+    return words + original.where(tasks["extensions"] > 0, "").fillna("")
 
 
 def _lights(book: Book, tasks: pd.DataFrame, lagging: np.ndarray, day: dt.date) -> tuple[np.ndarray, np.ndarray]:
@@ -141,29 +151,30 @@ def _lights(book: Book, tasks: pd.DataFrame, lagging: np.ndarray, day: dt.date) 
     expected = tasks["expected"]
     gap = expected - progress
     days_left = (tasks["deadline"] - _ts(day)).dt.days
-    overdue = days_left < 0
     conditions = {
-        "done": progress >= 100,
-        "overdue": overdue,
+        "done": tasks["done"].astype(bool),
+        "overdue": days_left < 0,
         "red_gap": gap >= plan.red_gap,
         "yellow_gap": gap >= plan.yellow_gap,
         "lagging": pd.Series(lagging, index=tasks.index),
+        "awaiting_sign_off": progress >= 100,  # 销号审核 = 是: reported done, not signed off yet
         "soon": (days_left >= 0) & (days_left <= plan.soon_days),
         "ongoing": tasks["ongoing"].astype(bool),
         "no_deadline": tasks["deadline"].isna(),
     }
     lights = [schema.LIGHT_DONE, schema.LIGHT_RED, schema.LIGHT_RED, schema.LIGHT_YELLOW, schema.LIGHT_YELLOW,
-              schema.LIGHT_BLUE, schema.LIGHT_GREEN, schema.LIGHT_GREEN]
-    deadline = tasks["deadline"].dt.strftime("%Y-%m-%d")
+              schema.LIGHT_GREEN, schema.LIGHT_BLUE, schema.LIGHT_GREEN, schema.LIGHT_GREEN]
+    deadline = _deadline_words(tasks)
     p = progress.round().astype(int).astype(str)
     e = expected.round().fillna(0).astype(int).astype(str)
     g = gap.round().fillna(0).astype(int).astype(str)
     reasons = [
-        pd.Series("完成进度已达 100%。", index=tasks.index),
+        pd.Series("完成进度已达 100%。" if not plan.sign_off_review else "已销号。", index=tasks.index),
         "已超过完成时限（" + deadline + "），完成进度 " + p + "%。",
         "完成进度 " + p + "% 落后序时进度 " + e + "% 达 " + g + f" 个百分点（红灯差距 {plan.red_gap:g}）。",
         "完成进度 " + p + "% 落后序时进度 " + e + "% 达 " + g + f" 个百分点（黄灯差距 {plan.yellow_gap:g}）。",
         pd.Series("有责任处室最近一次报告的状态为“滞后”。", index=tasks.index),
+        pd.Series("完成进度已达 100%，尚待销号。", index=tasks.index),
         "距完成时限（" + deadline + "）还有 " + days_left.fillna(0).astype(int).astype(str) + f" 天（临近天数 {plan.soon_days}）。",
         pd.Series("长期性任务，未报告滞后。", index=tasks.index),
         pd.Series("未设完成时限，未报告滞后。", index=tasks.index),
@@ -190,11 +201,32 @@ def compute(book: Book, as_of: dt.date, reporting: Period | None = None,
     assignments = _assignment_table(book, as_of, previous_end)
     due = reporting_status(book, reporting, reported_by or as_of)
     assignments["required"], assignments["reported"] = due["required"].to_numpy(), due["reported"].to_numpy()
-    tasks = _task_table(book, assignments, as_of)
-    sections = _section_table(tasks)
-    units = _unit_table(book, assignments)
+    closing = supervision.assignment_table(book, as_of)
+    _add_closing(book, assignments, closing)
+    task_closing = supervision.tasks_of(closing, as_of)
+    tasks = _task_table(book, assignments, task_closing, as_of)
+    waiting = _pending_requests(book, as_of)
+    sections = _section_table(tasks, task_closing, waiting)
+    units = _unit_table(book, assignments, closing, waiting)
     overall = _overall(tasks, assignments)
-    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments, reporting)
+    figures = supervision.summarize(task_closing, len(waiting))
+    return Snapshot(as_of, period, previous_end, overall, sections, units, tasks, assignments, reporting, figures)
+
+
+def _add_closing(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame) -> None:
+    """The 督办 columns of each assignment (``closing`` is in the same order): state, closed_on, outcome, and
+    ``done``: 已销号, or with 销号审核 = 否 also a latest report at 100."""
+    for column in ("state", "closed_on", "outcome"):
+        assignments[column] = closing[column].to_numpy()
+    signed = assignments["state"] == schema.STATE_SIGNED_OFF
+    assignments["done"] = signed if book.plan.sign_off_review else signed | (assignments["progress"] >= 100)
+
+
+def _pending_requests(book: Book, as_of: dt.date) -> pd.DataFrame:
+    """The requests waiting for a decision at ``as_of`` about the book's assignments (a filtered book's too)."""
+    waiting = supervision.pending(supervision.events_of(book.supervision), as_of)
+    keys = book.assignments[["task_id", "unit"]]
+    return waiting.merge(keys, on=["task_id", "unit"], how="inner")
 
 
 def reporting_status(book: Book, period: Period, until: dt.date) -> pd.DataFrame:
@@ -231,16 +263,27 @@ def _assignment_table(book: Book, as_of: dt.date, previous_end: dt.date) -> pd.D
     return assignments
 
 
-def _task_table(book: Book, assignments: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """``book.tasks`` with progress (mean of its assignments), 序时进度, change and warning light."""
+def _task_table(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``book.tasks`` with progress (mean of its assignments), 序时进度, change and warning light, and the 督办
+    columns of ``closing`` (``supervision.tasks_of``): ``deadline`` becomes the effective deadline, the original
+    kept as ``deadline_original``; ``done`` when every assignment is."""
     by_task = assignments.groupby("task_id", sort=False)
     tasks = book.tasks.set_index("task_id").copy()
+    facts = closing.set_index("task_id").reindex(tasks.index)
+    tasks["deadline_original"] = tasks["deadline"]
+    tasks["deadline"] = pd.to_datetime(facts["deadline_effective"]).where(facts["deadline_effective"].notna(),
+                                                                        tasks["deadline"])
+    tasks["extensions"] = facts["extensions"].fillna(0).astype(int)
+    tasks["state"] = facts["state"].fillna(schema.STATE_OPEN)
+    tasks["closed_on"] = facts["closed_on"]
+    tasks["outcome"] = facts["outcome"]
+    tasks["done"] = by_task["done"].all().reindex(tasks.index).fillna(False).astype(bool)
     tasks["progress"] = by_task["progress"].mean()
     tasks["previous_progress"] = by_task["previous_progress"].mean()
     tasks["progress"] = tasks["progress"].fillna(0.0)
     tasks["previous_progress"] = tasks["previous_progress"].fillna(0.0)
     tasks["change"] = tasks["progress"] - tasks["previous_progress"]
-    tasks["expected"] = expected_progress(book, as_of)
+    tasks["expected"] = expected_progress(book, as_of, tasks["deadline"])
     tasks["latest_date"] = by_task["latest_date"].max()
     lagging = by_task["lagging"].any().reindex(tasks.index).fillna(False).astype(bool)
     tasks = tasks.reset_index()
@@ -249,18 +292,36 @@ def _task_table(book: Book, assignments: pd.DataFrame, as_of: dt.date) -> pd.Dat
     return tasks
 
 
-def _section_table(tasks: pd.DataFrame) -> pd.DataFrame:
-    """One row per section in plan order: progress (mean of its tasks), task and done counts, change."""
+SUPERVISION_FIGURES = [*supervision.Summary.__dataclass_fields__, "on_time_rate"]
+
+
+def _supervision_figures(closing: pd.DataFrame, key: pd.Series, waiting: pd.Series, order: pd.Index) -> pd.DataFrame:
+    """``SUPERVISION_FIGURES`` for each value of ``key`` (a section, a unit) in ``order``: ``closing`` rows (tasks
+    or assignments) grouped by ``key``, ``waiting`` the key of each pending request."""
+    rows = {}
+    for value, group in closing.groupby(key.to_numpy(), sort=False):
+        figures = supervision.summarize(group, int((waiting == value).sum()))
+        rows[value] = {**asdict(figures), "on_time_rate": figures.on_time_rate}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=SUPERVISION_FIGURES).reindex(order)
+    return frame.astype({name: float for name in SUPERVISION_FIGURES})
+
+
+def _section_table(tasks: pd.DataFrame, closing: pd.DataFrame, waiting: pd.DataFrame) -> pd.DataFrame:
+    """One row per section in plan order: progress (mean of its tasks), task and done counts, change, and the
+    督办 figures counted by task (``SUPERVISION_FIGURES``)."""
     sections = (
         tasks.groupby(["section_order", "section"], as_index=False)
         .agg(progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
-             tasks=("task_id", "size"), done=("progress", lambda s: int((s >= 100).sum())))
+             tasks=("task_id", "size"), done=("done", "sum"))
         .sort_values("section_order")
         .reset_index(drop=True)
     )
     sections["change"] = sections["progress"] - sections["previous_progress"]
     sections["label"] = sections["section"].map(section_label)
-    return sections
+    section_of = tasks.set_index("task_id")["section"]
+    figures = _supervision_figures(closing, closing["task_id"].map(section_of), waiting["task_id"].map(section_of),
+                                   pd.Index(sections["section"]))
+    return pd.concat([sections, figures.reset_index(drop=True)], axis=1)
 
 
 def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
@@ -274,7 +335,7 @@ def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
         previous_progress=overall_previous,
         change=overall_progress - overall_previous,
         tasks=int(len(tasks)),
-        done=int((tasks["progress"] >= 100).sum()),
+        done=int(tasks["done"].sum()),
         required=required,
         reported=reported,
         rate=reported / required * 100 if required else float("nan"),
@@ -282,11 +343,13 @@ def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
     )
 
 
-def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
+def _unit_table(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame, waiting: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit in the units sheet's order: progress, assignment counts, 本期报送, change, and the 督办
+    figures counted by the unit's assignments (``SUPERVISION_FIGURES``)."""
     grouped = assignments.assign(
         lead=assignments["is_lead"].astype(int),
         cooperate=(~assignments["is_lead"]).astype(int),
-        done=(assignments["progress"] >= 100).astype(int),
+        done=assignments["done"].astype(int),
         required_n=assignments["required"].astype(int),
         reported_n=assignments["reported"].astype(int),
     ).groupby("unit", sort=False).agg(
@@ -299,7 +362,8 @@ def _unit_table(book: Book, assignments: pd.DataFrame) -> pd.DataFrame:
     units["change"] = units["progress"] - units["previous_progress"]
     units["rate"] = (units["reported"] / units["required"].where(units["required"] > 0) * 100)
     units["label"] = units["unit"].map(book.unit_label)
-    return units
+    figures = _supervision_figures(closing, closing["unit"], waiting["unit"], pd.Index(units["unit"]))
+    return pd.concat([units, figures.reset_index(drop=True)], axis=1)
 
 
 def period_points(book: Book, as_of: dt.date) -> list[tuple[Period, dt.date]]:
@@ -350,8 +414,12 @@ def filter_book(book: Book, sections: list[str] | None = None, units: list[str] 
     assignments = assignments[assignments["task_id"].isin(tasks["task_id"])]
     updates = book.updates.merge(assignments[["task_id", "unit"]], on=["task_id", "unit"])
     kept_units = book.units[book.units["unit"].isin(assignments["unit"])]
+    events = book.supervision
+    extension = events["kind"].isin(supervision.EXTENSION_KINDS)
+    kept_events = events[events["task_id"].isin(tasks["task_id"]) & (extension | events["unit"].isin(kept_units["unit"]))]
     return replace(
         book,
+        supervision=kept_events.reset_index(drop=True),
         tasks=tasks.reset_index(drop=True),
         assignments=assignments.reset_index(drop=True),
         updates=updates,
@@ -360,35 +428,55 @@ def filter_book(book: Book, sections: list[str] | None = None, units: list[str] 
     )
 
 
+SUPERVISION_JSON_KEYS = ("pending", "signed_off", "extended", "overdue", "on_time_rate")
+
+
+def _number(value: float) -> float | None:
+    return None if pd.isna(value) else round(float(value), 2)
+
+
+def _day_text(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
 def summary_json(snapshot: Snapshot) -> dict:
-    """The ``summary --json`` object: exactly as_of, overall, sections, units, tasks."""
+    """The ``summary --json`` object: exactly as_of, overall, sections, units, tasks.
 
-    def number(value: float) -> float | None:
-        return None if pd.isna(value) else round(float(value), 2)
-
+    Overall and per unit it carries the 督办 figures (``SUPERVISION_JSON_KEYS``; on_time_rate is null when nothing
+    is due yet); per task the original and effective deadline and its 督办 state (推进中, 待销号, 已销号, 退回)."""
     units_of_task = {
-        task_id: dict(zip(group["unit"], (number(p) for p in group["progress"])))
+        task_id: dict(zip(group["unit"], (_number(p) for p in group["progress"])))
         for task_id, group in snapshot.assignments.groupby("task_id", sort=False)
     }
+    overall = asdict(snapshot.supervision) | {"on_time_rate": snapshot.supervision.on_time_rate}
     return {
         "as_of": snapshot.as_of.isoformat(),
         "overall": {
-            "progress": number(snapshot.overall.progress),
+            "progress": _number(snapshot.overall.progress),
             "tasks": snapshot.overall.tasks,
             "done": snapshot.overall.done,
+            **{key: overall[key] for key in SUPERVISION_JSON_KEYS},
         },
         "sections": [
-            {"name": r.section, "progress": number(r.progress), "tasks": int(r.tasks)}
+            {"name": r.section, "progress": _number(r.progress), "tasks": int(r.tasks)}
             for r in snapshot.sections.itertuples()
         ],
         "units": [
-            {"name": r.unit, "progress": number(r.progress), "assignments": int(r.assignments),
-             "lead": int(r.lead), "done": int(r.done), "reported": int(r.reported), "required": int(r.required)}
+            {"name": r.unit, "progress": _number(r.progress), "assignments": int(r.assignments),
+             "lead": int(r.lead), "done": int(r.done), "reported": int(r.reported), "required": int(r.required),
+             **{key: _supervision_value(key, getattr(r, key)) for key in SUPERVISION_JSON_KEYS}}
             for r in snapshot.units.itertuples()
         ],
         "tasks": [
-            {"id": r.task_id, "section": r.section, "progress": number(r.progress),
-             "expected": number(r.expected), "light": r.light, "units": units_of_task.get(r.task_id, {})}
+            {"id": r.task_id, "section": r.section, "progress": _number(r.progress),
+             "expected": _number(r.expected), "light": r.light, "units": units_of_task.get(r.task_id, {}),
+             "deadline_original": _day_text(r.deadline_original), "deadline_effective": _day_text(r.deadline),
+             "state": r.state}
             for r in snapshot.tasks.itertuples()
         ],
     }
+
+
+def _supervision_value(key: str, value: float) -> float | int | None:
+    """A unit's 督办 figure as JSON: counts as integers, the rate as a percentage, null when nothing is due."""
+    return _number(value) if key == "on_time_rate" else int(value)

@@ -26,11 +26,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
 from lib import schema
 from lib.accounts import Account
 from lib.model import ROW, SUPERVISION_FRAME_COLUMNS, Book, empty_supervision
+
+# An extension is the task's, whichever unit asked: these events concern every unit of the task.
+EXTENSION_KINDS = (schema.KIND_EXTENSION_REQUEST, schema.KIND_EXTENSION_APPROVED, schema.KIND_EXTENSION_REFUSED)
 
 OUTCOME_ON_TIME = "按期办结"
 OUTCOME_EXTENDED = "延期办结"
@@ -252,16 +256,14 @@ ASSIGNMENT_COLUMNS = ["task_id", "unit", "state", "closed_on", "deadline_origina
 def _reported_done_on(book: Book, as_of: dt.date) -> dict[tuple[str, str], dt.date]:
     """(task, unit) → the date its reports reached 100 and stayed there, as of ``as_of`` (销号审核 = 否)."""
     reports = book.updates_by_date
-    reports = reports[reports["date"] <= pd.Timestamp(as_of)]
-    done: dict[tuple[str, str], dt.date] = {}
-    for key, group in reports.groupby(["task_id", "unit"], sort=False):
-        progress = group["progress"].to_numpy()
-        if progress[-1] < 100:
-            continue
-        below = [i for i, value in enumerate(progress) if value < 100]
-        first = below[-1] + 1 if below else 0
-        done[(str(key[0]), str(key[1]))] = group["date"].iloc[first].date()
-    return done
+    reports = reports.iloc[: reports["date"].searchsorted(pd.Timestamp(as_of), side="right")]
+    keys = reports.groupby(["task_id", "unit"], sort=False).ngroup().to_numpy()
+    position = np.arange(len(reports))
+    # The rows after a key's last report below 100 are its closing run; its first row is the closing date.
+    last_below = pd.Series(np.where(reports["progress"].to_numpy() < 100, position, -1)).groupby(keys).transform("max")
+    closing = reports[position > last_below.to_numpy()]
+    first = closing.groupby(["task_id", "unit"], sort=False)["date"].min()
+    return {(str(task), str(unit)): day.date() for (task, unit), day in first.items()}
 
 
 def _outcome(closed: dt.date | None, original: dt.date | None, effective: dt.date | None, as_of: dt.date) -> str:
@@ -274,45 +276,81 @@ def _outcome(closed: dt.date | None, original: dt.date | None, effective: dt.dat
     return OUTCOME_OVERDUE if as_of > effective else OUTCOME_OPEN
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the events dated up to a day say, per task and per assignment (read once, looked up per row)."""
+
+    effective: dict[str, dt.date | None]  # task → the latest approved date
+    extensions: dict[str, int]  # task → 延期 N 次
+    states: dict[tuple[str, str], str]  # assignment → its last 销号 event's state
+    signed_on: dict[tuple[str, str], dt.date]  # assignment → the 销号 that closed it, while it stays closed
+
+
+def _facts(events: Iterable[Event]) -> _Facts:
+    facts = _Facts({}, {}, {}, {})
+    by_kind = {schema.KIND_SIGN_OFF_REQUEST: schema.STATE_AWAITING, schema.KIND_SIGN_OFF: schema.STATE_SIGNED_OFF,
+               schema.KIND_RETURN: schema.STATE_RETURNED}
+    for event in events:
+        key = (event.task_id, event.unit)
+        if event.kind == schema.KIND_EXTENSION_APPROVED:
+            facts.effective[event.task_id] = event.approved_until
+            facts.extensions[event.task_id] = facts.extensions.get(event.task_id, 0) + 1
+        elif event.kind in by_kind:
+            facts.states[key] = by_kind[event.kind]
+            if event.kind == schema.KIND_SIGN_OFF:
+                facts.signed_on[key] = event.date
+            else:
+                facts.signed_on.pop(key, None)
+    return facts
+
+
 def assignment_table(book: Book, as_of: dt.date) -> pd.DataFrame:
-    """One row per assignment as of ``as_of``: its state, when it was closed (销号, or with 销号审核 = 否 the
-    report that reached 100), the task's deadlines, 延期 N 次, whether the original deadline is due, the outcome."""
-    events = _until(events_of(book.supervision), as_of)
+    """One row per assignment (in ``book.assignments``' order) as of ``as_of``: its state, when it was closed
+    (销号, or with 销号审核 = 否 also the report that reached 100), the task's deadlines, 延期 N 次, whether the
+    original deadline is due, the outcome."""
+    facts = _facts(_until(events_of(book.supervision), as_of))
     done = {} if book.plan.sign_off_review else _reported_done_on(book, as_of)
     originals = {t: (None if pd.isna(d) else d.date()) for t, d in zip(book.tasks["task_id"], book.tasks["deadline"])}
     rows = []
-    for task_id, unit in zip(book.assignments["task_id"], book.assignments["unit"]):
+    for key in zip(book.assignments["task_id"], book.assignments["unit"]):
+        task_id = key[0]
         original = originals.get(task_id)
-        effective = effective_deadline(original, events, task_id)
-        closed = signed_off_on(events, task_id, unit) or done.get((task_id, unit))
-        rows.append({"task_id": task_id, "unit": unit, "state": assignment_state(events, task_id, unit),
-                     "closed_on": closed, "deadline_original": original, "deadline_effective": effective,
-                     "extensions": len(approvals(events, task_id)), "due": original is not None and original <= as_of,
-                     "outcome": _outcome(closed, original, effective, as_of)})
+        effective = facts.effective.get(task_id, original)
+        closed = facts.signed_on.get(key) or done.get(key)
+        rows.append((*key, facts.states.get(key, schema.STATE_OPEN), closed, original, effective,
+                     facts.extensions.get(task_id, 0), original is not None and original <= as_of,
+                     _outcome(closed, original, effective, as_of)))
     return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
 
 
-def _task_state(states: pd.Series) -> str:
-    if (states == schema.STATE_SIGNED_OFF).all():
-        return schema.STATE_SIGNED_OFF
-    for state in (schema.STATE_AWAITING, schema.STATE_RETURNED):
-        if (states == state).any():
-            return state
-    return schema.STATE_OPEN
+_CLOSING_STATES = (schema.STATE_SIGNED_OFF, schema.STATE_AWAITING, schema.STATE_RETURNED)
 
 
 def task_table(book: Book, as_of: dt.date) -> pd.DataFrame:
     """One row per task as of ``as_of``: a task is closed when all its assignments are, on the last one's date."""
-    assignments = assignment_table(book, as_of)
-    rows = []
-    for task_id, group in assignments.groupby("task_id", sort=False):
-        first = group.iloc[0]
-        closed = None if group["closed_on"].isna().any() else max(group["closed_on"])
-        rows.append({"task_id": task_id, "unit": "", "state": _task_state(group["state"]), "closed_on": closed,
-                     "deadline_original": first["deadline_original"], "deadline_effective": first["deadline_effective"],
-                     "extensions": int(first["extensions"]), "due": bool(first["due"]),
-                     "outcome": _outcome(closed, first["deadline_original"], first["deadline_effective"], as_of)})
-    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).drop(columns="unit")
+    return tasks_of(assignment_table(book, as_of), as_of)
+
+
+def tasks_of(assignments: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``task_table`` from an ``assignment_table`` already built: its state is 已销号 when every assignment is,
+    else 待销号 or 退回 when any is, else 推进中."""
+    flags = pd.DataFrame({"task_id": assignments["task_id"], "open": assignments["closed_on"].isna(),
+                          "closed": pd.to_datetime(assignments["closed_on"]),
+                          **{state: assignments["state"] == state for state in _CLOSING_STATES}})
+    grouped = flags.groupby("task_id", sort=False).agg(
+        open=("open", "any"), closed=("closed", "max"), signed=(schema.STATE_SIGNED_OFF, "all"),
+        awaiting=(schema.STATE_AWAITING, "any"), returned=(schema.STATE_RETURNED, "any"))
+    first = assignments.drop_duplicates("task_id").set_index("task_id").reindex(grouped.index)
+    closed = [None if still_open else day.date() for still_open, day in zip(grouped["open"], grouped["closed"])]
+    return pd.DataFrame({
+        "task_id": grouped.index,
+        "state": np.select([grouped["signed"], grouped["awaiting"], grouped["returned"]],
+                           [schema.STATE_SIGNED_OFF, schema.STATE_AWAITING, schema.STATE_RETURNED], schema.STATE_OPEN),
+        "closed_on": closed, "deadline_original": first["deadline_original"].to_numpy(),
+        "deadline_effective": first["deadline_effective"].to_numpy(), "extensions": first["extensions"].astype(int).to_numpy(),
+        "due": first["due"].astype(bool).to_numpy(),
+        "outcome": [_outcome(c, o, e, as_of) for c, o, e in zip(closed, first["deadline_original"], first["deadline_effective"])],
+    }).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -466,8 +504,7 @@ def event_table(events: Iterable[Event]) -> pd.DataFrame:
 
 def on_assignment(events: Iterable[Event], task_id: str, unit: str) -> list[Event]:
     """The events about one assignment: its own, and the task's extensions (they move its deadline too)."""
-    return [e for e in events if e.task_id == task_id and (e.unit == unit or e.kind in (
-        schema.KIND_EXTENSION_REQUEST, schema.KIND_EXTENSION_APPROVED, schema.KIND_EXTENSION_REFUSED))]
+    return [e for e in events if e.task_id == task_id and (e.unit == unit or e.kind in EXTENSION_KINDS)]
 
 
 def returned(events: Iterable[Event], unit: str) -> list[tuple[Event, Event]]:

@@ -173,11 +173,14 @@ def test_summary_json_shape(snapshot):
     summary = metrics.summary_json(snapshot)
     assert set(summary) == {"as_of", "overall", "sections", "units", "tasks"}
     assert summary["as_of"] == "2026-04-15"
-    assert set(summary["overall"]) == {"progress", "tasks", "done"}
-    assert set(summary["units"][0]) == {"name", "progress", "assignments", "lead", "done", "reported", "required"}
+    supervision_keys = {"pending", "signed_off", "extended", "overdue", "on_time_rate"}
+    assert set(summary["overall"]) == {"progress", "tasks", "done", *supervision_keys}
+    assert set(summary["units"][0]) == {"name", "progress", "assignments", "lead", "done", "reported", "required",
+                                        *supervision_keys}
     task_one = summary["tasks"][0]
     assert task_one == {"id": "1", "section": "一、甲板块，说明", "progress": 43.33, "expected": None,
-                        "light": "黄", "units": {"甲处": 60.0, "乙处": 20.0, "丙社": 50.0}}
+                        "light": "黄", "units": {"甲处": 60.0, "乙处": 20.0, "丙社": 50.0},
+                        "deadline_original": None, "deadline_effective": None, "state": "推进中"}
 
 
 # ---- 报送截止日: a report after a period's end, up to its deadline, counts for that period ----------------
