@@ -37,7 +37,7 @@ LIST_NAME = "逾期未办结任务清单"
 # The attachment's columns on a landscape A4 page: 225 mm of text width.
 COLUMNS = ("序号", HEADERS["unit"], HEADERS["task_id"], HEADERS["content"], HEADERS["deadline_original"],
            HEADERS["deadline_effective"], HEADERS["days_overdue"], HEADERS["state"])
-WIDTHS = (Mm(12), Mm(30), Mm(16), Mm(75), Mm(26), Mm(26), Mm(20), Mm(20))
+WIDTHS = (Mm(14), Mm(30), Mm(16), Mm(69), Mm(26), Mm(26), Mm(22), Mm(22))
 
 
 def _latest_progress(book: Book, as_of: dt.date) -> dict[tuple[str, str], float]:
