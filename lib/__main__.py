@@ -16,7 +16,18 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from lib import accounts_cli, metrics, plans, remind_cli, report_cli, schema, store_cli, supervision_cli, validate
+from lib import (
+    accounts_cli,
+    metrics,
+    plans,
+    remind_cli,
+    report_cli,
+    schema,
+    store_cli,
+    supervision_cli,
+    urge_cli,
+    validate,
+)
 from lib.accounts import ROLE_ADMIN, Account, AccountError
 from lib.escape import for_terminal
 from lib.model import Book
@@ -229,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(handler=cmd_import_plan)
 
     # Each feature's commands live beside it, in a module with a register(subparsers) function.
-    for feature in (store_cli, accounts_cli, report_cli, remind_cli, supervision_cli):
+    for feature in (store_cli, accounts_cli, report_cli, remind_cli, urge_cli, supervision_cli):
         feature.register(commands)
     return parser
 

@@ -95,7 +95,7 @@ def _deadline_sentence(book: Book, snapshot: Snapshot) -> str:
     return f"请于{chinese_date(due)}前（含当日）报送"
 
 
-def _basis(book: Book) -> str:
+def basis(book: Book) -> str:
     """按照《…》（〔2025〕57号）要求: the plan and its document number, as the notice cites them."""
     doc_no = book.plan.doc_no.strip()
     return f"按照{plan_title(book) or '工作方案'}{f'（{doc_no}）' if doc_no else ''}要求"
@@ -106,7 +106,7 @@ def _body(doc, book: Book, snapshot: Snapshot, rows: pd.DataFrame) -> None:
     units = list(dict.fromkeys(rows[UNIT]))
     label = snapshot.reporting.label
     gongwen.paragraph(doc, "、".join(units) + "：", indent=False)
-    gongwen.paragraph(doc, f"{_basis(book)}，各责任处室应按报送周期报送任务落实进展情况。截至{chinese_date(snapshot.as_of)}，"
+    gongwen.paragraph(doc, f"{basis(book)}，各责任处室应按报送周期报送任务落实进展情况。截至{chinese_date(snapshot.as_of)}，"
                            f"以上{len(units)}个处室尚有{len(rows)}项任务未报送{label}工作进展情况（见附件）。")
     gongwen.paragraph(doc, f"{_deadline_sentence(book, snapshot)}，逐项填报完成进度、状态、进展情况、存在问题和下步计划，"
                            "通过落实看板「上传更新」报送或按进展表格式报送；任务已完成的，请注明完成情况。")
@@ -157,7 +157,7 @@ def unit_message(book: Book, snapshot: Snapshot, unit: str, rows: pd.DataFrame, 
                  base: str = "") -> str:
     """One unit's plain-text 催报 message: the plan, the period, the deadline, each task in full, its page."""
     lines = [f"{unit}：",
-             f"{_basis(book)}，贵处尚有以下 {len(rows)} 项任务未报送{snapshot.reporting.label}工作进展情况，"
+             f"{basis(book)}，贵处尚有以下 {len(rows)} 项任务未报送{snapshot.reporting.label}工作进展情况，"
              f"{_deadline_sentence(book, snapshot)}。"]
     for number, r in enumerate(rows.to_dict("records"), start=1):
         lines.append(f"{number}. 任务{r[TASK_ID]}（最近填报：{_latest(r[LATEST])}）：{r[CONTENT]}")

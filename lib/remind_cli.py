@@ -14,7 +14,7 @@ from lib.store_cli import add_workbook_options, chosen_workbook
 CLI_USER = "命令行"  # logged as the notice's author when neither --user nor a login name is known
 
 
-def _user(args: argparse.Namespace) -> str:
+def notice_user(args: argparse.Namespace) -> str:
     """The account ``--user`` names (it must exist), else the login name running the command."""
     if args.user:
         return store_cli.named_account(args, admin=False).name
@@ -36,7 +36,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return 1
     book = result.book
     try:
-        user = _user(args)
+        user = notice_user(args)
         period = review.period_from_code(args.period, book)
         units = [args.unit] if args.unit else None
         if args.unit and args.unit not in set(book.assignments["unit"]):

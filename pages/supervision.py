@@ -1,4 +1,5 @@
-"""督办审核 (admins): the requests waiting for a decision, oldest first, each with what the decision rests on."""
+"""督办审核 (admins): the requests waiting for a decision, oldest first, each with what the decision rests on; then
+逾期催办, the tasks overdue per unit with their 催办通知."""
 
 import streamlit as st
 
@@ -20,10 +21,6 @@ st.caption(f"方案：{for_markdown(board.plan_title(board.current_plan()))}")
 supervise.show_outcome(KEY)
 events = supervision.events_of(book.supervision)
 waiting = supervision.pending(events, today)
-if waiting.empty:
-    st.success("目前没有待审核的申请。")
-    st.stop()
-st.markdown(f"待审核申请 **{len(waiting)}** 项，按提交时间先后排列。")
 contents = dict(zip(book.tasks["task_id"], book.tasks["content"]))
 
 
@@ -77,6 +74,10 @@ def decision_form(request: supervision.Event) -> None:
                                       args=(KEY, data.path, supervise.decision_builder(rid, verdict), fields))
 
 
+if waiting.empty:
+    st.success("目前没有待审核的申请。")
+else:
+    st.markdown(f"待审核申请 **{len(waiting)}** 项，按提交时间先后排列。")
 for record in waiting.to_dict("records"):
     request = next(e for e in events if e.event_id == record["event_id"])
     with st.container(border=True):
@@ -85,3 +86,5 @@ for record in waiting.to_dict("records"):
         request_facts(request)
         earlier_record(request)
         decision_form(request)
+
+supervise.overdue_block(data.path, book, today)

@@ -188,3 +188,53 @@ def test_returned_lists_what_the_unit_has_not_asked_again():
     assert [(r.event_id, d.event_id) for r, d in supervision.returned(events, "甲处")] == [("D0001", "D0002"), ("D0003", "D0004")]
     again = [*events, supervision.Event("D0007", "销号申请", "1", "甲处", day, "甲处填报", "补齐")]
     assert [(r.event_id, d.event_id) for r, d in supervision.returned(again, "甲处")] == [("D0003", "D0004")]
+
+
+# ---- 逾期催办 -------------------------------------------------------------------------------------------------
+# On 07-10, task 1 (due 06-30) is 10 days overdue for 乙处, which never reported; 甲处 reported 100 on 06-10, which
+# closes it (销号审核 = 否). Task 2 (09-30) is not due, task 3 is 长期.
+
+
+def overdue_rows(at: AppTest) -> list[tuple]:
+    found = table_with(at, "逾期天数")
+    return [] if found is None else list(zip(found["处室"], found["任务编号"], found["逾期天数"], found["已催办次数"],
+                                             strict=True))
+
+
+def test_review_page_lists_the_overdue_and_issues_the_units_notice(shared: Path, monkeypatch):
+    monkeypatch.setenv("KANBAN_TODAY", "2026-07-10")
+    admin = logged_in("管理员", "supervision")
+    assert overdue_rows(admin) == [("乙处", "1", 10, 0)]
+    assert [b.key for b in admin.get("download_button")] == ["urge_docx_unit_乙处"]  # one unit: no notice for all
+    admin.button(key="urge_text_unit_乙处").click()
+    ran(admin)
+    (line,) = [line for line in store.read_audit(shared) if line.get("notice")]  # the board also logs the first version
+    assert (line["action"], line["notice"], line["user"], line["tasks"], line["form"]) == (
+        "remind", "urge", "管理员", {"乙处": ["1"]}, "text")
+    assert overdue_rows(admin) == [("乙处", "1", 10, 1)]
+    assert admin.code[-1].value.splitlines()[0] == "乙处："
+
+
+def test_review_page_without_overdue_tasks_shows_no_list(shared: Path):
+    admin = logged_in("管理员", "supervision")  # 06-15: nothing is due yet
+    assert overdue_rows(admin) == []
+    assert not admin.get("download_button")
+
+
+def unit_overdue_script(path: str, unit: str) -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from lib import validate
+    from lib.ui import supervise
+
+    book = validate.load(Path(path), today=dt.date(2026, 7, 10)).book
+    supervise.overdue_block(Path(path), book, dt.date(2026, 7, 10), unit)
+
+
+def test_the_unit_block_lists_only_the_units_tasks_and_asks_for_a_login(shared: Path):
+    at = ran(AppTest.from_function(unit_overdue_script, args=(str(shared), "乙处"), default_timeout=60))
+    assert overdue_rows(at) == [("乙处", "1", 10, 0)]
+    assert not at.get("download_button")  # no one is logged in: a notice needs a name for the log
+    mine = ran(AppTest.from_function(unit_overdue_script, args=(str(shared), "甲处"), default_timeout=60))
+    assert overdue_rows(mine) == [] and len(mine.success) == 1

@@ -13,16 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from lib import settings, store, supervision
+from lib import settings, store, supervision, tables, urge
 from lib.accounts import Account
 from lib.escape import for_markdown
 from lib.model import Book
+from lib.ui import board, login
 
 _NOTED = "_supervise_noted"
 SAVED = "saved"
 ALREADY_DECIDED = "duplicate-decision"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Build = Callable[[Book, Account, dt.date, dict], supervision.Event]
 
 
@@ -119,3 +122,58 @@ def show_outcome(key: str) -> None:
 
 def deadline_text(day: dt.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else "长期或未设定"
+
+
+# ---- 逾期催办 ----------------------------------------------------------------------------------------------
+
+
+def _notice_buttons(path: Path, book: Book, rows: pd.DataFrame, as_of: dt.date, account: Account, key: str,
+                    name: str) -> None:
+    """The 催办通知 of ``rows`` to download (.docx), and for one unit its message; each issue is logged."""
+    units = list(dict.fromkeys(rows["unit"]))
+    message_key = f"urge_message_{path}_{key}"
+
+    def issue_message() -> None:
+        st.session_state[message_key] = urge.issue_messages(path, book, as_of, account.name, units,
+                                                            base=board.app_root())
+
+    def record_download() -> None:
+        urge.record(path, account.name, rows, as_of, urge.DOCX)
+
+    with st.container(horizontal=True):
+        st.download_button(
+            f"下载催办通知（{for_markdown(name)}，.docx）", lambda: urge.notice_docx(book, rows, as_of, settings.today()),
+            tables.file_name(f"催办通知_{name}_{as_of:%Y%m%d}") + ".docx", DOCX, key=f"urge_docx_{key}",
+            on_click=record_download, icon=":material/download:")
+        if len(units) == 1:
+            st.button("生成催办消息", key=f"urge_text_{key}", on_click=issue_message, icon=":material/sms:")
+    for message in st.session_state.get(message_key, {}).values():
+        st.code(message, language=None)
+
+
+def overdue_block(path: Path, book: Book, as_of: dt.date, unit: str | None = None) -> None:
+    """逾期催办: the assignments 逾期未办结 as of ``as_of`` (of ``unit``, or of every unit) with 已催办 N 次, and the
+    催办通知 to download: for every unit at once and for each unit (its .docx and its message)."""
+    st.subheader("逾期催办")
+    rows = urge.overdue(book, as_of, [unit] if unit else None)
+    if rows.empty:
+        st.success(f"截至{as_of:%Y-%m-%d}，没有逾期未办结的任务。")
+        return
+    rows = urge.with_urged(rows, urge.urged_times(path, rows, as_of))
+    count = rows["unit"].nunique()
+    st.caption(f"截至{as_of:%Y-%m-%d}，{'' if unit else f'{count}个处室'}{len(rows)}项分工已超过完成时限仍未办结"
+               "（经批准延期的，按调整后时限计算）。已催办次数自现行完成时限起计。")
+    shown = urge.overdue_list(rows)
+    st.dataframe(shown, hide_index=True, key=f"urge_list_{unit or ''}", column_config={
+        urge.HEADERS["progress"]: st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
+    account = login.current_account()
+    if account is None:
+        st.caption("生成催办通知须先登录（在「上传更新」页登录）；每次生成都记入催办记录。")
+        return
+    if unit is None and count > 1:
+        _notice_buttons(path, book, rows, as_of, account, "all", "全部处室")
+    for name, group in rows.groupby("unit", sort=False):
+        if unit is None:
+            st.markdown(f"**{for_markdown(name)}**　逾期未办结 {len(group)} 项")
+        _notice_buttons(path, book, group, as_of, account, f"unit_{name}", str(name))
+    st.caption("下载或生成即记入本方案的催办记录（时间、操作人、处室、任务和当时的完成时限）。")
