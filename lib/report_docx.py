@@ -2,7 +2,8 @@
 
 Composed from the same ``Review`` as the slides and the pptx/xlsx exports
 (``review.build_review``: every figure from ``metrics.compute(book, period
-end)``), so the report, the projector and ``python -m lib summary`` agree.
+end)``; 四、督办情况 from ``Review.supervision``), so the report, the projector
+and ``python -m lib summary`` agree.
 
 Sentences are built from figures; what the units wrote (进展情况, 存在问题,
 下步计划) is quoted and attributed, never paraphrased. Where a unit did not

@@ -2,7 +2,9 @@
 
 The page, the PowerPoint and the Excel exports all render these records, so
 the projector, the filed .pptx and ``python -m lib summary`` show the same
-numbers: every figure comes from ``metrics.compute(book, period.end)``.
+numbers: every figure comes from ``metrics.compute(book, period.end)``, and
+the 督办 part (``review_supervision.build``) from ``lib.supervision`` as of the
+same day, with the 销号, 延期 and 退回 decisions dated within the period.
 
 Long lists are split over several slides by a line budget rather than
 shrunk: a projector several metres away needs the same type size on every
