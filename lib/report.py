@@ -28,7 +28,8 @@ from lib import charts, palette, schema
 from lib.dates import chinese_date, iso_date
 from lib.detail import task_problems
 from lib.palette import LIGHT_COLORS
-from lib.review import COVER, FOCUS, PLANS, REPORTING, Chart, Review, Slide, missing_reports
+from lib.review import COVER, FOCUS, OVERDUE, PLANS, REPORTING, SUPERVISION, Chart, Review, Slide, missing_reports
+from lib.review_supervision import SupervisionPart
 from lib.schema import LIGHT_LABELS
 from lib.workbook import tables_bytes
 
@@ -49,7 +50,8 @@ DARK = RGBColor(0x11, 0x11, 0x11)
 MUTED = RGBColor(0x44, 0x44, 0x44)
 HEADER_FILL = RGBColor(0xDD, 0xE6, 0xF0)
 # Relative column widths of the list slides' tables, by slide kind.
-TABLE_WEIGHTS = {FOCUS: (1.0, 4.0, 3.0, 4.6), REPORTING: (3.0, 7.0), PLANS: (3.0, 7.0)}
+TABLE_WEIGHTS = {FOCUS: (1.0, 4.0, 3.0, 4.6), REPORTING: (3.0, 7.0), PLANS: (3.0, 7.0), SUPERVISION: (4.0, 4.6, 4.6),
+                 OVERDUE: (4.6, 2.6, 4.0, 1.4)}
 
 
 def _hex(color: str) -> RGBColor:
@@ -370,20 +372,55 @@ def pptx_bytes(review: Review) -> bytes:
 LIGHT_FILLS = {light: color.lstrip("#").upper() for light, color in LIGHT_COLORS.items()}
 
 
-def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
-    """The Excel summary's sheets as frames with Chinese headers: 总体 / 板块 / 处室 / 任务 / 未报送."""
+SUPERVISION_SHEET = "督办情况"
+SUPERVISION_HEADERS = ["事项", "编号", "任务内容", "处室", "日期", "原定时限", "调整后时限", "逾期天数", "说明", "佐证材料"]
+
+
+def supervision_totals(part: SupervisionPart) -> dict[str, object]:
+    """The 总体 sheet's 督办 rows: figures at the period's end by task, then the period's decisions."""
+    figures = part.figures
+    return {"应办结任务": figures.due, "按期办结任务": figures.on_time, "按期办结率（%）": figures.on_time_rate,
+            "延期办结任务": figures.closed_extended, "逾期办结任务": figures.closed_late, "逾期未办结任务": figures.overdue,
+            "已销号任务": figures.signed_off, "延期任务": figures.extended, "待审核申请": figures.pending,
+            "本期销号": len(part.signed_off), "本期批准延期": len(part.extensions), "本期退回": len(part.returned)}
+
+
+def _iso(day) -> str:
+    return iso_date(day) if day else ""
+
+
+def supervision_frame(part: SupervisionPart) -> pd.DataFrame:
+    """The 督办情况 sheet: the period's 销号, 同意延期 and requests sent back, then the tasks overdue at its end."""
+    rows: list[tuple[object, ...]] = [("销号", s.task_id, s.content, s.unit, _iso(s.date), "", "", None, s.note, s.evidence)
+            for s in part.signed_off]
+    rows += [("同意延期", e.task_id, e.content, e.unit, _iso(e.date), _iso(e.before), _iso(e.after), None, e.reason, "")
+             for e in part.extensions]
+    rows += [(r.kind, r.task_id, r.content, r.unit, _iso(r.date), "", "", None, r.comment, "") for r in part.returned]
+    rows += [("逾期未办结", t.task_id, t.content, "、".join(t.units), "", _iso(t.original),
+              _iso(t.effective) if t.extensions else "", t.days, "", "") for t in part.overdue]
+    return pd.DataFrame(rows, columns=SUPERVISION_HEADERS, dtype=object)  # 逾期天数 stays whole, blanks blank
+
+
+def _total_frame(review: Review) -> pd.DataFrame:
     snapshot = review.snapshot
     overall = snapshot.overall
-    total = pd.DataFrame({
+    supervised = supervision_totals(review.supervision)
+    return pd.DataFrame({
         "项目": ["方案名称", "文号", "报送周期", "数据截至", "总体进度（%）", "较上期（百分点）", "任务总数", "已完成任务",
                "本期应报分工", "本期已报分工", "本期报送率（%）",
-               *(f"{LIGHT_LABELS[light]}任务" for light in schema.LIGHTS)],
+               *(f"{LIGHT_LABELS[light]}任务" for light in schema.LIGHTS), *supervised],
         "内容": [review.plan_name, review.doc_no, review.period.label, iso_date(snapshot.as_of),
                round(overall.progress, 1), round(overall.change, 1), overall.tasks, overall.done,
                overall.required, overall.reported,
                None if pd.isna(overall.rate) else round(overall.rate, 1),
-               *(overall.lights[light] for light in schema.LIGHTS)],
+               *(overall.lights[light] for light in schema.LIGHTS), *supervised.values()],
     })
+
+
+def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
+    """The Excel summary's sheets as frames with Chinese headers: 总体 / 板块 / 处室 / 任务 / 未报送 / 督办情况."""
+    snapshot = review.snapshot
+    total = _total_frame(review)
     sections = snapshot.sections
     section_sheet = pd.DataFrame({
         "板块": sections["section"], "任务数": sections["tasks"], "已完成": sections["done"],
@@ -412,10 +449,12 @@ def summary_frames(review: Review, book) -> dict[str, pd.DataFrame]:
         "当前进度（%）": missing["progress"].round(1),
         "最近填报日期": missing["latest_date"].map(lambda d: "从未填报" if pd.isna(d) else iso_date(d)),
     })
-    return {"总体": total, "板块": section_sheet, "处室": unit_sheet, "任务": task_sheet, "未报送": missing_sheet}
+    return {"总体": total, "板块": section_sheet, "处室": unit_sheet, "任务": task_sheet, "未报送": missing_sheet,
+            SUPERVISION_SHEET: supervision_frame(review.supervision)}
 
 
-_WIDE = {"任务内容": 60, "板块": 36, "预警说明": 40, "存在问题": 40, "内容": 60, "责任处室": 30, "项目": 18}
+_WIDE = {"任务内容": 60, "板块": 36, "预警说明": 40, "存在问题": 40, "内容": 60, "责任处室": 30, "项目": 18, "说明": 40,
+         "佐证材料": 30}
 
 
 def xlsx_bytes(review: Review, book) -> bytes:

@@ -2,7 +2,8 @@
 
 Composed from the same ``Review`` as the slides and the pptx/xlsx exports
 (``review.build_review``: every figure from ``metrics.compute(book, period
-end)``), so the report, the projector and ``python -m lib summary`` agree.
+end)``; 四、督办情况 from ``Review.supervision``), so the report, the projector
+and ``python -m lib summary`` agree.
 
 Sentences are built from figures; what the units wrote (进展情况, 存在问题,
 下步计划) is quoted and attributed, never paraphrased. Where a unit did not
@@ -21,12 +22,13 @@ from lib import gongwen, schema
 from lib.dates import chinese_date, iso_date
 from lib.detail import task_problems
 from lib.model import Book
-from lib.review import Review, focus_tasks, missing_reports, percent, task_title
+from lib.review import Review, deadline_change, focus_tasks, missing_reports, percent, task_title
+from lib.review_supervision import SupervisionPart
 from lib.tables import change_delta
 
 NO_REPORT = "本期无报送"
 ATTACHMENT = "任务落实情况一览表"
-HEADINGS = ("总体进展情况", "各板块推进情况", "存在的问题", "下一步工作打算")
+HEADINGS = ("总体进展情况", "各板块推进情况", "存在的问题", "督办情况", "下一步工作打算")
 ATTACHMENT_HEADER = ("编号", "任务内容", "牵头处室", "配合处室", "完成进度", "预警", "最新进展")
 # The landscape text width is 225 mm (297 − 37 − 35).
 ATTACHMENT_WIDTHS = tuple(Mm(w) for w in (13, 60, 30, 28, 22, 17, 55))
@@ -46,7 +48,7 @@ def build_document(built: Review, book: Book, written: dt.date) -> DocumentType:
         gongwen.paragraph(doc, SAMPLE_NOTE, gongwen.HEADING1_FONT, indent=False)
     gongwen.title(doc, report_title(built))
     gongwen.paragraph(doc, opening(built))
-    for number, (heading, write) in enumerate(zip(HEADINGS, (_overall, _sections, _problems, _plans),
+    for number, (heading, write) in enumerate(zip(HEADINGS, (_overall, _sections, _problems, _supervision, _plans),
                                                   strict=True), start=1):
         gongwen.heading1(doc, f"{gongwen.chinese_numeral(number)}、{heading}")
         write(doc, built, book)
@@ -214,6 +216,64 @@ def _problems(doc: DocumentType, built: Review, book: Book) -> None:
         by_unit = missing.groupby("label", sort=False)["task_id"].agg("、".join)
         listed = "；".join(f"{label}（任务{ids}）" for label, ids in by_unit.items())
         gongwen.paragraph(doc, f"以下{len(missing)}项责任分工{NO_REPORT}：{gongwen.clean(listed)}。")
+
+
+# ---- 督办情况 --------------------------------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    """What a unit or the admin wrote, quoted on one line, or that it was left blank."""
+    text = " ".join(gongwen.clean(text).split()).rstrip("。；;")
+    return f"“{text}”" if text else "未填写"
+
+
+def supervision_figures_text(part: SupervisionPart, built: Review) -> str:
+    """按期办结 and the 督办 counts at the period's end, by task."""
+    figures = part.figures
+    if figures.due:
+        text = (f"截至{chinese_date(part.as_of)}，已到原定完成时限的任务{figures.due}项，按期办结{figures.on_time}项，"
+                f"按期办结率{figures.on_time_rate:.1f}%；延期办结{figures.closed_extended}项，"
+                f"逾期办结{figures.closed_late}项，逾期未办结{figures.overdue}项。")
+    else:
+        text = f"截至{chinese_date(part.as_of)}，尚无到原定完成时限的任务，逾期未办结{figures.overdue}项。"
+    text += f"累计已销号任务{figures.signed_off}项，经批准延期任务{figures.extended}项，待审核申请{figures.pending}项。"
+    if not part.has_decisions:
+        text += f"本{_period_word(built)}无销号、延期和退回事项。"
+    return text
+
+
+def supervision_paragraphs(part: SupervisionPart, built: Review, book: Book) -> list[tuple[str, list[str]]]:
+    """(sub-heading, paragraphs) for each part that has something: 销号, 延期, 退回, 逾期未办结."""
+    this = f"本{_period_word(built)}"
+    label = book.unit_label
+    parts = [
+        ("销号办结情况", f"{this}销号{len(part.signed_off)}项。",
+         [f"{numbered_title(s.task_id, s.content)}（{label(s.unit)}，{chinese_date(s.date)}销号）。"
+          f"办结说明：{_quote(s.note)}。" + (f"佐证材料：{_quote(s.evidence)}。" if s.evidence.strip() else "")
+          for s in part.signed_off]),
+        ("延期审批情况", f"{this}批准延期{len(part.extensions)}项。",
+         [f"{numbered_title(e.task_id, e.content)}（{label(e.unit)}申请，{chinese_date(e.date)}同意延期），"
+          f"{deadline_change(e.before, e.after)}。延期理由：{_quote(e.reason)}。" for e in part.extensions]),
+        ("退回情况", f"{this}退回申请{len(part.returned)}项。",
+         [f"{numbered_title(r.task_id, r.content)}（{label(r.unit)}，{chinese_date(r.date)}"
+          f"{'退回销号申请' if r.kind == schema.KIND_RETURN else '不同意延期'}）。意见：{_quote(r.comment)}。"
+          for r in part.returned]),
+        ("逾期未办结情况", f"截至{chinese_date(part.as_of)}，逾期未办结任务{len(part.overdue)}项。",
+         [f"{numbered_title(t.task_id, t.content)}（未办结处室：{'、'.join(label(u) for u in t.units)}；"
+          f"完成时限{chinese_date(t.effective)}"
+          + (f"，原定{chinese_date(t.original)}，延期{t.extensions}次" if t.extensions and t.original else "")
+          + f"；逾期{t.days}天）。" for t in part.overdue]),
+    ]
+    return [(heading, [lead, *lines]) for heading, lead, lines in parts if lines]
+
+
+def _supervision(doc: DocumentType, built: Review, book: Book) -> None:
+    part = built.supervision
+    gongwen.paragraph(doc, supervision_figures_text(part, built))
+    for number, (heading, paragraphs) in enumerate(supervision_paragraphs(part, built, book), start=1):
+        gongwen.heading2(doc, f"（{gongwen.chinese_numeral(number)}）{heading}")
+        for text in paragraphs:
+            gongwen.paragraph(doc, text)
 
 
 # ---- 下一步工作打算 ------------------------------------------------------------------------------------

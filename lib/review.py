@@ -2,7 +2,9 @@
 
 The page, the PowerPoint and the Excel exports all render these records, so
 the projector, the filed .pptx and ``python -m lib summary`` show the same
-numbers: every figure comes from ``metrics.compute(book, period.end)``.
+numbers: every figure comes from ``metrics.compute(book, period.end)``, and
+the 督办 part (``review_supervision.build``) from ``lib.supervision`` as of the
+same day, with the 销号, 延期 and 退回 decisions dated within the period.
 
 Long lists are split over several slides by a line budget rather than
 shrunk: a projector several metres away needs the same type size on every
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lib import schema
+from lib import review_supervision, schema
 from lib.dates import chinese_date
 from lib.detail import not_reported, task_problems
 from lib.metrics import NO_RATE, Snapshot, compute
@@ -31,15 +33,19 @@ OVERVIEW = "overview"
 SECTIONS = "sections"
 UNITS = "units"
 FOCUS = "focus"
+SUPERVISION = "supervision"
+OVERDUE = "overdue"
 REPORTING = "reporting"
 PLANS = "plans"
-KINDS = (COVER, OVERVIEW, SECTIONS, UNITS, FOCUS, REPORTING, PLANS)
+KINDS = (COVER, OVERVIEW, SECTIONS, UNITS, FOCUS, SUPERVISION, OVERDUE, REPORTING, PLANS)
 TITLES = {
     COVER: "封面",
     OVERVIEW: "总体情况",
     SECTIONS: "板块进展",
     UNITS: "处室进展",
     FOCUS: "重点关注",
+    SUPERVISION: "督办情况",
+    OVERDUE: "逾期未办结",
     REPORTING: "报送情况",
     PLANS: "下步计划",
 }
@@ -146,6 +152,7 @@ class Review:
     period: Period
     snapshot: Snapshot
     slides: list[Slide]
+    supervision: review_supervision.SupervisionPart
     sample: bool = False
 
     @property
@@ -253,16 +260,19 @@ def build_review(book: Book, period: Period) -> Review:
     """The review of ``period``: every figure as of the period's last day; 本期报送 counts the period's reports
     up to its 报送截止日 (which may fall after that day)."""
     snapshot = compute(book, period.end, reporting=period, reported_by=period.deadline(book.plan.report_days))
+    supervised = review_supervision.build(book, period)
     slides = [
         _cover(book, snapshot),
         _overview(snapshot),
         *_sections(snapshot),
         *_units(snapshot),
         *_focus(book, snapshot),
+        *_supervision(book, snapshot, supervised),
+        *_overdue(book, snapshot, supervised),
         *_reporting(book, snapshot),
         *_plans(book, snapshot),
     ]
-    return Review(book.plan.name, book.plan.doc_no, snapshot.period, snapshot, slides, book.plan.sample)
+    return Review(book.plan.name, book.plan.doc_no, snapshot.period, snapshot, slides, supervised, book.plan.sample)
 
 
 def _cover(book: Book, snapshot: Snapshot) -> Slide:
@@ -369,6 +379,86 @@ def _focus(book: Book, snapshot: Snapshot) -> list[Slide]:
     pages = paginate(items)
     return [Slide(FOCUS, TITLES[FOCUS], snapshot.as_of, part=i, parts=len(pages), items=page,
                   note="红灯、黄灯任务及其最近一次填报的存在问题", columns=("预警", "任务", "责任处室", "存在问题"))
+            for i, page in enumerate(pages, start=1)]
+
+
+def supervision_kpis(part: review_supervision.SupervisionPart) -> list[Kpi]:
+    """按期办结率 and the 督办 counts at the period's end, by task."""
+    figures = part.figures
+    rate = "—" if figures.on_time_rate is None else f"{figures.on_time_rate:.1f}%"
+    return [
+        Kpi("按期办结率", rate, f"按期办结 {figures.on_time} / 应办结 {figures.due}"),
+        Kpi("已销号", f"{figures.signed_off} 项", f"本期销号 {len(part.signed_off)} 项"),
+        Kpi("延期", f"{figures.extended} 项", f"本期批准 {len(part.extensions)} 项"),
+        Kpi("逾期未办结", f"{figures.overdue} 项", f"待审核申请 {figures.pending} 项"),
+    ]
+
+
+def deadline_change(before: dt.date | None, after: dt.date | None) -> str:
+    """``完成时限由2026年6月30日调整为2026年8月15日``."""
+    was = chinese_date(before) if before else "未定"
+    return f"完成时限由{was}调整为{chinese_date(after) if after else '未定'}"
+
+
+def supervision_items(book: Book, part: review_supervision.SupervisionPart) -> list[Item]:
+    """The period's decisions as list items: 销号, then 同意延期, then requests sent back, each by date."""
+    items = [Item(task_title(s.task_id, s.content), (("事项", f"{book.unit_label(s.unit)} {chinese_date(s.date)}销号"),
+                                                     ("办结说明", clip(s.note, PROBLEM_CHARS) or "（未填写）")))
+             for s in part.signed_off]
+    items += [Item(task_title(e.task_id, e.content),
+                   (("事项", f"{book.unit_label(e.unit)}申请，{chinese_date(e.date)}同意延期，"
+                             f"{deadline_change(e.before, e.after)}"),
+                    ("延期理由", clip(e.reason, PROBLEM_CHARS) or "（未填写）")))
+              for e in part.extensions]
+    items += [Item(task_title(r.task_id, r.content),
+                   (("事项", f"{book.unit_label(r.unit)} {chinese_date(r.date)}{_returned_words(r.kind)}"),
+                    ("意见", clip(r.comment, PROBLEM_CHARS) or "（未填写）")))
+              for r in part.returned]
+    return items
+
+
+def _returned_words(kind: str) -> str:
+    return "退回销号申请" if kind == schema.KIND_RETURN else "不同意延期"
+
+
+def supervision_note(part: review_supervision.SupervisionPart) -> str:
+    """One sentence: the period's counts, or that nothing was decided."""
+    if not part.has_decisions:
+        return f"{part.period.label}无销号、延期和退回事项。"
+    return (f"{part.period.label}销号 {len(part.signed_off)} 项、批准延期 {len(part.extensions)} 项、"
+            f"退回 {len(part.returned)} 项")
+
+
+def _supervision(book: Book, snapshot: Snapshot, part: review_supervision.SupervisionPart) -> list[Slide]:
+    kpis = supervision_kpis(part)
+    items = supervision_items(book, part)
+    if not items:
+        return [Slide(SUPERVISION, TITLES[SUPERVISION], snapshot.as_of, kpis=kpis, note=supervision_note(part))]
+    pages = paginate(items, LINES_PER_SLIDE - 3)  # the KPI row takes about three lines
+    return [Slide(SUPERVISION, TITLES[SUPERVISION], snapshot.as_of, part=i, parts=len(pages), kpis=kpis, items=page,
+                  note=supervision_note(part), columns=("任务", "事项", "说明"))
+            for i, page in enumerate(pages, start=1)]
+
+
+def overdue_deadline(task: review_supervision.Overdue) -> str:
+    """The effective deadline, with the original when an extension moved it."""
+    text = chinese_date(task.effective)
+    if task.extensions and task.original:
+        text += f"（原定{chinese_date(task.original)}，延期 {task.extensions} 次）"
+    return text
+
+
+def _overdue(book: Book, snapshot: Snapshot, part: review_supervision.SupervisionPart) -> list[Slide]:
+    items = [Item(task_title(t.task_id, t.content),
+                  (("未办结处室", "、".join(book.unit_label(u) for u in t.units)), ("完成时限", overdue_deadline(t)),
+                   ("逾期天数", f"{t.days} 天")))
+             for t in part.overdue]
+    if not items:
+        return [Slide(OVERDUE, TITLES[OVERDUE], snapshot.as_of, note="截至期末没有逾期未办结的任务。")]
+    pages = paginate(items)
+    return [Slide(OVERDUE, TITLES[OVERDUE], snapshot.as_of, part=i, parts=len(pages), items=page,
+                  note="已过完成时限（含批准延期后的时限）仍未办结的任务",
+                  columns=("任务", "未办结处室", "完成时限", "逾期天数"))
             for i, page in enumerate(pages, start=1)]
 
 

@@ -52,7 +52,7 @@ def test_pptx_has_the_review_slides_and_native_charts_with_the_metrics(bundled):
     presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
     assert presentation.slide_width * 9 == presentation.slide_height * 16
     titles = _titles(presentation)
-    assert len(presentation.slides) == len(built.slides) == 9
+    assert len(presentation.slides) == len(built.slides) == 11
     assert titles == [s.title if s.kind == review.COVER else s.heading for s in built.slides]
     charts = _charts(presentation)
     assert [c.chart_type for c in charts] == [XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.BAR_CLUSTERED,
@@ -124,7 +124,7 @@ def test_pptx_tables_fit_their_slides_and_long_lists_split(known, bundled):
     _, built = bundled
     presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
     tables = [(shape, slide) for slide in presentation.slides for shape in slide.shapes if shape.has_table]
-    assert len(tables) == 5  # 重点关注 ×3, 报送情况, 下步计划
+    assert len(tables) == 6  # 重点关注 ×3, 逾期未办结, 报送情况, 下步计划 (督办情况 has no decisions)
     for shape, _ in tables:
         assert shape.top + sum(r.height for r in shape.table.rows) <= presentation.slide_height - report.Inches(0.3)
     # Forty long red tasks on one web slide would not fit one pptx table: the table continues on a 续 slide.
@@ -148,8 +148,9 @@ def test_pptx_renders_in_libreoffice_with_chinese(bundled, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(tmp_path / "review.pdf"),
                     str(tmp_path / "page")], check=True, timeout=60)
     ARTIFACTS.mkdir(exist_ok=True)
-    for number in (1, 2):
-        png = tmp_path / f"page-{number}.png"
+    pngs = sorted(tmp_path.glob("page-*.png"))  # page-1.png, or page-01.png once the deck has ten slides or more
+    assert len(pngs) == 2
+    for number, png in enumerate(pngs, start=1):
         shutil.copy(png, ARTIFACTS / f"review-pptx-page{number}.png")
         image = Image.open(png).convert("L")
         assert image.width > image.height  # 16:9
@@ -162,7 +163,7 @@ def test_pptx_renders_in_libreoffice_with_chinese(bundled, tmp_path):
 def test_xlsx_summary_sheets_formats_and_numbers(known):
     _, book, built = known
     workbook = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes(built, book)))
-    assert workbook.sheetnames == ["总体", "板块", "处室", "任务", "未报送"]
+    assert workbook.sheetnames == ["总体", "板块", "处室", "任务", "未报送", "督办情况"]
     total = {row[0]: row[1] for row in workbook["总体"].iter_rows(min_row=2, values_only=True)}
     assert total["数据截至"] == "2026-09-30"  # a table: ISO
     assert total["总体进度（%）"] == 63.3 and total["本期报送率（%）"] == 50.0 and total["红灯任务"] == 1
@@ -185,7 +186,7 @@ def test_cli_exports_both_files_and_rejects_a_bad_period(known, tmp_path, capsys
     deck, summary = tmp_path / "review.pptx", tmp_path / "汇总.xlsx"
     assert cli.main(["export-pptx", "--period", KNOWN_PERIOD, "-o", str(deck), "--workbook", str(path)]) == 0
     assert cli.main(["export-xlsx", "--period", KNOWN_PERIOD, "-o", str(summary), "--workbook", str(path)]) == 0
-    assert len(Presentation(str(deck)).slides) == 7
+    assert len(Presentation(str(deck)).slides) == 9
     assert openpyxl.load_workbook(summary).sheetnames[0] == "总体"
     assert cli.main(["export-pptx", "--period", "2026Q7", "-o", str(deck), "--workbook", str(path)]) == 1
     assert "2026Q3" in capsys.readouterr().err

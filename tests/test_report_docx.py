@@ -107,12 +107,14 @@ def test_heading_sequence(bundled):
     book, built, data = bundled
     doc = _open(data)
     first = [p.text for p in doc.paragraphs if _outline_level(p) == 0]
-    assert first == [f"{n}、{h}" for n, h in zip("一二三四", report_docx.HEADINGS, strict=True)]
+    assert first == [f"{n}、{h}" for n, h in zip("一二三四五", report_docx.HEADINGS, strict=True)]
     second = [p.text for p in doc.paragraphs if _outline_level(p) == 1]
     sections = [gongwen.without_numbering(label) for label in built.snapshot.sections["label"]]
     numbered = [f"（{gongwen.chinese_numeral(n)}）{s}" for n, s in enumerate(sections, start=1)]
-    # 二 and 四 carry one heading per 板块; 三 the red and yellow tasks and the missing reports.
-    assert second[:6] == numbered and second[-6:] == numbered and len(second) == 15
+    # 二 and 五 carry one heading per 板块; 三 the red and yellow tasks and the missing reports; 四 the overdue tasks
+    # (no 督办 events in the sample, tasks 5 and 13 past 06-30).
+    assert second[:6] == numbered and second[-6:] == numbered and len(second) == 16
+    assert second[-7] == "（一）逾期未办结情况"
     assert sections[0] == "建立常态化联络机制"
 
 
@@ -177,7 +179,7 @@ def test_change_words_follow_change_delta(known, change, word):
 def test_illegal_characters_and_a_blank_plan_name(known):
     _, book, built, _ = known
     assert gongwen.clean("甲\x0b乙\x00丙\ufffe") == "甲乙丙"
-    blank = review.Review("", "", built.period, built.snapshot, built.slides)
+    blank = review.Review("", "", built.period, built.snapshot, built.slides, built.supervision)
     assert report_docx.report_title(blank) == "关于2026年第三季度任务落实情况的报告"
     doc = gongwen.new_document()
     gongwen.paragraph(doc, "进展\x0b情况\x1f")

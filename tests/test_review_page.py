@@ -52,7 +52,7 @@ def test_every_bundled_slide_renders_with_its_numbers(monkeypatch):
 def test_known_workbook_numbers_and_paging(monkeypatch, tmp_path):
     at = _app(monkeypatch, write_known(tmp_path / "data" / "tasks.xlsx"))
     assert not at.exception
-    assert "63.3%" in _slide_text(at) and "1 / 7" in _slide_text(at)  # (40 + 50 + 100) / 3
+    assert "63.3%" in _slide_text(at) and "1 / 9" in _slide_text(at)  # (40 + 50 + 100) / 3
     at.button(key="rv_next").click().run()
     assert at.query_params["slide"] == ["2"] or at.query_params["slide"] == "2"
     assert "50.0%" in _slide_text(at)  # 本期报送率 2 / 4
@@ -62,13 +62,13 @@ def test_known_workbook_numbers_and_paging(monkeypatch, tmp_path):
     assert _chart_values(at) == [[80.0, 35.0], [100.0, 0.0]]  # units: progress, rate
     at.button(key="rv_prev").click().run().button(key="rv_prev").click().run().button(key="rv_prev").click().run()
     at.button(key="rv_prev").click().run()
-    assert "7 / 7" in _slide_text(at)  # wraps from the first slide to the last
+    assert "9 / 9" in _slide_text(at)  # wraps from the first slide to the last
     assert "&lt;b&gt;加快" in _slide_text(at)  # workbook text escaped, not markup
     at.selectbox(key="rv_pick").set_value(5).run()
     assert "重点关注" in _slide_text(at) and "红灯" in _slide_text(at)
 
 
-@pytest.mark.parametrize(("given", "shown"), [("0", "1 / 7"), ("99", "7 / 7"), ("abc", "1 / 7")])
+@pytest.mark.parametrize(("given", "shown"), [("0", "1 / 9"), ("99", "9 / 9"), ("abc", "1 / 9")])
 def test_a_bad_slide_in_the_url_falls_back_to_a_real_slide(monkeypatch, tmp_path, given, shown):
     monkeypatch.setenv("KANBAN_WORKBOOK", str(write_known(tmp_path / "data" / "tasks.xlsx")))
     monkeypatch.setenv("KANBAN_TODAY", "2026-11-20")
