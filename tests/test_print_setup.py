@@ -63,7 +63,7 @@ def test_sheet_name_with_ampersand_is_printed_as_text():
 def test_review_summary_prints_every_sheet(known):
     _, book = known
     built = review.build_review(book, review.period_from_code(KNOWN_PERIOD, book))
-    assert _check_workbook(report.xlsx_bytes(built, book)) == ["总体", "板块", "处室", "任务", "未报送"]
+    assert _check_workbook(report.xlsx_bytes(built, book)) == ["总体", "板块", "处室", "任务", "未报送", "督办情况"]
 
 
 def test_all_plans_summary_prints_every_sheet(known):
