@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib import detail, schema
+from lib import detail, schema, supervision
 from lib.dates import iso_date
 from lib.metrics import Snapshot, light_counts, section_label
 from lib.model import ORIGIN_SAVED, ORIGIN_UPLOAD, Book, Problem
@@ -131,6 +131,54 @@ def unit_assignments(snapshot: Snapshot, unit: str, lead: bool) -> pd.DataFrame:
     rows.loc[~rows["required"], "reported_text"] = detail.NOT_REQUIRED
     shown = _shown(rows, ["task_id", "content", "progress", "light", "latest_date", "reported_text", "link"])
     return shown.rename(columns={"reported_text": "本期报送"})
+
+
+SUPERVISION_HEADERS = {"unit": "处室", "due": "应办结分工", "on_time": "按期办结", "closed_extended": "延期办结",
+                      "closed_late": "逾期办结", "overdue": "逾期未办结", "on_time_rate": "按期办结率",
+                      "signed_off": "已销号", "pending": "待审核申请"}
+
+
+def percent_text(value: float | None) -> str:
+    """A rate as the board shows it: 66.7%, or — when there is nothing to count yet."""
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+
+def on_time_ranking(snapshot: Snapshot) -> pd.DataFrame:
+    """Units ranked by 按期办结率 over their assignments (ties share a place; fewer 逾期未办结 first among them);
+    units with nothing due yet come last, unranked."""
+    units = snapshot.units.sort_values(["on_time_rate", "overdue"], ascending=[False, True], na_position="last",
+                                       kind="stable")
+    place = units["on_time_rate"].rank(method="min", ascending=False)
+    shown = units[list(SUPERVISION_HEADERS)].rename(columns=SUPERVISION_HEADERS).reset_index(drop=True)
+    counts = [header for field, header in SUPERVISION_HEADERS.items() if field not in ("unit", "on_time_rate")]
+    shown[counts] = shown[counts].astype(int)
+    shown[SUPERVISION_HEADERS["on_time_rate"]] = shown[SUPERVISION_HEADERS["on_time_rate"]].map(percent_text)
+    shown.insert(0, "名次", [str(int(p)) if pd.notna(p) else "—" for p in place])
+    return shown
+
+
+def returned_requests(events: list[supervision.Event], unit: str) -> pd.DataFrame:
+    """``unit``'s requests sent back and not asked again (``supervision.returned``), with the reasons."""
+    return pd.DataFrame([{"任务编号": r.task_id, "申请事项": r.kind, "申请编号": r.event_id, "申请日期": f"{r.date:%Y-%m-%d}",
+                          "审核结果": d.kind, "审核日期": f"{d.date:%Y-%m-%d}", "审核人": d.account, "退回意见": d.text}
+                         for r, d in supervision.returned(events, unit)])
+
+
+def deadline_text(day: dt.date | None) -> str:
+    """A 完成时限 as the 督办 tables show it; a task without one is 长期 or has none set."""
+    return f"{day:%Y-%m-%d}" if day else "长期或未设定"
+
+
+def open_assignments(listed: pd.DataFrame, contents: dict[str, str], waiting: dict[str, list]) -> pd.DataFrame:
+    """A unit's assignments not signed off (``supervision.open_assignments``) with the task's text, both
+    deadlines, 延期次数 and the requests waiting on it (``waiting``: task → [(event_id, kind)])."""
+    shown = listed.assign(content=listed["task_id"].map(contents), pending=listed["task_id"].map(
+        lambda t: "、".join(f"{k}（{i}）" for i, k in waiting.get(t, []))))
+    for name in ("deadline_original", "deadline_effective"):
+        shown[name] = shown[name].map(lambda day: deadline_text(day if isinstance(day, dt.date) else None))
+    shown = shown[["task_id", "content", "state", "deadline_original", "deadline_effective", "extensions", "pending"]]
+    return shown.rename(columns={"task_id": "任务编号", "content": "任务内容", "state": "督办状态", "deadline_original": "原定时限",
+                                 "deadline_effective": "调整后时限", "extensions": "延期次数", "pending": "待审核申请"})
 
 
 def unit_reporting(book: Book, unit: str, as_of: dt.date) -> pd.DataFrame:

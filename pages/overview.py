@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import charts, dates, metrics, schema, tables
-from lib.ui import board
+from lib.ui import board, supervise
 
 state = board.board_sidebar()
 snapshot = state.snapshot
@@ -23,6 +23,7 @@ cards[4].metric("黄灯", f"{lights[schema.LIGHT_YELLOW]} 项")
 cards[5].metric("蓝灯", f"{lights[schema.LIGHT_BLUE]} 项")
 rate = "—" if overall.required == 0 else f"{overall.rate:.1f}%"
 cards[6].metric("本期报送率", rate, f"{overall.reported}/{overall.required} 已报", delta_color="off", delta_arrow="off")
+supervise.overview_cards(snapshot.supervision)
 
 if overall.tasks == 0:
     st.info("当前筛选条件下没有任务。")

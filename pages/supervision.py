@@ -35,9 +35,9 @@ def request_facts(request: supervision.Event) -> None:
     if request.kind == schema.KIND_SIGN_OFF_REQUEST:
         facts = {"办结说明": request.text, "佐证材料": request.evidence or "（未填写）"}
     else:
-        facts = {"延期理由及进展": request.text, "原定时限": supervise.deadline_text(deadline.original),
-                 "现完成时限": supervise.deadline_text(deadline.effective),
-                 "申请完成时限": supervise.deadline_text(request.requested_until)}
+        facts = {"延期理由及进展": request.text, "原定时限": tables.deadline_text(deadline.original),
+                 "现完成时限": tables.deadline_text(deadline.effective),
+                 "申请完成时限": tables.deadline_text(request.requested_until)}
     st.dataframe([{"项目": name, "内容": value} for name, value in facts.items()], hide_index=True,
                  key=f"sv_facts_{request.event_id}")
 

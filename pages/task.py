@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, detail, escape, schema, supervision, tables
-from lib.ui import board, supervise
+from lib.ui import board
 
 state = board.board_sidebar()
 snapshot = state.snapshot
@@ -49,8 +49,8 @@ else:
 st.subheader("督办记录（填报、申请与审核，按时间先后）")
 due = supervision.deadlines(state.data.book, task_id, state.as_of)
 deadline_cards = st.columns(3, border=True)
-deadline_cards[0].metric("原定时限", supervise.deadline_text(due.original))
-deadline_cards[1].metric("调整后时限", supervise.deadline_text(due.effective))
+deadline_cards[0].metric("原定时限", tables.deadline_text(due.original))
+deadline_cards[1].metric("调整后时限", tables.deadline_text(due.effective))
 deadline_cards[2].metric("延期次数", f"{due.extensions} 次")
 st.caption(f"时限按数据截至 {state.as_of:%Y-%m-%d} 已批准的延期计算；下表为全部记录。")
 timeline = supervision.timeline(state.data.book, task_id)

@@ -1,13 +1,9 @@
-"""处室: one unit's assignments (牵头 / 配合), its 督办 (returned requests, 申请销号 / 申请延期), reporting record,
-open problems, trend, and its 催报 (list, message, notice)."""
+"""处室: one unit's assignments (牵头 / 配合), its 督办 (returned requests, 申请销号 / 申请延期, 逾期催办), reporting
+record, open problems, trend, its 催报 (list, message, notice), and every unit ranked by 按期办结率."""
 
-
-import datetime as dt
-
-import pandas as pd
 import streamlit as st
 
-from lib import charts, dates, plans, portfolio, remind, schema, settings, supervision, tables
+from lib import charts, dates, plans, portfolio, remind, settings, tables
 from lib.escape import for_markdown
 from lib.ui import board, login, supervise
 
@@ -43,12 +39,15 @@ if snapshot.units.empty:
 unit = board.linked_selectbox("选择处室", list(snapshot.units["unit"]), "unit_pick", "unit")
 row = snapshot.units.set_index("unit").loc[unit]
 
-cards = st.columns(4, border=True)
+cards = st.columns(5, border=True)
 board.progress_metric(cards[0], "处室进度", row["progress"], row["change"])
 cards[1].metric("牵头 / 配合", f"{int(row['lead'])} / {int(row['cooperate'])} 项")
 cards[2].metric("已完成分工", f"{int(row['done'])} / {int(row['assignments'])} 项")
 rate = "—" if row["required"] == 0 else f"{row['rate']:.1f}%"
 cards[3].metric("本期报送率", rate, f"{int(row['reported'])}/{int(row['required'])} 项已报送", delta_color="off", delta_arrow="off")
+cards[4].metric("按期办结率", tables.percent_text(row["on_time_rate"]),
+                f"{int(row['on_time'])}/{int(row['due'])} 项按期，逾期 {int(row['overdue'])} 项", delta_color="off",
+                delta_arrow="off")
 
 tab_titles = [f"牵头任务（{int(row['lead'])}）", f"配合任务（{int(row['cooperate'])}）"]
 # Paper shows every tab: one after the other, each under its title.
@@ -62,84 +61,8 @@ with cooperate_tab:
     board.show_table(tables.unit_assignments(snapshot, unit, lead=False), "unit_cooperate", f"{unit}_配合任务")
 
 
-# ---- 督办: the unit's returned requests first, then 申请销号 / 申请延期 for an open assignment ----
-SUPERVISE_KEY = "unit_supervise"
-
-
-def returned_table(events: list[supervision.Event], unit: str):
-    return pd.DataFrame([{"任务编号": r.task_id, "申请事项": r.kind, "申请编号": r.event_id, "申请日期": f"{r.date:%Y-%m-%d}",
-                          "审核结果": d.kind, "审核日期": f"{d.date:%Y-%m-%d}", "审核人": d.account, "退回意见": d.text}
-                         for r, d in supervision.returned(events, unit)])
-
-
-def open_table(listed, contents: dict[str, str], waiting):
-    shown = listed.assign(content=listed["task_id"].map(contents), pending=listed["task_id"].map(
-        lambda t: "、".join(f"{k}（{i}）" for i, k in waiting.get(t, []))))
-    for name in ("deadline_original", "deadline_effective"):
-        shown[name] = shown[name].map(lambda day: supervise.deadline_text(day if isinstance(day, dt.date) else None))
-    shown = shown[["task_id", "content", "state", "deadline_original", "deadline_effective", "extensions", "pending"]]
-    return shown.rename(columns={"task_id": "任务编号", "content": "任务内容", "state": "督办状态", "deadline_original": "原定时限",
-                                 "deadline_effective": "调整后时限", "extensions": "延期次数", "pending": "待审核申请"})
-
-
-def request_forms(task_id: str, deadline: dt.date | None) -> None:
-    path = state.data.path
-    sign_off, extend = st.columns(2, border=True)
-    with sign_off, st.form(f"sv_signoff_{task_id}", border=False):
-        st.markdown("**申请销号**")
-        st.text_area("办结说明", key=f"sv_note_{task_id}", help="已完成的工作：做了什么、取得什么成效。")
-        st.text_input("佐证材料", key=f"sv_evidence_{task_id}", help="文号、链接或文件名。")
-        st.form_submit_button("提交销号申请", key=f"sv_signoff_go_{task_id}", on_click=supervise.note, args=(
-            SUPERVISE_KEY, path, supervise.request_builder("销号", task_id, unit),
-            {"reason": f"sv_note_{task_id}", "evidence": f"sv_evidence_{task_id}"},
-            (f"sv_note_{task_id}", f"sv_evidence_{task_id}")))
-    with extend, st.form(f"sv_extend_{task_id}", border=False):
-        st.markdown(f"**申请延期**（现完成时限：{supervise.deadline_text(deadline)}）")
-        st.text_area("延期理由及目前进展", key=f"sv_reason_{task_id}")
-        st.date_input("申请完成时限", value=(deadline or settings.today()) + dt.timedelta(days=90),
-                      key=f"sv_until_{task_id}", format="YYYY-MM-DD")
-        st.form_submit_button("提交延期申请", key=f"sv_extend_go_{task_id}", on_click=supervise.note, args=(
-            SUPERVISE_KEY, path, supervise.request_builder("延期", task_id, unit),
-            {"reason": f"sv_reason_{task_id}", "until": f"sv_until_{task_id}"}, (f"sv_reason_{task_id}",)))
-
-
-def supervision_block() -> None:
-    st.subheader("督办：申请销号与延期")
-    supervise.show_outcome(SUPERVISE_KEY)
-    book, today = state.data.book, settings.today()
-    events = supervision.events_of(book.supervision)
-    sent_back = returned_table(events, unit)
-    if len(sent_back):
-        st.warning(f"有 {len(sent_back)} 项申请被退回或未获同意，请按意见补充后重新申请：")
-        st.dataframe(sent_back, hide_index=True, key="unit_returned")
-    listed = supervision.open_assignments(book, unit, today)
-    if listed.empty:
-        st.success("本处室的分工均已销号。")
-        return
-    waiting: dict[str, list] = {}
-    for request in supervision.pending(events, today).itertuples():
-        if request.unit == unit or request.kind == schema.KIND_EXTENSION_REQUEST:
-            waiting.setdefault(request.task_id, []).append((request.event_id, request.kind))
-    account = login.current_account()
-    if account is None:
-        st.caption("申请销号、延期须先登录（在「上传更新」页登录）。")
-        return
-    if not account.may_report_for(unit):
-        st.caption(f"您的账号不负责{for_markdown(unit)}，不能代其申请销号或延期。")
-        return
-    contents = dict(zip(book.tasks["task_id"], book.tasks["content"]))
-    st.caption("按今天的办理状态列出尚未销号的分工（被退回的在前），不受「数据截至」日期影响。")
-    st.dataframe(open_table(listed, contents, waiting), hide_index=True, key="unit_open_assignments")
-    states = dict(zip(listed["task_id"], listed["state"]))
-    if st.session_state.get("sv_task_pick") not in states:  # signed off since: the picker starts again
-        st.session_state.pop("sv_task_pick", None)
-    task_id = st.selectbox("选择要申请的任务", list(listed["task_id"]), key="sv_task_pick",
-                           format_func=lambda t: f"任务{t}：{contents.get(t, '')[:40]}")
-    st.caption(f"督办状态：{states[task_id]}")
-    request_forms(task_id, supervision.deadlines(book, task_id, today).effective)
-
-
-supervision_block()
+supervise.unit_block(state.data.path, state.data.book, unit)
+supervise.overdue_block(state.data.path, state.data.book, settings.today(), unit)
 
 reporting = snapshot.reporting
 st.subheader(f"本期（{reporting.label}）未报送清单（催报）")
@@ -187,4 +110,8 @@ else:
 
 st.subheader("处室进度趋势")
 board.show_chart(charts.trend_lines(board.board_drill(state, "unit_trend", unit), title=f"{row['label']}进度趋势"), "unit_trend")
+
+st.subheader("各处室按期办结率排名")
+st.caption(f"截至{dates.chinese_date(state.as_of)}，按各处室原定完成时限已到期的分工计算，详见「总览」页口径说明。")
+board.show_table(tables.on_time_ranking(snapshot), "unit_on_time", f"按期办结率排名_{dates.file_stamp(state.as_of)}")
 board.print_link()

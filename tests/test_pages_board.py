@@ -139,7 +139,8 @@ def test_overview_known_numbers(known):
 def test_overview_explains_done_and_the_heatmap(known):
     at = run_page("overview")
     notes = "\n".join(m.value for m in at.markdown)
-    assert "**已完成**：任务进度达到 100%" in notes
+    assert "**已完成**：各责任分工均已完成的任务数" in notes
+    assert "**按期办结率**：" in notes and "**逾期未办结**：" in notes
     assert "**任务 × 处室**：每格为该处室对该任务的分工进度" in notes and "空白表示" in notes
 
 
@@ -222,8 +223,9 @@ def test_unit_page(known):
     assert shown["处室进度"][0] == "35.0%"  # (20 + 50) / 2
     assert shown["牵头 / 配合"][0] == "1 / 1 项"
     assert shown["本期报送率"] == ("50.0%", "1/2 项已报送")
-    lead, cooperate, reminders, grid, problems = (frame.value for frame in at.dataframe)
+    lead, cooperate, reminders, grid, problems, ranking = (frame.value for frame in at.dataframe)
     assert lead["编号"].tolist() == ["2"] and cooperate["编号"].tolist() == ["1"]
+    assert ranking[["名次", "处室", "应办结分工", "按期办结率"]].to_numpy().tolist() == [["—", "甲处", 0, "—"], ["—", "乙处", 0, "—"]]
     assert cooperate["本期报送"].tolist() == ["未报送"]
     assert reminders[["处室", "编号"]].to_numpy().tolist() == [["乙处", "1"]]
     assert "1. 乙处　任务1　任务一的内容" in at.code[0].value
@@ -232,6 +234,17 @@ def test_unit_page(known):
     assert problems["存在问题"].tolist() == ["经费未落实"]
     (trend,) = figures(at)
     assert trend["data"][0]["y"] == [10.0, 35.0]  # 03-31: (20 + 0) / 2
+
+
+def test_unit_page_ranks_by_on_time_rate_once_deadlines_pass(known):
+    """07-01: task 2 (乙处 at 50, due 06-30) is overdue: 乙处 has 1 due, 0 on time (0.0 %), placed 1st; 甲处's task 1
+    is due 12-31, nothing due yet: unranked, last. 总览's cards count the same task."""
+    at = run_page("unit", as_of=dt.date(2026, 7, 1))
+    ranking = at.dataframe[-1].value
+    assert ranking[["名次", "处室", "应办结分工", "逾期未办结", "按期办结率"]].to_numpy().tolist() == [
+        ["1", "乙处", 1, 1, "0.0%"], ["—", "甲处", 0, 0, "—"]]
+    shown = metrics_of(run_page("overview", as_of=dt.date(2026, 7, 1)))
+    assert (shown["按期办结率"], shown["逾期未办结"][0], shown["待审核"][0]) == (("0.0%", "0/1 项按期办结"), "1 项", "0 项")
 
 
 def test_task_page_from_link(known):

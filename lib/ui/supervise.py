@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import settings, store, supervision, tables, urge
+from lib import schema, settings, store, supervision, tables, urge
 from lib.accounts import Account
 from lib.escape import for_markdown
 from lib.model import Book
@@ -120,8 +120,18 @@ def show_outcome(key: str) -> None:
         st.error(f"未保存：{for_markdown(shown.message)}")
 
 
-def deadline_text(day: dt.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "长期或未设定"
+def overview_cards(figures: supervision.Summary) -> None:
+    """总览's 督办 row at a glance: 按期办结率 (of the tasks due by their original deadline), 逾期未办结, 延期,
+    待审核 and 已销号, counted by task."""
+    cards = st.columns(5, border=True)
+    cards[0].metric("按期办结率", tables.percent_text(figures.on_time_rate),
+                    f"{figures.on_time}/{figures.due} 项按期办结", delta_color="off", delta_arrow="off",
+                    help="原定完成时限已到的任务中，在原定时限内办结的比例。")
+    cards[1].metric("逾期未办结", f"{figures.overdue} 项", help="已超过完成时限（经批准延期的按调整后时限）仍未办结。")
+    cards[2].metric("延期", f"{figures.extended} 项", f"延期办结 {figures.closed_extended} 项", delta_color="off",
+                    delta_arrow="off", help="经批准延期的任务数。")
+    cards[3].metric("待审核", f"{figures.pending} 项", help="尚未审核的销号申请和延期申请。")
+    cards[4].metric("已销号", f"{figures.signed_off} 项", help="各责任处室均已销号的任务。")
 
 
 # ---- 逾期催办 ----------------------------------------------------------------------------------------------
@@ -177,3 +187,71 @@ def overdue_block(path: Path, book: Book, as_of: dt.date, unit: str | None = Non
             st.markdown(f"**{for_markdown(name)}**　逾期未办结 {len(group)} 项")
         _notice_buttons(path, book, group, as_of, account, f"unit_{name}", str(name))
     st.caption("下载或生成即记入本方案的催办记录（时间、操作人、处室、任务和当时的完成时限）。")
+
+
+# ---- the 处室 page's 督办: returned requests first, then 申请销号 / 申请延期 for an open assignment ----------------
+UNIT_KEY = "unit_supervise"
+
+
+def _request_forms(path: Path, task_id: str, unit: str, deadline: dt.date | None) -> None:
+    sign_off, extend = st.columns(2, border=True)
+    with sign_off, st.form(f"sv_signoff_{task_id}", border=False):
+        st.markdown("**申请销号**")
+        st.text_area("办结说明", key=f"sv_note_{task_id}", help="已完成的工作：做了什么、取得什么成效。")
+        st.text_input("佐证材料", key=f"sv_evidence_{task_id}", help="文号、链接或文件名。")
+        st.form_submit_button("提交销号申请", key=f"sv_signoff_go_{task_id}", on_click=note, args=(
+            UNIT_KEY, path, request_builder("销号", task_id, unit),
+            {"reason": f"sv_note_{task_id}", "evidence": f"sv_evidence_{task_id}"},
+            (f"sv_note_{task_id}", f"sv_evidence_{task_id}")))
+    with extend, st.form(f"sv_extend_{task_id}", border=False):
+        st.markdown(f"**申请延期**（现完成时限：{tables.deadline_text(deadline)}）")
+        st.text_area("延期理由及目前进展", key=f"sv_reason_{task_id}")
+        st.date_input("申请完成时限", value=(deadline or settings.today()) + dt.timedelta(days=90),
+                      key=f"sv_until_{task_id}", format="YYYY-MM-DD")
+        st.form_submit_button("提交延期申请", key=f"sv_extend_go_{task_id}", on_click=note, args=(
+            UNIT_KEY, path, request_builder("延期", task_id, unit),
+            {"reason": f"sv_reason_{task_id}", "until": f"sv_until_{task_id}"}, (f"sv_reason_{task_id}",)))
+
+
+def _waiting(events: list[supervision.Event], unit: str, today: dt.date) -> dict[str, list]:
+    """Task → the requests waiting on it that concern ``unit``: its own, and any extension of the task."""
+    waiting: dict[str, list] = {}
+    for request in supervision.pending(events, today).itertuples():
+        if request.unit == unit or request.kind == schema.KIND_EXTENSION_REQUEST:
+            waiting.setdefault(request.task_id, []).append((request.event_id, request.kind))
+    return waiting
+
+
+def unit_block(path: Path, book: Book, unit: str) -> None:
+    """督办 on the 处室 page, on today's state: the unit's requests sent back (with the reasons), its assignments
+    not signed off, and for the one picked the forms 申请销号 and 申请延期 (to an account that reports for it)."""
+    st.subheader("督办：申请销号与延期")
+    show_outcome(UNIT_KEY)
+    today = settings.today()
+    events = supervision.events_of(book.supervision)
+    sent_back = tables.returned_requests(events, unit)
+    if len(sent_back):
+        st.warning(f"有 {len(sent_back)} 项申请被退回或未获同意，请按意见补充后重新申请：")
+        st.dataframe(sent_back, hide_index=True, key="unit_returned")
+    listed = supervision.open_assignments(book, unit, today)
+    if listed.empty:
+        st.success("本处室的分工均已销号。")
+        return
+    account = login.current_account()
+    if account is None:
+        st.caption("申请销号、延期须先登录（在「上传更新」页登录）。")
+        return
+    if not account.may_report_for(unit):
+        st.caption(f"您的账号不负责{for_markdown(unit)}，不能代其申请销号或延期。")
+        return
+    contents = dict(zip(book.tasks["task_id"], book.tasks["content"]))
+    st.caption("按今天的办理状态列出尚未销号的分工（被退回的在前），不受「数据截至」日期影响。")
+    st.dataframe(tables.open_assignments(listed, contents, _waiting(events, unit, today)), hide_index=True,
+                 key="unit_open_assignments")
+    states = dict(zip(listed["task_id"], listed["state"]))
+    if st.session_state.get("sv_task_pick") not in states:  # signed off since: the picker starts again
+        st.session_state.pop("sv_task_pick", None)
+    task_id = st.selectbox("选择要申请的任务", list(listed["task_id"]), key="sv_task_pick",
+                           format_func=lambda t: f"任务{t}：{contents.get(t, '')[:40]}")
+    st.caption(f"督办状态：{states[task_id]}")
+    _request_forms(path, task_id, unit, supervision.deadlines(book, task_id, today).effective)
