@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from lib import filecheck, plans, schema, settings, store, template, validate
+from lib import filecheck, plans, schema, settings, store, template, upload_columns, upload_requests, validate
 from lib.accounts import Account
 from lib.model import ERROR, ROW, Book, Problem, sort_problems
 from lib.plans import Plan
@@ -108,23 +108,6 @@ def template_for(account: Account, today: dt.date) -> bytes:
 # ---- reading the 方案 column ----------------------------------------------------------------
 
 
-def _updates_rows(data: bytes, nrows: int | None = None) -> list[list] | None:
-    """The 进展 sheet's cells from A1 (row r of Excel is item r - 1), or None when there is none to read.
-
-    Called on a file ``filecheck`` has passed; a file calamine cannot read is left to the preview, which says why.
-    """
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = next((n for n in book.sheet_names if schema.normalise_header(n) == schema.SHEET_UPDATES), None)
-        if name is None:
-            return None
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
-    except Exception:  # a damaged file: store.preview refuses it with its message
-        return None
-
-
 def _has_plan_column(change: store.Change, active: list[Plan]) -> bool:
     """A merge, with several plans, of a file that may be read and whose 进展 sheet's first rows carry a 方案 header.
 
@@ -136,41 +119,36 @@ def _has_plan_column(change: store.Change, active: list[Plan]) -> bool:
     max_rows = None if change.account.is_admin else settings.value("KANBAN_MAX_REPORTER_ROWS")
     if filecheck.check_upload(change.upload, max_rows=max_rows) is not None:
         return False
-    rows = _updates_rows(change.upload, HEADER_SEARCH_ROWS) or []
+    rows = upload_columns.updates_rows(change.upload, HEADER_SEARCH_ROWS) or []
     return any(schema.normalise_header(cell) == PLAN_HEADER for row in rows for cell in row)
 
 
 def _plan_keys(data: bytes, sheet: RawSheet) -> pd.Series | None:
     """The 方案 cell of each row of ``sheet`` (by its index), as text; None when its header row has no 方案."""
-    rows = _updates_rows(data) or []
-    header = rows[sheet.header_row - 1] if sheet.header_row and sheet.header_row <= len(rows) else []
-    position = next((i for i, cell in enumerate(header) if schema.normalise_header(cell) == PLAN_HEADER), None)
-    if position is None:
+    cells = upload_columns.cells_under(upload_columns.updates_rows(data) or [], sheet, {"plan": PLAN_HEADER})
+    if "plan" not in cells.columns:
         return None
-    keys = []
-    for row in sheet.frame[ROW]:
-        cells = rows[row - 1] if row - 1 < len(rows) else []
-        keys.append(validate.cell_text(cells[position]).strip() if position < len(cells) else "")
-    return pd.Series(keys, index=sheet.frame.index, dtype=object)
+    return cells["plan"].map(lambda cell: validate.cell_text(cell).strip()).astype(object)
 
 
 def _row_problem(row: int | None, value: str, message: str, code: str) -> Problem:
     return Problem(ERROR, schema.SHEET_UPDATES, row, PLAN_HEADER, value, message, code=code)
 
 
-def _assign_rows(keys: pd.Series, sheet: RawSheet, active: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Each active plan's rows (plans without rows left out), and an error for each row naming no active plan."""
+def _assign_rows(keys: pd.Series, rows: pd.DataFrame, active: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Each active plan's ``rows`` (the 进展 rows as read; plans without rows left out), and an error for each
+    row naming no active plan."""
     keys_known = {plan.key for plan in active}
     known = "、".join(plan.key for plan in active)
     problems = []
-    for row, key in zip(sheet.frame[ROW], keys):
+    for row, key in zip(rows[ROW], keys):
         if not key:
             problems.append(_row_problem(int(row), "", f"未填写「{PLAN_HEADER}」，无法确定本行所属方案。请在下拉列表中选择"
                                          f"（现有方案：{known}）。", "plan-blank"))
         elif key not in keys_known:
             problems.append(_row_problem(int(row), key, f"「{key}」不是现有方案（现有方案：{known}），本行无法保存。"
                                          f"请核对「{PLAN_HEADER}」列，或重新下载填报模板。", "plan-unknown"))
-    return {plan.key: sheet.frame[keys == plan.key] for plan in active if (keys == plan.key).any()}, problems
+    return {plan.key: rows[keys == plan.key] for plan in active if (keys == plan.key).any()}, problems
 
 
 # ---- one plan's upload ----------------------------------------------------------------------
@@ -178,13 +156,15 @@ def _assign_rows(keys: pd.Series, sheet: RawSheet, active: list[Plan]) -> tuple[
 
 def _plan_upload(sheet: RawSheet, rows: pd.DataFrame) -> bytes:
     """A 进展 sheet holding only ``rows``, each on its Excel row, under the header on its row: the problems
-    of the plan's preview name the rows of the uploaded file."""
+    of the plan's preview name the rows of the uploaded file. Request cells (``schema.REQUEST_COLUMNS``) among
+    ``rows``' columns go along, after the contract's columns."""
     import openpyxl
 
     workbook = openpyxl.Workbook()
     target = workbook.active
     target.title = schema.SHEET_UPDATES
-    present = [(position, column) for position, column in enumerate(schema.UPDATE_COLUMNS, start=1)
+    columns = (*schema.UPDATE_COLUMNS, *schema.REQUEST_COLUMNS)
+    present = [(position, column) for position, column in enumerate(columns, start=1)
                if column.field in rows.columns]
     header_row = sheet.header_row or 1
     for position, column in present:
@@ -236,7 +216,8 @@ def _split(change: store.Change, active: list[Plan], today: dt.date,
     result = UploadPreview(change, [], _other_sheets(set(raw.sheets)), split=True)
     if result.problems:
         return result
-    rows_by_plan, result.problems = _assign_rows(keys, sheet, active)
+    asked = upload_requests.read_cells(change.upload, sheet).drop(columns=ROW)
+    rows_by_plan, result.problems = _assign_rows(keys, sheet.frame.join(asked), active)
     for plan in active:
         if plan.key in rows_by_plan:
             part = replace(change, upload=_plan_upload(sheet, rows_by_plan[plan.key]))

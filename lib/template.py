@@ -3,8 +3,15 @@
 The reporter's sheet has the contract's 进展 columns in contract order (so the
 data validation of ``workbook.add_update_validation`` lines up), then, when the
 office runs several plans, a 方案 column naming each row's plan (read by
-``lib.plan_upload``), then a read-only 任务内容 column the reader ignores, and a
-说明 sheet. With one plan there is no 方案 column: the sheet is the plan's own.
+``lib.plan_upload``), then the optional request columns 申请事项 / 申请完成时限 /
+佐证材料 (read by ``lib.upload_requests``), then a read-only 任务内容 column the
+reader ignores, and a 说明 sheet. With one plan there is no 方案 column: the
+sheet is the plan's own.
+
+It lists the assignments a unit still has to act on, returned ones (退回) first:
+every one not at 100 and not signed off, and one at 100 that is not signed off
+when 销号 is still the unit's to ask for (销号审核 = 是) or its 督办 is under way
+(returned, or a 销号申请 waiting).
 """
 
 from __future__ import annotations
@@ -14,9 +21,9 @@ import io
 
 import pandas as pd
 
-from lib import metrics, schema, validate
+from lib import metrics, schema, supervision, validate
 from lib.model import Book
-from lib.workbook import add_update_validation, contract_workbook, print_setup, write_contract_sheet
+from lib.workbook import HEADER_FILL, add_update_validation, contract_workbook, print_setup, write_contract_sheet
 
 SHEET_GUIDE = "说明"
 CONTENT_HEADER = "任务内容（仅供参考，请勿修改）"
@@ -33,8 +40,14 @@ GUIDE_LINES = [
     "5. 本期无进展的任务可整行删除；不要增删或改动表头。",
     "6. 填好后，登录落实看板「上传更新」页面上传本文件，核对预览无误后点击「确认保存」。",
     "7. 上传只会新增或更新记录，不会删除已有记录。如需删除，请联系管理员。",
+    "8. 「申请事项」「申请完成时限」「佐证材料」三列可选填。已办结、申请销号的，在「申请事项」下拉选择「销号」，"
+    "「进展情况」即办结说明，「佐证材料」填写文号、链接或文件名；不能按期完成、申请延期的，选择「延期」，"
+    "「进展情况」填写延期理由及目前进展，「申请完成时限」填写申请延至的日期（须晚于现完成时限）。"
+    "上传保存后，申请转入「督办审核」，由管理员审核；被退回的分工列在本表最前面。",
+    "9. 方案设定「销号审核」为「是」的，完成进度填报为 100 的分工在保存时自动提出销号申请"
+    "（「进展情况」即办结说明），经管理员销号后方计为已完成。",
 ]
-PLANS_GUIDE_LINE = ("8. 本表包含各项方案的任务，「方案」列标明每行所属方案，请勿修改；新增行请在「方案」列下拉选择。"
+PLANS_GUIDE_LINE = ("10. 本表包含各项方案的任务，「方案」列标明每行所属方案，请勿修改；新增行请在「方案」列下拉选择。"
                     "上传后按方案分别核对，确认后各方案一并保存。")
 
 
@@ -53,15 +66,23 @@ def _guide_sheet(workbook, lines: list[str]) -> None:
 
 
 def open_assignments(book: Book, units: list[str], as_of: dt.date) -> pd.DataFrame:
-    """The assignments of ``units`` not yet at 100 on ``as_of``, with their latest progress and status."""
+    """The assignments of ``units`` the template lists on ``as_of`` (see the module's note), with their latest
+    progress and status and their 督办 state: returned ones first, then by unit and in task order."""
     snapshot = metrics.compute(book, as_of)
-    rows = snapshot.assignments
-    rows = rows[rows["unit"].isin(units) & (rows["progress"] < 100)]
+    rows = snapshot.assignments[snapshot.assignments["unit"].isin(units)]
+    states = supervision.assignment_table(book, as_of).set_index(["task_id", "unit"])["state"]
+    state = pd.Series([states.get((t, u), schema.STATE_OPEN) for t, u in zip(rows["task_id"], rows["unit"])],
+                      index=rows.index, dtype=object)
+    listed = (state != schema.STATE_SIGNED_OFF) & (
+        (rows["progress"] < 100) | (state != schema.STATE_OPEN) | book.plan.sign_off_review)
+    rows = rows[listed].assign(state=state[listed])
     content = book.tasks.set_index("task_id")["content"]
     order = book.tasks.reset_index().set_index("task_id")["index"]
     return (
-        rows.assign(content=rows["task_id"].map(content), position=rows["task_id"].map(order))
-        .sort_values(["unit", "position"])
+        rows.assign(content=rows["task_id"].map(content), position=rows["task_id"].map(order),
+                    _later=rows["state"] != schema.STATE_RETURNED)
+        .sort_values(["_later", "unit", "position"], kind="stable")
+        .drop(columns="_later")
         .reset_index(drop=True)
     )
 
@@ -83,6 +104,42 @@ def _grey_column(sheet, column: int, header: str, note: str, values: list[object
         cell.data_type = "s"
         cell.fill = grey
         cell.font = Font(color="595959")
+
+
+REQUEST_NOTES = {
+    "request": "选填。申请销号或延期时下拉选择；本行「进展情况」即办结说明或延期理由及目前进展。",
+    "requested_until": "申请延期时必填：申请延至的日期，须晚于现完成时限，例如 2026-12-31。",
+    "evidence": "选填。申请销号时的佐证材料：文号、链接或文件名。",
+}
+
+
+def _request_columns(sheet, first: int, last_row: int) -> None:
+    """The optional 申请事项, 申请完成时限 and 佐证材料 columns from column ``first``: headed like the contract's,
+    a dropdown of 销号 / 延期 and a date check, left blank for the reporter."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letters = {}
+    for column, spec in enumerate(schema.REQUEST_COLUMNS, start=first):
+        cell = sheet.cell(row=1, column=column, value=spec.header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.comment = Comment(REQUEST_NOTES[spec.field], "落实看板")
+        letters[spec.field] = get_column_letter(column)
+        sheet.column_dimensions[letters[spec.field]].width = spec.width
+    header = schema.REQUEST_COLUMNS[0].header
+    words = DataValidation(type="list", formula1='"' + ",".join(supervision.REQUEST_WORDS) + '"', allow_blank=True,
+                           errorTitle=header, error="请从下拉列表中选择：销号、延期；不申请请留空。", showErrorMessage=True)
+    until = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True,
+                           errorTitle=schema.REQUEST_COLUMNS[1].header, error="请填写日期，例如 2026-12-31。",
+                           showErrorMessage=True)
+    for validation, name in ((words, "request"), (until, "requested_until")):
+        validation.add(f"{letters[name]}2:{letters[name]}{last_row}")
+        sheet.add_data_validation(validation)
+    sheet.column_dimensions[letters["requested_until"]].number_format = "yyyy-mm-dd"  # no cells: rows stay as filled
 
 
 def _plan_validation(sheet, column: int, keys: list[str], last_row: int) -> None:
@@ -127,6 +184,8 @@ def reporter_template(books: list[tuple[str, Book]], units: list[str], reporter:
                      list(assignments["plan"]), 16)
         _plan_validation(sheet, column, [key for key, _ in books], last_row)
         column += 1
+    _request_columns(sheet, column, last_row)
+    column += len(schema.REQUEST_COLUMNS)
     _grey_column(sheet, column, CONTENT_HEADER, "本列仅供填报时参考，上传时不读取，修改无效。",
                  list(assignments["content"]), 60)
     add_update_validation(sheet, list(units), last_row=last_row)

@@ -29,6 +29,9 @@ if data is not None:
     st.download_button("下载本处室填报模板（.xlsx）", lambda: plan_upload.template_for(account, today),
                        file_name=f"填报模板_{account.name}_{dates.file_stamp(today)}.xlsx", mime=XLSX, key="dl_template",
                        on_click="ignore")
+    st.caption("模板列出尚未销号的分工（被退回的在前）。申请销号或延期的，在该行「申请事项」下拉选择，「进展情况」即办结说明"
+               "或延期理由；延期须填「申请完成时限」。保存后申请转入督办审核。"
+               + ("本方案实行销号审核：完成进度填报为 100 的分工，保存时自动申请销号。" if data.book.plan.sign_off_review else ""))
 if account.is_admin:
     cols = st.columns(2)
     if current is not None:

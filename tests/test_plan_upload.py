@@ -64,7 +64,8 @@ def test_template_with_two_plans_has_rows_from_both_with_their_plan(two_plans):
     sheet = workbook[schema.SHEET_UPDATES]
     headers = [c.value for c in sheet[1]]
     assert headers[: len(schema.UPDATE_COLUMNS)] == [c.header for c in schema.UPDATE_COLUMNS]
-    assert headers[len(schema.UPDATE_COLUMNS):] == [template.PLAN_HEADER, template.CONTENT_HEADER]
+    assert headers[len(schema.UPDATE_COLUMNS):] == [template.PLAN_HEADER, *(c.header for c in schema.REQUEST_COLUMNS),
+                                                   template.CONTENT_HEADER]
     rows = [(r[1], r[2], r[3], r[PLAN_COLUMN - 1]) for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == [("1", "甲处", 40, "tasks"), ("2", "甲处", 20, "tasks"), ("1", "甲处", 10, PLAN_B), ("2", "甲处", 0, PLAN_B)]
     validations = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
@@ -76,7 +77,8 @@ def test_template_with_one_plan_has_no_plan_column(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("KANBAN_WORKBOOK", str(workbook_file(tmp_path / "data" / "tasks.xlsx")))
     sheet = openpyxl.load_workbook(io.BytesIO(plan_upload.template_for(REPORTER, TODAY)))[schema.SHEET_UPDATES]
     headers = [c.value for c in sheet[1]]
-    assert headers == [*(c.header for c in schema.UPDATE_COLUMNS), template.CONTENT_HEADER]
+    assert headers == [*(c.header for c in schema.UPDATE_COLUMNS), *(c.header for c in schema.REQUEST_COLUMNS),
+                       template.CONTENT_HEADER]
 
 
 def test_admin_template_covers_every_unit_of_every_plan(two_plans):
@@ -191,3 +193,17 @@ def test_rows_sent_back_unfilled_leave_their_plan_alone(two_plans):
     assert shown.ok and [part.preview.has_changes for part in shown.plans] == [True, False]
     assert plan_upload.save_upload(shown).saved
     assert len(store.read_audit(default)) == 1 and store.read_audit(other) == []
+
+
+def test_a_request_in_a_split_upload_is_filed_in_its_plan_naming_the_uploaded_row(two_plans):
+    """申请事项 goes along with its row to its plan: row 4 (川渝合作, task 1) asks 延期; its plan's task 1 has no
+    完成时限, so the refusal names row 4 and the 申请完成时限 column of the uploaded file."""
+    request = PLAN_COLUMN + 1  # 申请事项, right after 方案
+    data = _filled(_report_both(two_plans), {(2, request): "销号", (4, request): "延期",
+                                             (4, request + 1): dt.date(2026, 12, 31)})
+    shown = _preview(data)
+    parts = {part.plan.key: part.preview for part in shown.plans}
+    assert list(parts["tasks"].supervision_added["kind"]) == ["销号申请"]
+    assert [(p.code, p.row, p.column) for p in parts[PLAN_B].errors] == [
+        ("no-deadline-to-extend", 4, schema.REQUEST_COLUMNS[1].header)]
+    assert not shown.ok

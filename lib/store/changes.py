@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from lib import filecheck, schema, settings, supervision, validate
+from lib import filecheck, schema, settings, supervision, upload_requests, validate
 from lib.accounts import Account
 from lib.model import ERROR, ORIGIN, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
 from lib.store.base import Base, read_base, remember_base
@@ -381,6 +381,7 @@ class _Merged:
     problems: list[Problem]
     rows_by_key: dict  # (date, task_id, unit) → Excel row of the uploaded row, for rights messages
     carry_from: RawWorkbook | None  # the workbook whose extra sheets the save keeps
+    asked: pd.DataFrame | None = None  # MERGE: the uploaded rows with a request cell (``upload_requests.asked_rows``)
 
 
 def preview(current: bytes | None, change: Change, today: dt.date | None = None,
@@ -417,6 +418,8 @@ def preview(current: bytes | None, change: Change, today: dt.date | None = None,
         merged = _merged(base, upload_raw, change, result, today)
         if merged is None:
             return result
+        if change.kind == MERGE:
+            merged = _with_requests(base, merged, change, today)
     step("比对改动")
     _compare(base, merged, change, result, today)
     if not result.errors:
@@ -495,7 +498,10 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
         return None
     problems += _rewritten_events(base.book, parsed.book)
     book = parsed.book
-    if change.kind == MERGE:
+    asked = None
+    if change.kind == MERGE:  # before a row is skipped: a request on an unfilled row is refused, not dropped
+        cells = upload_requests.read_cells(change.upload, upload_raw.sheets.get(schema.SHEET_UPDATES))
+        asked = upload_requests.asked_rows(cells, book.updates[_uploaded(book.updates)])
         skip = _unfilled_template_rows(book, base.book)
         if skip.any():
             skipped_rows = set(book.updates.loc[skip, ROW])
@@ -508,8 +514,43 @@ def _merged(base: Base, upload_raw: RawWorkbook, change: Change, result: Preview
         problems += _set_reporters(book, change.account, result)
     uploaded = book.updates[_uploaded(book.updates)]
     rows_by_key = {(d, t, u): r for d, t, u, r in zip(uploaded["date"], uploaded["task_id"], uploaded["unit"], uploaded[ROW])}
-    return _Merged(book, plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN)), problems, rows_by_key,
-                   upload_raw if replacing else base.raw)
+    plan = plan_dict(merged_raw.sheets.get(schema.SHEET_PLAN))
+    return _Merged(book, plan, problems + _requests_not_read(change, upload_raw), rows_by_key,
+                   upload_raw if replacing else base.raw, asked)
+
+
+def _requests_not_read(change: Change, upload_raw: RawWorkbook) -> list[Problem]:
+    """A warning when a 整体替换 carries filled 申请事项 columns: only a merge files requests (an admin's whole
+    workbook is a correction of the data, not a unit asking for something)."""
+    sheet = upload_raw.sheets.get(schema.SHEET_UPDATES)
+    headers = {schema.normalise_header(c.header) for c in schema.REQUEST_COLUMNS}
+    if change.kind == MERGE or sheet is None or not headers & {schema.normalise_header(n) for n in sheet.extra_columns}:
+        return []
+    return [_warning("整体替换不受理「进展」表中「申请事项」「申请完成时限」「佐证材料」列的申请，这些列不予保存。"
+                     "如需提出申请，请以「合并」方式上传，或在处室页提交。", "requests-not-read", schema.SHEET_UPDATES)]
+
+
+def _fresh_reports(base: Base, book: Book) -> pd.DataFrame:
+    """The upload's reports a merge adds or changes: a row sent again as it is saved brings nothing new."""
+    uploaded = book.updates[_uploaded(book.updates)]
+    if base.book is None or uploaded.empty:
+        return uploaded
+    saved = base.book.updates
+    keys = pd.MultiIndex.from_frame(uploaded[UPDATE_KEY])
+    added, changed, _, _ = diff_keyed(saved[pd.MultiIndex.from_frame(saved[UPDATE_KEY]).isin(keys)], uploaded,
+                                      UPDATE_KEY, UPDATE_VALUES)
+    brought = pd.MultiIndex.from_frame(pd.concat([added[UPDATE_KEY], changed[UPDATE_KEY]], ignore_index=True))
+    return uploaded[keys.isin(brought)]
+
+
+def _with_requests(base: Base, merged: _Merged, change: Change, today: dt.date) -> _Merged:
+    """The merge with the requests its rows ask for appended to 督办, and with 销号审核 = 是 the automatic 销号申请
+    of the reports it brings to 100 (``lib.upload_requests``); refused requests are errors of their rows."""
+    asked = merged.asked if merged.asked is not None else pd.DataFrame(columns=upload_requests.ASKED_COLUMNS)
+    events, problems = upload_requests.requests(merged.book, change.account, asked,
+                                                _fresh_reports(base, merged.book), today)
+    book = replace(merged.book, supervision=supervision.with_events(merged.book, events)) if events else merged.book
+    return replace(merged, book=book, problems=merged.problems + problems)
 
 
 def _carried_sheets(base: Base, merged: _Merged, change: Change) -> list[str]:

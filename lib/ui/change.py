@@ -21,7 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import escape, plan_upload, store, tables
+from lib import escape, plan_upload, store, supervision, tables
 from lib.plans import Plan
 from lib.ui import login
 
@@ -58,6 +58,12 @@ def show_preview(preview, is_admin: bool, key: str = "preview") -> None:
         if counts[name]:
             st.markdown(title)
             st.dataframe(tables.labelled(getattr(preview, name)), hide_index=True, key=f"{key}_{name}")
+    if counts.get("supervision"):
+        events = supervision.events_of(preview.supervision_added)
+        asked = all(event.is_request for event in events)
+        st.markdown("**本次提出的申请**（保存后转督办审核）" if asked else "**本次新增的督办记录**")
+        st.dataframe(supervision.event_table(events).drop(columns=["批准完成时限", "对应申请"] if asked else []),
+                     hide_index=True, key=f"{key}_supervision")
     if is_admin and counts["other"]:
         st.markdown("**方案、处室、任务的改动**")
         st.dataframe(preview.other_changes, hide_index=True, key=f"{key}_other")
@@ -135,7 +141,8 @@ def _save_shown(key: str, describe: Callable[[store.Preview], str], on_saved: Ca
 
 def saved_counts(preview: store.Preview) -> str:
     counts = preview.counts
-    return (f"已保存：新增 {counts['added']} 条，修改 {counts['changed']} 条，删除 {counts['removed']} 条。"
+    asked = f"；提出申请 {counts['supervision']} 项，待督办审核" if counts.get("supervision") else ""
+    return (f"已保存：新增 {counts['added']} 条，修改 {counts['changed']} 条，删除 {counts['removed']} 条{asked}。"
             "原版本已存入版本记录。")
 
 
