@@ -112,9 +112,11 @@ def _card(page, label: str) -> str:
     return card.locator("[data-testid='stMetricValue']").inner_text()
 
 
-def _request_extension(page, task_id: str, reason: str, saved_id: str) -> None:
+def _request_extension(page, task_id: str, deadline: str, reason: str, saved_id: str) -> None:
     page.locator("[data-testid='stSelectbox']").filter(has_text="选择要申请的任务").click()
-    page.get_by_role("option", name=f"任务{task_id}：", exact=False).first.click()
+    page.keyboard.type(f"任务{task_id}：")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"现完成时限：{deadline}").wait_for()  # the picked task's form
     wait_for_app(page)
     page.get_by_role("textbox", name="延期理由及目前进展", exact=True).fill(reason)
     page.get_by_role("button", name="提交延期申请").click()
@@ -137,7 +139,7 @@ def test_the_extension_loop_in_the_browser(board_copy: Path, browser):
         _open(reporter, server.url("/task?task=7"))
         assert (_card(reporter, "预警"), _card(reporter, "调整后时限")) == ("红灯", "2026-12-31")
         _open(reporter, server.url(f"/unit?unit={UNIT}"))
-        _request_extension(reporter, "7", "需与重庆方会签，会签未完成", "D0001")
+        _request_extension(reporter, "7", "2026-12-31", "需与重庆方会签，会签未完成", "D0001")
         _open(reporter, server.url("/"))
         assert (_card(reporter, "待审核"), _card(reporter, "延期")) == ("1 项", "0 项")
 
@@ -150,7 +152,7 @@ def test_the_extension_loop_in_the_browser(board_copy: Path, browser):
         reporter.locator(WARNING).filter(has_text="退回或未获同意").wait_for()
         reporter.get_by_role("heading", name="督办：申请销号与延期").scroll_into_view_if_needed()
         screenshot(reporter, "extension-1-refused")
-        _request_extension(reporter, "7", "会签已排定于12月中旬，印发需至明年3月", "D0003")
+        _request_extension(reporter, "7", "2026-12-31", "会签已排定于12月中旬，印发需至明年3月", "D0003")
 
         _open(admin, server.url("/supervision"))
         screenshot(admin, "extension-2-queue")
