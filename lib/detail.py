@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib import schema
+from lib import schema, supervision
 from lib.metrics import OVERALL, assignment_progress, expected_progress, period_points
 from lib.model import ROW, Book
 
@@ -161,13 +161,16 @@ def section_trend(trend: pd.DataFrame, section: str) -> pd.DataFrame:
 
 
 def expected_trend(book: Book, task_id: str, as_of: dt.date) -> pd.DataFrame:
-    """序时进度 (percent 0–100) of one task at each period end up to ``as_of``; empty without a deadline.
+    """序时进度 (percent 0–100) of one task at each period end up to ``as_of``, against the deadline in force
+    then (an extension approved later does not move earlier points); empty without a deadline.
 
     Columns: date, period, expected.
     """
-    rows = [
-        {"date": pd.Timestamp(end), "period": label, "expected": expected_progress(book, end).get(task_id)}
-        for _code, label, _start, end in _period_ends(book, as_of)
-    ]
+    rows = []
+    for _code, label, _start, end in _period_ends(book, as_of):
+        deadline = supervision.deadlines(book, task_id, end).effective
+        deadlines = pd.Series({task_id: pd.Timestamp(deadline) if deadline else pd.NaT}, dtype="datetime64[ns]")
+        rows.append({"date": pd.Timestamp(end), "period": label,
+                     "expected": expected_progress(book, end, deadlines).get(task_id)})
     frame = pd.DataFrame(rows, columns=["date", "period", "expected"])
     return frame[frame["expected"].notna()].reset_index(drop=True)

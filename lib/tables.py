@@ -92,11 +92,14 @@ def _task_rows(snapshot: Snapshot) -> pd.DataFrame:
 
 
 def section_summary(snapshot: Snapshot, section: str) -> dict:
-    """The section's KPI figures: progress, change (points), tasks, done, red, yellow (counts)."""
+    """The section's KPI figures: progress, change (points), tasks, done, red, yellow, and its 督办 figures by task:
+    due (original deadline passed), on_time, overdue (counts) and on_time_rate (percent, NaN when nothing is due)."""
     row = snapshot.sections.set_index("section").loc[section]
     lights = light_counts(detail.section_tasks(snapshot.tasks, section))
     return {"progress": float(row["progress"]), "change": float(row["change"]), "tasks": int(row["tasks"]),
-            "done": int(row["done"]), "red": lights[schema.LIGHT_RED], "yellow": lights[schema.LIGHT_YELLOW]}
+            "done": int(row["done"]), "red": lights[schema.LIGHT_RED], "yellow": lights[schema.LIGHT_YELLOW],
+            "due": int(row["due"]), "on_time": int(row["on_time"]), "overdue": int(row["overdue"]),
+            "on_time_rate": float(row["on_time_rate"])}
 
 
 def section_tasks(snapshot: Snapshot, section: str) -> pd.DataFrame:

@@ -17,11 +17,14 @@ section = board.linked_selectbox("选择板块", state.book.sections, "section_p
 summary = tables.section_summary(snapshot, section)
 st.subheader(escape.for_markdown(section))
 
-cards = st.columns(4, border=True)
+cards = st.columns(5, border=True)
 board.progress_metric(cards[0], "板块进度", summary["progress"], summary["change"])
 cards[1].metric("任务数", f"{summary['tasks']} 项")
 cards[2].metric("已完成", f"{summary['done']} 项")
 cards[3].metric("红灯 / 黄灯", f"{summary['red']} / {summary['yellow']}")
+cards[4].metric("按期办结率", tables.percent_text(summary["on_time_rate"]),
+                f"{summary['on_time']}/{summary['due']} 项按期，逾期 {summary['overdue']} 项", delta_color="off",
+                delta_arrow="off")
 
 board.show_chart(charts.task_bars(detail.section_tasks(snapshot.tasks, section)), "section_tasks")
 

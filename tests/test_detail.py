@@ -88,9 +88,14 @@ def test_drill_downs_for_one_unit_or_task_equal_the_full_frames_filtered(book):
 
 def test_section_summary_counts_its_lights(book):
     snapshot = metrics.compute(book, dt.date(2026, 5, 31))
-    assert tables.section_summary(snapshot, "二、第二板块，开展研究") == {
-        "progress": 50.0, "change": 50.0, "tasks": 1, "done": 0, "red": 1, "yellow": 0}
+    summary = tables.section_summary(snapshot, "二、第二板块，开展研究")
+    assert summary == {"progress": 50.0, "change": 50.0, "tasks": 1, "done": 0, "red": 1, "yellow": 0,
+                       "due": 0, "on_time": 0, "overdue": 0, "on_time_rate": summary["on_time_rate"]}
+    assert pd.isna(summary["on_time_rate"])  # nothing due yet: no rate, which is not 0 %
     assert metrics.light_counts(snapshot.tasks) == {"红": 1, "黄": 0, "蓝": 0, "绿": 1, "已完成": 0}
+    # 07-01: task 2 (due 06-30, at 50) is the section's one task due, overdue: 0 of 1 on time.
+    after = tables.section_summary(metrics.compute(book, dt.date(2026, 7, 1)), "二、第二板块，开展研究")
+    assert (after["due"], after["on_time"], after["overdue"], after["on_time_rate"]) == (1, 0, 1, 0.0)
 
 
 def test_task_problems_one_format_for_board_review_and_excel():

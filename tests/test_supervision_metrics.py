@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lib import metrics, schema
+from lib import detail, metrics, schema
 from tests.test_supervision import LOOP, REVIEW, load_book
 
 REPORTS = [(dt.date(2026, 6, 1), "1", "甲处", 100), (dt.date(2026, 6, 15), "1", "乙处", 60),
@@ -137,3 +137,10 @@ def test_a_unit_filter_keeps_the_tasks_extension_and_drops_other_units_sign_offs
     snapshot = metrics.compute(book, dt.date(2026, 7, 12))
     assert (task(snapshot, "1")["deadline"], task(snapshot, "1")["done"]) == (pd.Timestamp(2026, 8, 15), True)
     assert set(book.supervision["unit"]) == {"甲处"}
+
+
+def test_the_task_pages_expected_line_uses_the_deadline_in_force_at_each_period_end(reviewed):
+    """Task 1: 03-31 against 06-30 (89 of 180 days = 49.4 %); 06-30 against the 08-15 approved on 06-20 (180 of 226 =
+    79.6 %); 09-30 past 08-15: 100 %."""
+    line = detail.expected_trend(reviewed, "1", dt.date(2026, 9, 30))
+    assert [round(v, 1) for v in line["expected"]] == [49.4, 79.6, 100.0]

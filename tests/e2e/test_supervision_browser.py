@@ -74,6 +74,8 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
         reporter.get_by_role("heading", name="督办：申请销号与延期").scroll_into_view_if_needed()
         screenshot(reporter, "supervision-1-requested")
         assert _events(board_copy) == [("D0001", schema.KIND_SIGN_OFF_REQUEST, "")]
+        _open(reporter, server.url("/"))
+        assert _card(reporter, "待审核") == "1 项"
 
         admin = _log_in(browser, server, "管理员")
         _open(admin, server.url("/supervision"))
@@ -90,6 +92,8 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
         _open(admin, server.url("/supervision"))
         _decide(admin, "D0003", "销号", "同意销号", "D0004")
         screenshot(admin, "supervision-4-signed-off")
+        _open(admin, server.url("/"))
+        assert _card(admin, "待审核") == "0 项"
         assert _events(board_copy) == [("D0001", "销号申请", ""), ("D0002", "退回", "D0001"),
                                        ("D0003", "销号申请", ""), ("D0004", "销号", "D0003")]
         book = validate.load(board_copy, today=dt.date.fromisoformat(FIXED_TODAY)).book
