@@ -304,23 +304,9 @@ def _task_table(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame, as
     return tasks
 
 
-SUPERVISION_FIGURES = [*supervision.Summary.__dataclass_fields__, "on_time_rate"]
-
-
-def _supervision_figures(closing: pd.DataFrame, key: pd.Series, waiting: pd.Series, order: pd.Index) -> pd.DataFrame:
-    """``SUPERVISION_FIGURES`` for each value of ``key`` (a section, a unit) in ``order``: ``closing`` rows (tasks
-    or assignments) grouped by ``key``, ``waiting`` the key of each pending request."""
-    rows = {}
-    for value, group in closing.groupby(key.to_numpy(), sort=False):
-        figures = supervision.summarize(group, int((waiting == value).sum()))
-        rows[value] = {**asdict(figures), "on_time_rate": figures.on_time_rate}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=SUPERVISION_FIGURES).reindex(order)
-    return frame.astype({name: float for name in SUPERVISION_FIGURES})
-
-
 def _section_table(tasks: pd.DataFrame, closing: pd.DataFrame, waiting: pd.DataFrame) -> pd.DataFrame:
     """One row per section in plan order: progress (mean of its tasks), task and done counts, change, and the
-    督办 figures counted by task (``SUPERVISION_FIGURES``)."""
+    督办 figures counted by task (``supervision.FIGURE_COLUMNS``)."""
     sections = (
         tasks.groupby(["section_order", "section"], as_index=False)
         .agg(progress=("progress", "mean"), previous_progress=("previous_progress", "mean"),
@@ -331,8 +317,8 @@ def _section_table(tasks: pd.DataFrame, closing: pd.DataFrame, waiting: pd.DataF
     sections["change"] = sections["progress"] - sections["previous_progress"]
     sections["label"] = sections["section"].map(section_label)
     section_of = tasks.set_index("task_id")["section"]
-    figures = _supervision_figures(closing, closing["task_id"].map(section_of), waiting["task_id"].map(section_of),
-                                   pd.Index(sections["section"]))
+    figures = supervision.summaries_by(closing, closing["task_id"].map(section_of), waiting["task_id"].map(section_of),
+                                       pd.Index(sections["section"]))
     return pd.concat([sections, figures.reset_index(drop=True)], axis=1)
 
 
@@ -357,7 +343,7 @@ def _overall(tasks: pd.DataFrame, assignments: pd.DataFrame) -> Overall:
 
 def _unit_table(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame, waiting: pd.DataFrame) -> pd.DataFrame:
     """One row per unit in the units sheet's order: progress, assignment counts, 本期报送, change, and the 督办
-    figures counted by the unit's assignments (``SUPERVISION_FIGURES``)."""
+    figures counted by the unit's assignments (``supervision.FIGURE_COLUMNS``)."""
     grouped = assignments.assign(
         lead=assignments["is_lead"].astype(int),
         cooperate=(~assignments["is_lead"]).astype(int),
@@ -374,7 +360,7 @@ def _unit_table(book: Book, assignments: pd.DataFrame, closing: pd.DataFrame, wa
     units["change"] = units["progress"] - units["previous_progress"]
     units["rate"] = (units["reported"] / units["required"].where(units["required"] > 0) * 100)
     units["label"] = units["unit"].map(book.unit_label)
-    figures = _supervision_figures(closing, closing["unit"], waiting["unit"], pd.Index(units["unit"]))
+    figures = supervision.summaries_by(closing, closing["unit"], waiting["unit"], pd.Index(units["unit"]))
     return pd.concat([units, figures.reset_index(drop=True)], axis=1)
 
 

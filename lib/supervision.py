@@ -372,14 +372,34 @@ class Summary:
         return round(self.on_time / self.due * 100, 1) if self.due else None
 
 
+def _counted(table: pd.DataFrame) -> pd.DataFrame:
+    """Per row of ``task_table`` or ``assignment_table``, whether it counts in each count of ``Summary``."""
+    due = table["due"].astype(bool)
+    outcome = table["outcome"]
+    return pd.DataFrame({
+        "signed_off": table["state"] == schema.STATE_SIGNED_OFF, "extended": table["extensions"] > 0,
+        "overdue": outcome == OUTCOME_OVERDUE, "due": due, "on_time": due & (outcome == OUTCOME_ON_TIME),
+        "closed_extended": due & (outcome == OUTCOME_EXTENDED), "closed_late": due & (outcome == OUTCOME_LATE),
+    }, index=table.index)
+
+
 def summarize(table: pd.DataFrame, pending_count: int) -> Summary:
     """The ``Summary`` of rows of ``task_table`` or ``assignment_table``."""
-    due = table[table["due"].astype(bool)]
-    return Summary(pending=pending_count, signed_off=int((table["state"] == schema.STATE_SIGNED_OFF).sum()),
-                   extended=int((table["extensions"] > 0).sum()), overdue=int((table["outcome"] == OUTCOME_OVERDUE).sum()),
-                   due=len(due), on_time=int((due["outcome"] == OUTCOME_ON_TIME).sum()),
-                   closed_extended=int((due["outcome"] == OUTCOME_EXTENDED).sum()),
-                   closed_late=int((due["outcome"] == OUTCOME_LATE).sum()))
+    return Summary(pending=pending_count, **{name: int(count) for name, count in _counted(table).sum().items()})
+
+
+FIGURE_COLUMNS = [*Summary.__dataclass_fields__, "on_time_rate"]
+
+
+def summaries_by(table: pd.DataFrame, key: pd.Series, waiting: pd.Series, order: pd.Index) -> pd.DataFrame:
+    """``summarize`` per value of ``key`` (a 板块, a unit; aligned with ``table``), one row per value of ``order``,
+    columns ``FIGURE_COLUMNS`` (counts as floats, on_time_rate NaN when nothing is due). ``waiting`` holds the
+    key of each pending request."""
+    counts = _counted(table).groupby(key.to_numpy()).sum()
+    counts["pending"] = waiting.value_counts()
+    frame = counts.reindex(order).fillna(0).astype(float)
+    frame["on_time_rate"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0) * 100).round(1)
+    return frame[FIGURE_COLUMNS]
 
 
 def overall(book: Book, as_of: dt.date) -> Summary:
