@@ -547,8 +547,10 @@ def _with_requests(base: Base, merged: _Merged, change: Change, today: dt.date) 
     """The merge with the requests its rows ask for appended to 督办, and with 销号审核 = 是 the automatic 销号申请
     of the reports it brings to 100 (``lib.upload_requests``); refused requests are errors of their rows."""
     asked = merged.asked if merged.asked is not None else pd.DataFrame(columns=upload_requests.ASKED_COLUMNS)
-    events, problems = upload_requests.requests(merged.book, change.account, asked,
-                                                _fresh_reports(base, merged.book), today)
+    if asked.empty and not merged.book.plan.sign_off_review:  # nothing asked, nothing automatic: the common upload
+        return merged
+    fresh = _fresh_reports(base, merged.book) if merged.book.plan.sign_off_review else merged.book.updates.iloc[:0]
+    events, problems = upload_requests.requests(merged.book, change.account, asked, fresh, today)
     book = replace(merged.book, supervision=supervision.with_events(merged.book, events)) if events else merged.book
     return replace(merged, book=book, problems=merged.problems + problems)
 
