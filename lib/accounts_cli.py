@@ -25,6 +25,12 @@ def _path(args: argparse.Namespace) -> Path:
     return Path(args.accounts) if args.accounts else accounts.load_settings().accounts_path
 
 
+def account_status(account: accounts.Account) -> str:
+    """停用 and 须改密码 as 账号管理 shows them; 正常 when neither."""
+    marks = [text for flag, text in ((account.disabled, "已停用"), (account.must_change, "须修改密码")) if flag]
+    return "、".join(marks) or "正常"
+
+
 def cmd_user(args: argparse.Namespace) -> int:
     path = _path(args)
     try:
@@ -42,7 +48,7 @@ def cmd_user(args: argparse.Namespace) -> int:
                 print(f"尚无账号（{path}）。创建第一个管理员：{accounts.first_admin_command(settings)}")
             for account in found.values():
                 scope = "全部" if account.is_admin else "、".join(account.units)
-                print(f"{account.name}\t{account.role_label}\t{scope}\t{account.created}")
+                print(f"{account.name}\t{account.role_label}\t{scope}\t{account_status(account)}\t{account.created}")
         elif args.user_command == "remove":
             accounts.remove_user(path, args.name)
             print(f"已删除账号「{args.name}」；其已登录的会话在下次操作时退出。")

@@ -167,6 +167,17 @@ def test_user_cli_add_list_passwd_remove(tmp_path: Path):
     assert missing.returncode == 1 and "不存在" in missing.stderr
 
 
+def test_user_cli_list_shows_disabled_and_must_change(tmp_path: Path):
+    path = tmp_path / "accounts.toml"
+    accounts.add_user(path, "管理员", "password1", admin=True)
+    accounts.add_user(path, "张三", "password1", ["甲处"])
+    accounts.add_user(path, "李四", "password1", ["乙处"])
+    accounts.set_disabled(path, "张三", True, actor="管理员")
+    accounts.reset_password(path, "李四", actor="管理员")
+    rows = {line.split("\t")[0]: line.split("\t")[3] for line in _cli("user", "--accounts", str(path), "list").stdout.splitlines()}
+    assert rows == {"管理员": "正常", "张三": "已停用", "李四": "须修改密码"}
+
+
 def test_empty_variable_means_the_default():
     assert settings.workbook_path({"KANBAN_WORKBOOK": ""}) == Path("data/tasks.xlsx")
     assert settings.workbook_path({"KANBAN_WORKBOOK": "/srv/t.xlsx"}) == Path("/srv/t.xlsx")
