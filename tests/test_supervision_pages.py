@@ -238,3 +238,14 @@ def test_the_unit_block_lists_only_the_units_tasks_and_asks_for_a_login(shared: 
     assert not at.get("download_button")  # no one is logged in: a notice needs a name for the log
     mine = ran(AppTest.from_function(unit_overdue_script, args=(str(shared), "甲处"), default_timeout=60))
     assert overdue_rows(mine) == [] and len(mine.success) == 1
+
+
+def test_a_task_without_a_deadline_offers_no_extension_form(shared: Path):
+    """Task 3 is 长期: an extension would be refused (no-deadline-to-extend), so its form is not offered; task 1's is."""
+    reporter = logged_in("甲处填报", "unit", unit="甲处")
+    reporter.selectbox(key="sv_task_pick").set_value("3")
+    ran(reporter)
+    keys = {b.key for b in reporter.button}
+    assert "sv_signoff_go_3" in keys and "sv_extend_go_3" not in keys
+    reporter.selectbox(key="sv_task_pick").set_value("1")
+    assert "sv_extend_go_1" in {b.key for b in ran(reporter).button}

@@ -203,10 +203,15 @@ def _request_forms(path: Path, task_id: str, unit: str, deadline: dt.date | None
             UNIT_KEY, path, request_builder("销号", task_id, unit),
             {"reason": f"sv_note_{task_id}", "evidence": f"sv_evidence_{task_id}"},
             (f"sv_note_{task_id}", f"sv_evidence_{task_id}")))
+    if deadline is None:  # 长期 or no 完成时限: nothing to extend (the request would be refused)
+        with extend:
+            st.markdown("**申请延期**")
+            st.caption("该任务为长期任务或未设定完成时限，无需申请延期。")
+        return
     with extend, st.form(f"sv_extend_{task_id}", border=False):
         st.markdown(f"**申请延期**（现完成时限：{tables.deadline_text(deadline)}）")
         st.text_area("延期理由及目前进展", key=f"sv_reason_{task_id}")
-        st.date_input("申请完成时限", value=(deadline or settings.today()) + dt.timedelta(days=90),
+        st.date_input("申请完成时限", value=deadline + dt.timedelta(days=90),
                       key=f"sv_until_{task_id}", format="YYYY-MM-DD")
         st.form_submit_button("提交延期申请", key=f"sv_extend_go_{task_id}", on_click=note, args=(
             UNIT_KEY, path, request_builder("延期", task_id, unit),
