@@ -40,11 +40,12 @@ def figures(plan: Plan, book: Book | None, as_of: dt.date, problems: list[Proble
 
 
 HEADLINE_COLUMNS = ["方案", "方案名称", "总体进度", "较上期", "任务数", "已完成", "红灯", "黄灯", "蓝灯", "绿灯",
-                    "本期应报", "本期已报", "报送率", "状态"]
+                    "本期应报", "本期已报", "报送率", "按期办结率", "逾期未办结", "待审核", "状态"]
 
 
 def headline_rows(all_figures: list[PlanFigures]) -> pd.DataFrame:
-    """One row per plan: progress, change, tasks, done, each light, reporting, and whether it loaded."""
+    """One row per plan: progress, change, tasks, done, each light, reporting, its 督办 figures (按期办结率,
+    逾期未办结, 待审核; by task), and whether it loaded."""
     rows = []
     for item in all_figures:
         row: dict[str, object] = {"方案": item.plan.key, "方案名称": item.name}
@@ -58,6 +59,8 @@ def headline_rows(all_figures: list[PlanFigures]) -> pd.DataFrame:
             **{schema.light_label(light): overall.lights[light] for light in schema.LIGHTS if light != schema.LIGHT_DONE},
             "本期应报": overall.required, "本期已报": overall.reported,
             "报送率": None if not overall.required else round(overall.rate, 1),
+            "按期办结率": item.snapshot.supervision.on_time_rate, "逾期未办结": item.snapshot.supervision.overdue,
+            "待审核": item.snapshot.supervision.pending,
             "状态": "已归档" if item.plan.archived else "",
         })
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)

@@ -31,6 +31,7 @@ else:
     st.dataframe(linked, hide_index=True, key="plans_headline", column_config={
         "总体进度": st.column_config.ProgressColumn("总体进度", format="%.1f%%", min_value=0, max_value=100),
         "报送率": st.column_config.NumberColumn("报送率", format="%.1f%%"),
+        "按期办结率": st.column_config.NumberColumn("按期办结率", format="%.1f%%"),
         "方案名称": st.column_config.TextColumn("方案名称", width="large"),
         "查看": st.column_config.LinkColumn("查看", display_text="查看总览", width="small"),
     })

@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lib import plans, portfolio, validate
@@ -84,6 +85,11 @@ def test_headline_rows_equal_each_plans_own_figures(two_plans) -> None:
     assert (first["总体进度"], first["较上期"], first["任务数"], first["已完成"]) == (45.0, 30.0, 2, 0)
     assert (first["红灯"], first["黄灯"], first["绿灯"]) == (1, 0, 1)
     assert (first["本期应报"], first["本期已报"], first["报送率"]) == (3, 2, 66.7)
+    # 05-31: no original deadline has passed (task 2 is due 06-30): no rate yet, which is not 0 %, and nothing overdue.
+    assert pd.isna(first["按期办结率"]) and (first["逾期未办结"], first["待审核"]) == (0, 0)
+    later = portfolio.headline_rows([portfolio.figures(p, validate.load(p.path, D).book, dt.date(2026, 7, 1), [])
+                                     for p in plans.all_plans()]).iloc[0]
+    assert (later["按期办结率"], later["逾期未办结"]) == (0.0, 1)  # task 2 overdue: 0 of 1 on time
 
 
 def test_units_across_plans_add_up_each_plans_assignments(two_plans) -> None:
