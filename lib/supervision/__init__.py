@@ -28,6 +28,9 @@ The package, one job per module (each pure, no I/O):
 - ``views``: what the pages show (``event_table``, ``timeline``, ``returned``, ``open_assignments``, ``deadlines``);
 - ``upload_requests``: requests asked through an upload's 申请事项 column (imported by the save, not here).
 
+Read from outside the package: ``lib.urge`` (催办 notices of the overdue assignments) and
+``lib.review_supervision`` (the review's 督办 part).
+
 The names callers need are imported here, so pages, the store and the CLI say ``supervision.new_request``.
 """
 
