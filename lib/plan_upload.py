@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from lib import filecheck, plans, schema, settings, store, template, upload_columns, upload_requests, validate
+from lib import filecheck, plans, schema, settings, store, template, upload_columns, validate
 from lib.accounts import Account
 from lib.model import ERROR, ROW, Book, Problem, sort_problems
 from lib.plans import Plan
+from lib.supervision import upload_requests
 from lib.workbook import HEADER_SEARCH_ROWS, RawSheet, WorkbookError, read_raw, set_cell
 
 PLAN_HEADER = template.PLAN_HEADER

@@ -74,7 +74,7 @@ SUPERVISION_COLUMNS = (
     Column("answers", "对应申请", width=10),  # a decision: the 编号 of the request it answers
 )
 
-# A reporter's template also lets a 进展 row ask for 销号 or 延期 (``lib.upload_requests``): optional columns read
+# A reporter's template also lets a 进展 row ask for 销号 or 延期 (``lib.supervision.upload_requests``): optional columns read
 # from an upload only; a request becomes a 督办 row, and the 进展 sheet never keeps these columns.
 REQUEST_COLUMNS = (
     Column("request", "申请事项", width=10),  # 销号 / 延期; the row's 进展情况 is the 办结说明 or the reason

@@ -4,7 +4,7 @@ The reporter's sheet has the contract's 进展 columns in contract order (so the
 data validation of ``workbook.add_update_validation`` lines up), then, when the
 office runs several plans, a 方案 column naming each row's plan (read by
 ``lib.plan_upload``), then the optional request columns 申请事项 / 申请完成时限 /
-佐证材料 (read by ``lib.upload_requests``), then a read-only 任务内容 column the
+佐证材料 (read by ``lib.supervision.upload_requests``), then a read-only 任务内容 column the
 reader ignores, and a 说明 sheet. With one plan there is no 方案 column: the
 sheet is the plan's own.
 

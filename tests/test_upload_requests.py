@@ -1,4 +1,4 @@
-"""Requests through an upload (lib/upload_requests, lib/store/changes): 申请事项 rows become 督办 requests saved with
+"""Requests through an upload (lib/supervision/upload_requests, lib/store/changes): 申请事项 rows become 督办 requests saved with
 their reports, bad request cells are refused naming row and column, and 销号审核 = 是 files the automatic 销号申请.
 
 The workbook (``tests.test_supervision.supervision_workbook``), today 2026-11-01:

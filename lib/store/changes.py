@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from lib import filecheck, schema, settings, supervision, upload_requests, validate
+from lib import filecheck, schema, settings, supervision, validate
 from lib.accounts import Account
 from lib.model import ERROR, ORIGIN, ORIGIN_SAVED, ORIGIN_UPLOAD, ROW, WARNING, Book, Problem, sort_problems
 from lib.store.base import Base, read_base, remember_base
@@ -49,6 +49,7 @@ from lib.store.persist import (
     save,
     save_locked,
 )
+from lib.supervision import upload_requests
 from lib.workbook import (
     RawSheet,
     RawWorkbook,
@@ -545,7 +546,7 @@ def _fresh_reports(base: Base, book: Book) -> pd.DataFrame:
 
 def _with_requests(base: Base, merged: _Merged, change: Change, today: dt.date) -> _Merged:
     """The merge with the requests its rows ask for appended to 督办, and with 销号审核 = 是 the automatic 销号申请
-    of the reports it brings to 100 (``lib.upload_requests``); refused requests are errors of their rows."""
+    of the reports it brings to 100 (``lib.supervision.upload_requests``); refused requests are errors of their rows."""
     asked = merged.asked if merged.asked is not None else pd.DataFrame(columns=upload_requests.ASKED_COLUMNS)
     if asked.empty and not merged.book.plan.sign_off_review:  # nothing asked, nothing automatic: the common upload
         return merged
