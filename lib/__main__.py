@@ -16,22 +16,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from lib import (
-    accounts_cli,
-    metrics,
-    plans,
-    remind_cli,
-    report_cli,
-    schema,
-    store_cli,
-    supervision_cli,
-    urge_cli,
-    validate,
-)
+from lib import metrics, plans, schema, validate
 from lib.accounts import ROLE_ADMIN, Account, AccountError
+from lib.cli import accounts, options, remind, report, supervision, urge
+from lib.cli.options import add_workbook_options, chosen_workbook
 from lib.escape import for_terminal
 from lib.model import Book
-from lib.store_cli import add_workbook_options, chosen_workbook
 
 _LAYOUT = re.compile(r"([\n\t])")
 
@@ -117,8 +107,8 @@ def _headline(summary: dict) -> str:
 
 def cmd_summary_all(args: argparse.Namespace) -> int:
     """Every active plan's headline, one line (or JSON object) each; a broken plan says so and the rest follow."""
-    if store_cli.workbook_named(args):
-        raise store_cli.NamedTwice("--all 与 --plan、--workbook、工作簿文件参数不能同时使用。")
+    if options.workbook_named(args):
+        raise options.NamedTwice("--all 与 --plan、--workbook、工作簿文件参数不能同时使用。")
     listed, broken = [], 0
     for plan in plans.all_plans():
         result = validate.load(plan.path)
@@ -173,7 +163,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     output = chosen_workbook(args)
     try:
         # Overwriting is an admin's 整体替换: refused before the notice is read, recorded under the admin's name.
-        account = store_cli.named_account(args, admin=True) if args.user else Account("import-plan", ROLE_ADMIN)
+        account = options.named_account(args, admin=True) if args.user else Account("import-plan", ROLE_ADMIN)
     except AccountError as error:
         print(str(error), file=sys.stderr)
         return 1
@@ -235,12 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     # -o/--output was this command's name for the workbook before --workbook; both still work.
     add_workbook_options(importer, older_spellings=("-o", "--output"))
     importer.add_argument("--force", action="store_true", help="覆盖已有文件")
-    store_cli.add_user_options(importer, required=False,
+    options.add_user_options(importer, required=False,
                                help_text="覆盖已有工作簿时以哪个管理员账号记入版本记录，默认记为 import-plan")
     importer.set_defaults(handler=cmd_import_plan)
 
     # Each feature's commands live beside it, in a module with a register(subparsers) function.
-    for feature in (store_cli, accounts_cli, report_cli, remind_cli, urge_cli, supervision_cli):
+    for feature in (options, accounts, report, remind, urge, supervision):
         feature.register(commands)
     return parser
 
@@ -254,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         except plans.PlanError as error:
             # An unknown plan, or a workbook named twice: a sentence for the person, never a traceback.
             print(str(error), file=sys.stderr)
-            return store_cli.USAGE_ERROR if isinstance(error, store_cli.NamedTwice) else 1
+            return options.USAGE_ERROR if isinstance(error, options.NamedTwice) else 1
 
 
 if __name__ == "__main__":
