@@ -18,7 +18,7 @@ from typing import TextIO
 
 from lib import metrics, plans, schema, validate
 from lib.accounts import ROLE_ADMIN, Account, AccountError
-from lib.cli import accounts, options, remind, report, supervision, urge
+from lib.cli import accounts, apply, options, remind, report, supervision, urge
 from lib.cli.options import add_workbook_options, chosen_workbook
 from lib.escape import for_terminal
 from lib.model import Book
@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(handler=cmd_import_plan)
 
     # Each feature's commands live beside it, in a module with a register(subparsers) function.
-    for feature in (options, accounts, report, remind, urge, supervision):
+    for feature in (apply, accounts, report, remind, urge, supervision):
         feature.register(commands)
     return parser
 

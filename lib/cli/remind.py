@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
 from lib import settings
 from lib.accounts import AccountError
-from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account
-
-CLI_USER = "命令行"  # logged as the notice's author when neither --user nor a login name is known
-
-
-def notice_user(args: argparse.Namespace) -> str:
-    """The account ``--user`` names (it must exist), else the login name running the command."""
-    if args.user:
-        return named_account(args, admin=False).name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return CLI_USER
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
 
 
 def cmd_remind(args: argparse.Namespace) -> int:

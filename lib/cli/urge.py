@@ -9,8 +9,7 @@ from pathlib import Path
 
 from lib import settings
 from lib.accounts import AccountError
-from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook
-from lib.cli.remind import notice_user
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
 
 
 def _as_of(text: str | None) -> dt.date:
