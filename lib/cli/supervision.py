@@ -15,6 +15,7 @@ from pathlib import Path
 from lib import settings, store, supervision, validate
 from lib.accounts import AccountError
 from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account
+from lib.cli.output import json_for_terminal
 from lib.model import Book
 
 VERDICT_OPTIONS = {"approve": supervision.APPROVE, "return": supervision.RETURN, "refuse": supervision.REFUSE}
@@ -61,8 +62,6 @@ def _as_json(record: dict) -> dict:
 
 
 def cmd_requests(args: argparse.Namespace) -> int:
-    from lib.__main__ import json_for_terminal  # the CLI's one JSON writer; lib.__main__ imports this module
-
     book = _book(chosen_workbook(args))
     if book is None:
         return 1
