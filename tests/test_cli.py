@@ -285,14 +285,14 @@ def test_a_disabled_account_cannot_act_on_the_command_line(tmp_path):
 
     import pytest
 
-    from lib import store_cli
+    from lib.cli import options
 
     accounts_file = tmp_path / "accounts.toml"
     accounts.add_user(accounts_file, "管理员", "password1", admin=True)
     accounts.add_user(accounts_file, "张三", "password1", admin=True)
     args = argparse.Namespace(user="张三", accounts=str(accounts_file))
-    assert store_cli.named_account(args, admin=True).name == "张三"
+    assert options.named_account(args, admin=True).name == "张三"
     accounts.set_disabled(accounts_file, "张三", True, actor="管理员")
     with pytest.raises(accounts.AccountError) as refused:
-        store_cli.named_account(args, admin=True)
+        options.named_account(args, admin=True)
     assert refused.value.code == "disabled"

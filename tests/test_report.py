@@ -1,4 +1,4 @@
-"""lib.report and lib.report_cli: the PowerPoint and Excel exports of the review."""
+"""lib.report and lib.cli.report: the PowerPoint and Excel exports of the review."""
 
 from __future__ import annotations
 

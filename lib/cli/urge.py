@@ -7,10 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from lib import settings, store_cli
+from lib import settings
 from lib.accounts import AccountError
-from lib.remind_cli import notice_user
-from lib.store_cli import add_workbook_options, chosen_workbook
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -65,6 +64,6 @@ def register(subparsers) -> None:
     command.add_argument("-o", "--output", "--docx", dest="output",
                          help="写出催办通知 .docx 的路径；不写则输出文本消息")
     add_workbook_options(command)
-    store_cli.add_user_options(command, required=False,
-                               help_text="以哪个账号记入催办记录，默认为运行命令的系统用户名")
+    add_user_options(command, required=False,
+                     help_text="以哪个账号记入催办记录，默认为运行命令的系统用户名")
     command.set_defaults(handler=cmd_urge)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lib.store_cli import add_workbook_options, chosen_workbook
+from lib.cli.options import add_workbook_options, chosen_workbook
 
 if TYPE_CHECKING:
     from lib.model import Book

@@ -12,10 +12,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from lib import settings, store, store_cli, supervision, validate
+from lib import settings, store, supervision, validate
 from lib.accounts import AccountError
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account
+from lib.cli.output import json_for_terminal
 from lib.model import Book
-from lib.store_cli import add_workbook_options, chosen_workbook
 
 VERDICT_OPTIONS = {"approve": supervision.APPROVE, "return": supervision.RETURN, "refuse": supervision.REFUSE}
 
@@ -61,8 +62,6 @@ def _as_json(record: dict) -> dict:
 
 
 def cmd_requests(args: argparse.Namespace) -> int:
-    from lib.__main__ import json_for_terminal  # the CLI's one JSON writer; lib.__main__ imports this module
-
     book = _book(chosen_workbook(args))
     if book is None:
         return 1
@@ -100,7 +99,7 @@ def cmd_request(args: argparse.Namespace) -> int:
     if book is None:
         return 1
     try:
-        account = store_cli.named_account(args, admin=False)
+        account = named_account(args, admin=False)
         made = supervision.new_request(book, account, args.kind, args.task, args.unit, settings.today(), args.reason,
                                        args.evidence or "", until=_date(args.until))
     except (AccountError, supervision.SupervisionError, argparse.ArgumentTypeError) as error:
@@ -116,7 +115,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         return 1
     verdict = next(VERDICT_OPTIONS[name] for name in VERDICT_OPTIONS if getattr(args, name))
     try:
-        account = store_cli.named_account(args, admin=False)  # a reporter is refused with the decision's own code
+        account = named_account(args, admin=False)  # a reporter is refused with the decision's own code
         made = supervision.new_decision(book, account, args.id, verdict, settings.today(), args.comment,
                                         until=_date(args.until))
     except (AccountError, supervision.SupervisionError, argparse.ArgumentTypeError) as error:
@@ -140,7 +139,7 @@ def register(subparsers) -> None:
     request.add_argument("--until", help="延期：申请完成时限，如 2026-12-31")
     request.add_argument("--reason", required=True, help="办结说明（销号）或延期理由及进展（延期）")
     request.add_argument("--evidence", help="佐证材料：文号、链接或文件名")
-    store_cli.add_user_options(request, required=True, help_text="提出申请的账号")
+    add_user_options(request, required=True, help_text="提出申请的账号")
     request.set_defaults(handler=cmd_request)
 
     decide = subparsers.add_parser("decide", help="审核销号或延期申请（仅管理员）")
@@ -152,5 +151,5 @@ def register(subparsers) -> None:
     verdicts.add_argument("--refuse", action="store_true", help="不同意（与 --return 相同）")
     decide.add_argument("--until", help="同意延期：批准完成时限，默认为申请的日期")
     decide.add_argument("--comment", required=True, help="审核意见")
-    store_cli.add_user_options(decide, required=True, help_text="审核的管理员账号")
+    add_user_options(decide, required=True, help_text="审核的管理员账号")
     decide.set_defaults(handler=cmd_decide)

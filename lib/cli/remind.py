@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from lib import settings, store_cli
+from lib import settings
 from lib.accounts import AccountError
-from lib.store_cli import add_workbook_options, chosen_workbook
-
-CLI_USER = "命令行"  # logged as the notice's author when neither --user nor a login name is known
-
-
-def notice_user(args: argparse.Namespace) -> str:
-    """The account ``--user`` names (it must exist), else the login name running the command."""
-    if args.user:
-        return store_cli.named_account(args, admin=False).name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return CLI_USER
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -66,6 +53,6 @@ def register(subparsers) -> None:
     command.add_argument("--unit", help="只催报该处室，默认全部未报送的处室")
     command.add_argument("-o", "--output", help="写出催报通知 .docx 的路径；不写则输出文本消息")
     add_workbook_options(command)
-    store_cli.add_user_options(command, required=False,
-                               help_text="以哪个账号记入催报记录，默认为运行命令的系统用户名")
+    add_user_options(command, required=False,
+                     help_text="以哪个账号记入催报记录，默认为运行命令的系统用户名")
     command.set_defaults(handler=cmd_remind)

@@ -1,5 +1,5 @@
-"""``python -m lib apply UPLOAD.xlsx --user NAME``: the upload page's pipeline from the shell; and the one way
-every command names the workbook it reads or writes (``--plan`` / ``--workbook``)."""
+"""``python -m lib apply UPLOAD.xlsx --user NAME``: the upload page's pipeline from the shell, with the same
+preview, the same checks and the same locked, versioned save (``lib.store``)."""
 
 from __future__ import annotations
 
@@ -7,41 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib import accounts, plans, store, tables
+from lib import accounts, store, tables
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account
 from lib.escape import for_terminal as _t
-
-USAGE_ERROR = 2  # argparse's exit code for a command line that cannot be obeyed as written
-
-
-class NamedTwice(plans.PlanError):
-    """The workbook named two ways at once: a usage error, exit code ``USAGE_ERROR``."""
-
-
-def add_workbook_options(parser: argparse.ArgumentParser, file_argument: bool = False,
-                         older_spellings: tuple[str, ...] = ()) -> None:
-    """``--plan NAME`` and ``--workbook PATH`` (plus ``older_spellings`` of --workbook), and with
-    ``file_argument`` an optional positional FILE meaning the same as --workbook."""
-    if file_argument:
-        parser.add_argument("file", nargs="?", help="工作簿文件，与 --workbook 相同")
-    parser.add_argument("--plan", help="方案简称，即方案文件夹（KANBAN_PLANS_DIR）中的文件名，不含 .xlsx")
-    parser.add_argument("--workbook", *older_spellings, dest="workbook",
-                        help="工作簿文件路径；与 --plan 都不指定时为默认工作簿（KANBAN_WORKBOOK，默认 data/tasks.xlsx）")
-
-
-def workbook_named(args: argparse.Namespace) -> bool:
-    """Whether the command line names a workbook at all (--plan, --workbook or FILE)."""
-    return any(getattr(args, name, None) is not None for name in ("plan", "workbook", "file"))
-
-
-def chosen_workbook(args: argparse.Namespace) -> Path:
-    """The workbook the command acts on, by ``plans.resolve``'s rule; FILE counts as --workbook.
-
-    Raises ``NamedTwice`` when two of them are given, ``plans.PlanError`` for an unknown plan.
-    """
-    given = [value for value in (getattr(args, "file", None), args.workbook) if value is not None]
-    if len(given) + (args.plan is not None) > 1:
-        raise NamedTwice("--plan、--workbook 与工作簿文件参数只能指定其一。")
-    return plans.resolve(plan=args.plan, workbook=given[0] if given else None)
 
 
 def print_preview(preview: store.Preview) -> None:
@@ -65,25 +33,6 @@ def print_preview(preview: store.Preview) -> None:
         print(note)
     for record in tables.moved_rows(preview.movement).to_dict("records"):
         print(f"  {record['范围']} {_t(record['名称'])}：{record['之前']} → {record['之后']}")
-
-
-def add_user_options(parser: argparse.ArgumentParser, required: bool, help_text: str) -> None:
-    """``--user NAME`` for a command that acts for a person, and ``--accounts`` for where that account is kept."""
-    parser.add_argument("--user", required=required, help=help_text)
-    parser.add_argument("--accounts", help="账号文件，默认 data/accounts.toml（或 KANBAN_ACCOUNTS）")
-
-
-def named_account(args: argparse.Namespace, admin: bool) -> accounts.Account:
-    """The account ``--user`` names; raises AccountError when there is none, or when ``admin`` and it is not one."""
-    path = Path(args.accounts) if args.accounts else accounts.load_settings().accounts_path
-    account = accounts.load_accounts(path).get(args.user)
-    if account is None:
-        raise accounts.AccountError(f"账号「{args.user}」不存在，请先用 python -m lib user add 创建。")
-    if account.disabled:  # as the browser refuses its login
-        raise accounts.AccountError(f"账号「{args.user}」已停用，请联系管理员。", code="disabled")
-    if admin and not account.is_admin:
-        raise accounts.AccountError("只有管理员可以整体替换。")
-    return account
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
