@@ -27,10 +27,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from lib import accounts, remind, store, urge, validate
+from lib import accounts, remind, store, validate
 from lib.__main__ import main
 from lib.dates import chinese_date
 from lib.periods import parse_period
+from lib.supervision import urge
 from tests.test_supervision import REVIEW, event, supervision_workbook
 
 TODAY = dt.date(2026, 11, 1)

@@ -22,7 +22,8 @@ def _as_of(text: str | None) -> dt.date:
 
 
 def cmd_urge(args: argparse.Namespace) -> int:
-    from lib import urge, validate
+    from lib import validate
+    from lib.supervision import urge
 
     path = chosen_workbook(args)
     result = validate.load(path, today=settings.today())

@@ -18,7 +18,7 @@ What the events mean, as of a date D (events dated after D do not count, so hist
 ``relation_problem`` is the one place that says whether an event fits the events before it: validation
 checks the sheet's rows with it, and ``new_request`` / ``new_decision`` check the row they build.
 
-The package, one job per module (each pure, no I/O):
+The package, one job per module (pure, no I/O, but for ``urge``'s log):
 
 - ``events``: the ``Event`` record, reading events from ``Book.supervision``, the next event_id;
 - ``state``: what the events say as of a date (decisions, approvals, effective deadline, assignment state, pending);
@@ -26,10 +26,11 @@ The package, one job per module (each pure, no I/O):
 - ``figures``: the tables and counts (``assignment_table``, ``task_table``, ``Summary``, ``overall``, ``by_unit``);
 - ``new_events``: building new requests and decisions (``new_request``, ``new_decision``, ``with_events``);
 - ``views``: what the pages show (``event_table``, ``timeline``, ``returned``, ``open_assignments``, ``deadlines``);
-- ``upload_requests``: requests asked through an upload's 申请事项 column (imported by the save, not here).
+- ``upload_requests``: requests asked through an upload's 申请事项 column (imported by the save, not here);
+- ``urge``: 催办, the overdue assignments per unit and their notice (reads and appends the audit log: not pure,
+  imported by the 督办审核 page and ``python -m lib urge``, not here).
 
-Read from outside the package: ``lib.urge`` (催办 notices of the overdue assignments) and
-``lib.review_supervision`` (the review's 督办 part).
+Read from outside the package: ``lib.review_supervision`` (the review's 督办 part, one section of the review).
 
 The names callers need are imported here, so pages, the store and the CLI say ``supervision.new_request``.
 """

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import schema, settings, store, supervision, tables, urge
+from lib import schema, settings, store, supervision, tables
 from lib.accounts import Account
 from lib.escape import for_markdown
 from lib.model import Book
+from lib.supervision import urge
 from lib.ui import board, login
 
 _NOTED = "_supervise_noted"
