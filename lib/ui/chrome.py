@@ -23,7 +23,8 @@ The CSS holds no workbook text: only these constants and a number from the setti
 
 CSS can hide the uploader's "Upload" but cannot name the button for a screen reader: the ``::after`` text
 is not part of the name every tool computes (axe-core finds a button without a name). A small script in the
-page gives each uploader button ``aria-label="选择文件"``, the word shown on it. Another shrinks the charts to
+page gives each uploader button ``aria-label="选择文件"``, the word shown on it, and renames each help icon's
+English "Help for …" to 说明：…. Another shrinks the charts to
 the paper's width while the browser prints (``print_fit_script``).
 """
 
@@ -92,16 +93,31 @@ def css() -> str:
 </style>"""
 
 
+HELP_LABEL = "说明"  # a help icon's name for screen readers, for Streamlit's English "Help for …"
+
+
 def button_label_script() -> str:
-    """Names every uploader button 选择文件 for assistive technology, now and whenever Streamlit draws one."""
+    """Names every uploader button 选择文件 and every help icon 说明：(its widget's label) for assistive technology,
+    now and whenever Streamlit draws one.
+
+    The script's text must not hold a "<" before a letter or "/" (not even in a comment): the sanitiser Streamlit
+    passes ``st.html`` through drops such a script whole, and silently."""
     return f"""<style>[data-testid=stElementContainer]:has(> [data-testid=stHtml] .kanban-labels) {{ display: none; }}
 </style><span class="kanban-labels"></span><script>
 (() => {{
   if (window.kanbanLabels) return;  // once per page load: Streamlit keeps this element across reruns
   window.kanbanLabels = true;
-  const label = () => document.querySelectorAll(
-    '[data-testid="stFileUploaderDropzone"] button:not([aria-label])'
-  ).forEach(button => button.setAttribute("aria-label", "{UPLOAD_BUTTON}"));
+  const label = () => {{
+    document.querySelectorAll(
+      '[data-testid="stFileUploaderDropzone"] button:not([aria-label])'
+    ).forEach(button => button.setAttribute("aria-label", "{UPLOAD_BUTTON}"));
+    // Streamlit names a widget's help icon "Help for " and the label: the same words in Chinese.
+    document.querySelectorAll('[aria-label^="Help"]').forEach(icon => {{
+      const name = icon.getAttribute("aria-label");
+      if (name === "Help") icon.setAttribute("aria-label", "{HELP_LABEL}");
+      else if (name.startsWith("Help for ")) icon.setAttribute("aria-label", "{HELP_LABEL}：" + name.slice(9));
+    }});
+  }};
   new MutationObserver(label).observe(document.body, {{ childList: true, subtree: true }});
   label();
 }})();

@@ -30,6 +30,11 @@ def test_uploader_and_tables_speak_chinese(board_copy: Path, browser):
         # Hidden by our CSS, not by the hover's timing: the computed style says so whatever the moment.
         displays = toolbars.evaluate_all("els => els.map(el => getComputedStyle(el).display)")
         assert displays and set(displays) == {"none"}, displays  # drawn, and hidden
+        # Help icons (the 督办 cards, the sidebar's 报送周期末) are named in Chinese for screen readers.
+        page.locator("[aria-label^='说明：']").first.wait_for(state="attached")
+        names = page.locator("[aria-label^='Help'], [aria-label^='说明']").evaluate_all(
+            "els => els.map(el => el.getAttribute('aria-label'))")
+        assert "说明：按期办结率" in names and not [n for n in names if n.startswith("Help")], names
         page.context.close()
 
         page = open_page(browser, server.url("/upload"))
