@@ -38,10 +38,13 @@ def _events(path: Path) -> list[tuple[str, str, str]]:
     return [(e.event_id, e.kind, e.answers) for e in supervision.events_of(book.supervision)]
 
 
-def _first_open_task(path: Path) -> str:
-    book = validate.load(path, today=dt.date.fromisoformat(FIXED_TODAY)).book
-    assert book is not None
-    return str(supervision.open_assignments(book, UNIT, dt.date.fromisoformat(FIXED_TODAY))["task_id"].iloc[0])
+def _pick_task(page, task_id: str, deadline: str) -> None:
+    """Pick the task on the 处室 page's 督办 block, and wait for its forms (the extension form names its deadline)."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text="选择要申请的任务").click()
+    page.keyboard.type(f"任务{task_id}：")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"现完成时限：{deadline}").wait_for()
+    wait_for_app(page)
 
 
 def _request_sign_off(page, note: str, saved_id: str) -> None:
@@ -60,16 +63,26 @@ def _decide(page, request_id: str, verdict: str, comment: str, saved_id: str) ->
     wait_for_app(page)
 
 
+def _card(page, label: str) -> str:
+    """The value of 总览's (or the task page's) card ``label``."""
+    card = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']", has_text=label))
+    return card.locator("[data-testid='stMetricValue']").inner_text()
+
+
 def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
     accounts_file = board_copy.parent / "accounts.toml"
     accounts.add_user(accounts_file, "管理员", "password1", admin=True)
     accounts.add_user(accounts_file, "张三", "password1", [UNIT])
-    task_id = _first_open_task(board_copy)
+    task_id = "7"  # 综合处 alone: its 销号 closes the task, so 总览's 已销号 moves
     server = BoardServer(board_copy)
     try:
         open_page(browser, server.url("/")).context.close()  # a fresh server first runs app.py from its root
         reporter = _log_in(browser, server, "张三")
+        _open(reporter, server.url("/"))
+        assert (_card(reporter, "待审核"), _card(reporter, "已销号")) == ("0 项", "0 项")
         _open(reporter, server.url(f"/unit?unit={UNIT}"))
+        _pick_task(reporter, task_id, "2026-12-31")
         _request_sign_off(reporter, "已按方案完成", "D0001")
         reporter.get_by_role("heading", name="督办：申请销号与延期").scroll_into_view_if_needed()
         screenshot(reporter, "supervision-1-requested")
@@ -87,13 +100,14 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
         reporter.locator(WARNING).first.wait_for()  # the returned request, at the top of the 督办 block
         reporter.get_by_role("heading", name="督办：申请销号与延期").scroll_into_view_if_needed()
         screenshot(reporter, "supervision-3-returned")
+        _pick_task(reporter, task_id, "2026-12-31")  # returned ones are listed first: task 7 is now the default
         _request_sign_off(reporter, "已补充印发文件", "D0003")
 
         _open(admin, server.url("/supervision"))
         _decide(admin, "D0003", "销号", "同意销号", "D0004")
         screenshot(admin, "supervision-4-signed-off")
         _open(admin, server.url("/"))
-        assert _card(admin, "待审核") == "0 项"
+        assert (_card(admin, "待审核"), _card(admin, "已销号")) == ("0 项", "1 项")
         assert _events(board_copy) == [("D0001", "销号申请", ""), ("D0002", "退回", "D0001"),
                                        ("D0003", "销号申请", ""), ("D0004", "销号", "D0003")]
         book = validate.load(board_copy, today=dt.date.fromisoformat(FIXED_TODAY)).book
@@ -109,19 +123,8 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
         server.stop()
 
 
-def _card(page, label: str) -> str:
-    """The value of 总览's (or the task page's) card ``label``."""
-    card = page.locator("[data-testid='stMetric']").filter(
-        has=page.locator("[data-testid='stMetricLabel']", has_text=label))
-    return card.locator("[data-testid='stMetricValue']").inner_text()
-
-
 def _request_extension(page, task_id: str, deadline: str, reason: str, saved_id: str) -> None:
-    page.locator("[data-testid='stSelectbox']").filter(has_text="选择要申请的任务").click()
-    page.keyboard.type(f"任务{task_id}：")
-    page.keyboard.press("Enter")
-    page.get_by_text(f"现完成时限：{deadline}").wait_for()  # the picked task's form
-    wait_for_app(page)
+    _pick_task(page, task_id, deadline)
     page.get_by_role("textbox", name="延期理由及目前进展", exact=True).fill(reason)
     page.get_by_role("button", name="提交延期申请").click()
     page.locator(SUCCESS).filter(has_text=saved_id).wait_for()
