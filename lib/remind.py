@@ -17,8 +17,9 @@ import pandas as pd
 from docx.shared import Mm
 from filelock import FileLock
 
-from lib import gongwen, plans, tables
+from lib import plans, tables
 from lib.dates import chinese_date, iso_date
+from lib.exports import gongwen
 from lib.metrics import Snapshot, compute
 from lib.model import Book
 from lib.periods import Period

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from lib import charts, remind, report, report_docx, review, review_view, settings
+from lib import charts, remind, review, review_view, settings
 from lib.escape import for_markdown
+from lib.exports import pptx, report_docx, xlsx
 from lib.ui import board, login
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -91,10 +92,10 @@ with st.container(key="rv_controls", horizontal=True, vertical_alignment="center
     st.selectbox("报送周期", codes, key="rv_period", label_visibility="collapsed", width=190,
                  format_func=lambda c: periods[codes.index(c)].label, on_change=on_period)
     st.toggle(f"轮播（{interval:g} 秒）", key="rv_auto")
-    st.download_button("PPT", lambda: report.pptx_bytes(built), f"季度汇报_{built.period.code}.pptx",
+    st.download_button("PPT", lambda: pptx.pptx_bytes(built), f"季度汇报_{built.period.code}.pptx",
                        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        on_click="ignore", key="rv_pptx", icon=":material/download:")
-    st.download_button("Excel", lambda: report.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
+    st.download_button("Excel", lambda: xlsx.xlsx_bytes(built, book), f"汇总_{built.period.code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key="rv_xlsx", icon=":material/download:")
     st.download_button("Word", lambda: report_docx.docx_bytes(built, book, settings.today()),

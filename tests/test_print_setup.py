@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import plans, portfolio, report, review, schema, tables, template, validate
+from lib import plans, portfolio, review, schema, tables, template, validate
+from lib.exports import xlsx
 from lib.workbook import print_setup, tables_bytes
 from tests.builders import TODAY, board_workbook, workbook_file, write_known
 
@@ -63,7 +64,7 @@ def test_sheet_name_with_ampersand_is_printed_as_text():
 def test_review_summary_prints_every_sheet(known):
     _, book = known
     built = review.build_review(book, review.period_from_code(KNOWN_PERIOD, book))
-    assert _check_workbook(report.xlsx_bytes(built, book)) == ["总体", "板块", "处室", "任务", "未报送", "督办情况"]
+    assert _check_workbook(xlsx.xlsx_bytes(built, book)) == ["总体", "板块", "处室", "任务", "未报送", "督办情况"]
 
 
 def test_all_plans_summary_prints_every_sheet(known):

@@ -1,4 +1,4 @@
-"""lib.report and lib.cli.report: the PowerPoint and Excel exports of the review."""
+"""lib.exports.pptx, lib.exports.xlsx and lib.cli.report: the PowerPoint and Excel exports of the review."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
 from lib import __main__ as cli
-from lib import metrics, report, review, tables, validate
+from lib import metrics, review, tables, validate
+from lib.exports import pptx, xlsx
 from lib.workbook import workbook_bytes, write_workbook
 from tests.builders import KNOWN_PERIOD, REVIEW_PLAN, REVIEW_TASKS, REVIEW_UNITS, REVIEW_UPDATES, write_known
 
@@ -49,7 +50,7 @@ def _charts(presentation) -> list:
 
 def test_pptx_has_the_review_slides_and_native_charts_with_the_metrics(bundled):
     book, built = bundled
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     assert presentation.slide_width * 9 == presentation.slide_height * 16
     titles = _titles(presentation)
     assert len(presentation.slides) == len(built.slides) == 11
@@ -70,7 +71,7 @@ def test_pptx_has_the_review_slides_and_native_charts_with_the_metrics(bundled):
 
 def test_pptx_writes_dates_as_prose(bundled):
     _, built = bundled
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     texts = [shape.text_frame.text for slide in presentation.slides for shape in slide.shapes if shape.has_text_frame]
     as_of = [t.splitlines()[0] for t in texts if t.startswith("数据截至")]
     assert len(as_of) == len(built.slides) and set(as_of) == {"数据截至 2026年9月30日"}  # not 2026-09-30
@@ -78,17 +79,17 @@ def test_pptx_writes_dates_as_prose(bundled):
 
 def test_every_pptx_run_and_chart_text_names_an_east_asian_font(bundled):
     _, built = bundled
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     runs = 0
     for slide in presentation.slides:
         for run in slide.shapes._spTree.iter(qn("a:r")):
             runs += 1
             ea = run.find(qn("a:rPr")).find(qn("a:ea"))
-            assert ea is not None and ea.get("typeface") == report.EA_FONT, run.findtext(qn("a:t"))
+            assert ea is not None and ea.get("typeface") == pptx.EA_FONT, run.findtext(qn("a:t"))
     assert runs > 100
     for chart in _charts(presentation):
         defaults = list(chart._chartSpace.iter(qn("a:defRPr")))
-        assert defaults and all(d.find(qn("a:ea")).get("typeface") == report.EA_FONT for d in defaults)
+        assert defaults and all(d.find(qn("a:ea")).get("typeface") == pptx.EA_FONT for d in defaults)
 
 
 def test_every_text_property_in_every_part_of_the_pptx_names_an_east_asian_font(bundled):
@@ -100,7 +101,7 @@ def test_every_text_property_in_every_part_of_the_pptx_names_an_east_asian_font(
     from lxml import etree
 
     _book, built = bundled
-    package = zipfile.ZipFile(io.BytesIO(report.pptx_bytes(built)))
+    package = zipfile.ZipFile(io.BytesIO(pptx.pptx_bytes(built)))
     tags = {qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")}
     checked, missing = 0, []
     for name in package.namelist():
@@ -114,7 +115,7 @@ def test_every_text_property_in_every_part_of_the_pptx_names_an_east_asian_font(
                 missing.append(name)
     assert checked > 100 and missing == []
     theme = package.read("ppt/theme/theme1.xml").decode()
-    assert re.findall(r'<a:ea typeface="([^"]*)"', theme) == [report.EA_FONT, report.EA_FONT]  # major, minor
+    assert re.findall(r'<a:ea typeface="([^"]*)"', theme) == [pptx.EA_FONT, pptx.EA_FONT]  # major, minor
     assert not any(n.startswith("ppt/slideLayouts/slideLayout") and n.endswith(".xml")
                    for n in package.namelist()
                    if n != "ppt/slideLayouts/slideLayout7.xml")  # only the blank layout is kept
@@ -122,16 +123,16 @@ def test_every_text_property_in_every_part_of_the_pptx_names_an_east_asian_font(
 
 def test_pptx_tables_fit_their_slides_and_long_lists_split(known, bundled):
     _, built = bundled
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     tables = [(shape, slide) for slide in presentation.slides for shape in slide.shapes if shape.has_table]
     assert len(tables) == 6  # 重点关注 ×3, 逾期未办结, 报送情况, 下步计划 (督办情况 has no decisions)
     for shape, _ in tables:
-        assert shape.top + sum(r.height for r in shape.table.rows) <= presentation.slide_height - report.Inches(0.3)
+        assert shape.top + sum(r.height for r in shape.table.rows) <= presentation.slide_height - pptx.Inches(0.3)
     # Forty long red tasks on one web slide would not fit one pptx table: the table continues on a 续 slide.
     many = review.Slide(review.FOCUS, "重点关注", built.as_of, columns=("预警", "任务", "责任处室", "存在问题"),
                         items=[review.Item(f"{n} 任务", (("责任处室", "甲"), ("存在问题", "问" * 90)), "红")
                                for n in range(12)])
-    pages = report.table_pages(many)
+    pages = pptx.table_pages(many)
     assert len(pages) > 1 and sum(len(p) for p in pages) == 12
 
 
@@ -140,7 +141,7 @@ def test_pptx_renders_in_libreoffice_with_chinese(bundled, tmp_path):
         pytest.fail("libreoffice and pdftoppm are missing: run `make test`, which installs them")
     _, built = bundled
     deck = tmp_path / "review.pptx"
-    deck.write_bytes(report.pptx_bytes(built))
+    deck.write_bytes(pptx.pptx_bytes(built))
     env = {**os.environ, "HOME": str(tmp_path)}
     subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
@@ -162,7 +163,7 @@ def test_pptx_renders_in_libreoffice_with_chinese(bundled, tmp_path):
 
 def test_xlsx_summary_sheets_formats_and_numbers(known):
     _, book, built = known
-    workbook = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes(built, book)))
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.xlsx_bytes(built, book)))
     assert workbook.sheetnames == ["总体", "板块", "处室", "任务", "未报送", "督办情况"]
     total = {row[0]: row[1] for row in workbook["总体"].iter_rows(min_row=2, values_only=True)}
     assert total["数据截至"] == "2026-09-30"  # a table: ISO
@@ -218,7 +219,7 @@ def _cells(data: bytes) -> list:
 def test_pptx_chart_workbooks_hold_formula_like_labels_as_text(formula_labels):
     """python-pptx's chart data is an embedded xlsx; XlsxWriter's write() would make ``=…`` a live formula."""
     _book, built = formula_labels
-    package = zipfile.ZipFile(io.BytesIO(report.pptx_bytes(built)))
+    package = zipfile.ZipFile(io.BytesIO(pptx.pptx_bytes(built)))
     embedded = [n for n in package.namelist() if n.startswith("ppt/embeddings/") and n.endswith(".xlsx")]
     assert len(embedded) == 3  # 预警, 板块, 处室
     texts = set()
@@ -233,7 +234,7 @@ def test_every_xlsx_we_write_keeps_formula_like_text_as_text(formula_labels, tmp
     book, built = formula_labels
     frame = pd.DataFrame({"简称": list(FORMULA_LABELS), "板块": [FORMULA_SECTION] * len(FORMULA_LABELS)})
     files = {
-        "summary": report.xlsx_bytes(built, book),
+        "summary": xlsx.xlsx_bytes(built, book),
         "table": tables.xlsx_bytes(frame),
         "contract": workbook_bytes({"方案名称": FORMULA_LABELS[0]}, book.units, book.tasks, book.updates),
     }

@@ -1,4 +1,4 @@
-"""lib.report_docx and lib.gongwen: the quarterly report as a 公文 Word draft, and ``export-docx``."""
+"""lib.exports.report_docx and lib.exports.gongwen: the quarterly report as a 公文 Word draft, and ``export-docx``."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lib import __main__ as cli
-from lib import gongwen, report_docx, review, validate
+from lib import review, validate
 from lib.dates import chinese_date
+from lib.exports import gongwen, report_docx
 from tests.builders import KNOWN_PERIOD, write_known
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -129,7 +129,8 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
     import pandas as pd
     from pptx import Presentation
 
-    from lib import charts, report
+    from lib import charts
+    from lib.exports import pptx
     from lib.workbook import write_workbook
     from tests.builders import REVIEW_PLAN, REVIEW_TASKS, REVIEW_UNITS, REVIEW_UPDATES
 
@@ -148,7 +149,7 @@ def test_a_unit_with_nothing_due_shows_no_rate_not_zero(tmp_path):
     assert charts.review_value_texts(chart, rate) == ["100.0%", "0.0%", "无应报"]  # 乙 0 of 2 is a true 0%
     bars = charts.review_figure(chart).data[1]
     assert list(bars.text) == ["无应报", "0.0%", "100.0%"]  # horizontal: drawn bottom-up
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     plot = next(shape.chart for s in presentation.slides for shape in s.shapes
                 if shape.has_chart and len(shape.chart.plots[0].categories) == 3).plots[0]
     assert plot.series[1].points[2].data_label.text_frame.text == "无应报"

@@ -25,7 +25,8 @@ import pytest
 from docx import Document
 from pptx import Presentation
 
-from lib import report, report_docx, review, review_supervision, schema, validate
+from lib import review, review_supervision, schema, validate
+from lib.exports import pptx, report_docx, xlsx
 from lib.workbook import supervision_sheet, write_workbook
 from tests.builders import KNOWN_PERIOD, tasks_frame, updates_frame, write_known
 
@@ -162,7 +163,7 @@ def test_a_quarter_without_events_says_so_and_still_lists_the_overdue(tmp_path):
     assert part[0].endswith("本季度无销号、延期和退回事项。")
     assert part[1:] == ["（一）逾期未办结情况", "截至2026年9月30日，逾期未办结任务1项。",
                         "1. 任务一内容（未办结处室：甲、乙；完成时限2026年6月30日；逾期92天）。"]
-    sheet = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes(built, book)))[report.SUPERVISION_SHEET]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.xlsx_bytes(built, book)))[xlsx.SUPERVISION_SHEET]
     assert [row[:2] for row in sheet.iter_rows(min_row=2, values_only=True)] == [("逾期未办结", "1")]
 
 
@@ -170,7 +171,7 @@ def test_a_quarter_without_events_says_so_and_still_lists_the_overdue(tmp_path):
 
 
 def test_the_pptx_has_the_supervision_slide_and_its_table(built):
-    presentation = Presentation(io.BytesIO(report.pptx_bytes(built)))
+    presentation = Presentation(io.BytesIO(pptx.pptx_bytes(built)))
     by_title = {s.shapes[0].text_frame.text: s for s in presentation.slides}
     slide = by_title["督办情况"]
     texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
@@ -185,9 +186,9 @@ def test_the_pptx_has_the_supervision_slide_and_its_table(built):
 
 
 def test_the_excel_has_the_supervision_sheet_with_text_never_formulas(book, built):
-    workbook = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes(built, book)))
-    sheet = workbook[report.SUPERVISION_SHEET]
-    assert [c.value for c in sheet[1]] == report.SUPERVISION_HEADERS
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.xlsx_bytes(built, book)))
+    sheet = workbook[xlsx.SUPERVISION_SHEET]
+    assert [c.value for c in sheet[1]] == xlsx.SUPERVISION_HEADERS
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
         ("销号", "4", "任务四", "甲处", "2026-09-10", None, None, None, "=SUM(A1)", "川志〔2026〕3号"),
         ("同意延期", "1", "任务一", "=乙处", "2026-07-25", "2026-08-15", "2026-10-15", None, "需会签", None),

@@ -41,28 +41,29 @@ def _write(output: str, data: bytes, what: str) -> int:
 
 
 def cmd_export_pptx(args: argparse.Namespace) -> int:
-    from lib import report
+    from lib.exports import pptx
 
     loaded = _review(args)
     if loaded is None:
         return 1
     built, _ = loaded
-    data = report.pptx_bytes(built)
+    data = pptx.pptx_bytes(built)
     return _write(args.output, data, f"{built.period.label}汇报，数据截至 {built.as_of}")
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
-    from lib import report
+    from lib.exports import xlsx
 
     loaded = _review(args)
     if loaded is None:
         return 1
     built, book = loaded
-    return _write(args.output, report.xlsx_bytes(built, book), f"{built.period.label}汇总，数据截至 {built.as_of}")
+    return _write(args.output, xlsx.xlsx_bytes(built, book), f"{built.period.label}汇总，数据截至 {built.as_of}")
 
 
 def cmd_export_docx(args: argparse.Namespace) -> int:
-    from lib import report_docx, settings
+    from lib import settings
+    from lib.exports import report_docx
 
     loaded = _review(args)
     if loaded is None:

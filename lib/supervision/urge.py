@@ -20,8 +20,9 @@ import pandas as pd
 from docx.shared import Mm
 from filelock import FileLock
 
-from lib import gongwen, remind, supervision
+from lib import remind, supervision
 from lib.dates import chinese_date, iso_date
+from lib.exports import gongwen
 from lib.model import Book
 from lib.review import clip
 from lib.store.persist import REMIND, append_audit, lock_path, read_audit

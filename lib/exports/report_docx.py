@@ -18,9 +18,10 @@ import pandas as pd
 from docx.document import Document as DocumentType
 from docx.shared import Mm
 
-from lib import gongwen, schema
+from lib import schema
 from lib.dates import chinese_date, iso_date
 from lib.detail import task_problems
+from lib.exports import gongwen
 from lib.model import Book
 from lib.review import Review, deadline_change, focus_tasks, missing_reports, percent, task_title
 from lib.review_supervision import SupervisionPart
