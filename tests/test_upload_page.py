@@ -308,7 +308,7 @@ def test_restore_confirmed_after_another_save_shows_the_new_preview_first(board:
 
 
 def test_the_steps_of_a_check_are_shown_while_it_runs(board: Path, monkeypatch):
-    from lib.store import changes
+    from lib.store import flow as changes
 
     steps = []
     real_preview = changes.preview

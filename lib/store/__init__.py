@@ -13,7 +13,7 @@ The names callers need are imported here, so pages and the CLI say ``store.previ
 """
 
 from lib.store.base import load_file
-from lib.store.changes import Change, Preview, apply, preview
+from lib.store.flow import Change, Preview, apply, preview
 from lib.store.journal import MultiSaveResult, journal_path, recover, save_all
 from lib.store.persist import (
     ACTION_LABELS,
