@@ -30,7 +30,7 @@ from lib.accounts import Account
 from lib.plans import PlanError, all_plans
 from lib.store import REPLACE, Change, Preview, preview
 from lib.store.base import read_base
-from lib.store.changes import book_frames, plan_dict
+from lib.store.build import book_frames, plan_dict
 from lib.validate import UnitDirectory
 from lib.workbook import RawWorkbook, read_sheet_values, supervision_sheet, workbook_bytes
 

@@ -485,7 +485,7 @@ def test_a_save_killed_between_its_audit_line_and_the_rename_is_listed_as_not_ta
 
 
 def test_apply_gets_through_when_every_preview_is_overtaken(shared: Path, monkeypatch):
-    from lib.store import changes as preview_module
+    from lib.store import flow as preview_module
 
     real_preview = preview_module.preview
     overtaken = {"times": 0}

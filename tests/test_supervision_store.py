@@ -11,7 +11,7 @@ import pytest
 
 from lib import schema, store, supervision, validate
 from lib.accounts import ROLE_ADMIN, ROLE_REPORTER, Account
-from lib.store.changes import book_frames, plan_dict
+from lib.store.build import book_frames, plan_dict
 from lib.workbook import read_raw, supervision_sheet, workbook_bytes
 from tests.builders import update, updates_upload
 from tests.test_supervision import TODAY, event, supervision_workbook

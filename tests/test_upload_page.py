@@ -308,10 +308,10 @@ def test_restore_confirmed_after_another_save_shows_the_new_preview_first(board:
 
 
 def test_the_steps_of_a_check_are_shown_while_it_runs(board: Path, monkeypatch):
-    from lib.store import changes
+    from lib.store import flow
 
     steps = []
-    real_preview = changes.preview
+    real_preview = flow.preview
 
     def watched(current, change, today=None, progress=None):
         return real_preview(current, change, today, progress=lambda step: (steps.append(step), progress(step)))

@@ -1,4 +1,4 @@
-"""Requests through an upload (lib/supervision/upload_requests, lib/store/changes): 申请事项 rows become 督办 requests saved with
+"""Requests through an upload (lib/supervision/upload_requests, lib/store/supervise): 申请事项 rows become 督办 requests saved with
 their reports, bad request cells are refused naming row and column, and 销号审核 = 是 files the automatic 销号申请.
 
 The workbook (``tests.test_supervision.supervision_workbook``), today 2026-11-01:
@@ -201,7 +201,7 @@ def test_without_sign_off_review_a_100_report_files_nothing(tmp_path: Path):
 
 def test_a_replace_files_no_request_and_says_so(tmp_path: Path):
     """An admin's 整体替换 is a correction of the data: its request cells are not read, even with 销号审核 = 是."""
-    from lib.store.changes import book_frames, plan_dict
+    from lib.store.build import book_frames, plan_dict
     from lib.workbook import read_raw, workbook_bytes
 
     path = shared(tmp_path, plan=REVIEW)

@@ -117,7 +117,7 @@ def test_sheet_names_with_spaces_are_found(tmp_path):
 def test_the_same_workbook_is_written_as_the_same_bytes():
     # One history copy per version depends on it: the zip entries carry no clock time.
     from lib import workbook as workbook_module
-    from lib.store.changes import book_frames
+    from lib.store.build import book_frames
 
     loaded = validate.load(ROOT / "data" / "tasks.xlsx")
     plan = {"方案名称": loaded.book.plan.name}

@@ -58,7 +58,7 @@ from lib.store.persist import (
 )
 
 if TYPE_CHECKING:
-    from lib.store.changes import Preview
+    from lib.store.change import Preview
 
 JOURNAL_NAME = ".pending-save.json"
 RECOVER_TIMEOUT_SECONDS = 2.0  # the board recovers on each load: a busy journal lock (a set being saved) defers it

@@ -38,7 +38,7 @@ from lib import settings
 from lib.dates import file_stamp, iso_minute
 
 if TYPE_CHECKING:
-    from lib.store.changes import Preview
+    from lib.store.change import Preview
 
 MERGE, REPLACE, DELETE, RESTORE = "merge", "replace", "delete", "restore"  # the kinds of change
 SUPERVISE = "supervise"  # 督办 requests or decisions appended to the 督办 sheet
