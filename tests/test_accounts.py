@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib import accounts, settings
+from lib.accounts import throttle as login_throttle
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,7 +195,7 @@ def test_damaged_accounts_file_is_a_clear_error(tmp_path: Path):
 
 
 def test_throttle_forgets_old_failures_and_stays_bounded(monkeypatch):
-    monkeypatch.setattr(accounts, "MAX_TRACKED_KEYS", 100)
+    monkeypatch.setattr(login_throttle, "MAX_TRACKED_KEYS", 100)  # the module that reads it
     now = [0.0]
     throttle = _throttle(now)
     for i in range(1000):  # a flood of made-up names and passwords from many clients, one a second
