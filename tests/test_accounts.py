@@ -188,10 +188,11 @@ def test_empty_variable_means_the_default():
 def test_damaged_accounts_file_is_a_clear_error(tmp_path: Path):
     path = tmp_path / "accounts.toml"
     path.write_text("[users.张三\nrole = ", encoding="utf-8")
-    with pytest.raises(accounts.AccountError, match="账号文件 .* 无法读取或格式有误"):
+    with pytest.raises(accounts.AccountError) as refused:
         accounts.load_accounts(path)
+    assert refused.value.code == "damaged-file"
     listed = _cli("user", "--accounts", str(path), "list")
-    assert listed.returncode == 1 and "格式有误" in listed.stderr and "Traceback" not in listed.stderr
+    assert listed.returncode == 1 and str(path) in listed.stderr and "Traceback" not in listed.stderr
 
 
 def test_throttle_forgets_old_failures_and_stays_bounded(monkeypatch):
