@@ -85,10 +85,17 @@ class Snapshot:
     period: Period
     previous_end: dt.date
     overall: Overall
-    sections: pd.DataFrame  # section, label, section_order, progress, tasks, done, change
-    units: pd.DataFrame  # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change
-    tasks: pd.DataFrame  # task_id, section, content, progress, expected, light, light_reason, deadline, ongoing, change, latest_date
-    assignments: pd.DataFrame  # task_id, unit, is_lead, progress, status, latest_date, progress_note, problems, next_steps, reporter, required, reported
+    # section, label, section_order, progress, tasks, done, change, and supervision.FIGURE_COLUMNS counted by task
+    sections: pd.DataFrame
+    # unit, label, progress, assignments, lead, cooperate, done, required, reported, rate, change, and
+    # supervision.FIGURE_COLUMNS counted by the unit's assignments
+    units: pd.DataFrame
+    # task_id, section, content, progress, expected, light, light_reason, deadline (the effective one), ongoing, change,
+    # latest_date; 督办: deadline_original, extensions, state, closed_on, outcome, done
+    tasks: pd.DataFrame
+    # task_id, unit, is_lead, progress, status, latest_date, progress_note, problems, next_steps, reporter, required,
+    # reported; 督办: state, closed_on, outcome, done
+    assignments: pd.DataFrame
     reporting: Period  # the period 本期报送 (required, reported) is about: ``period``, or the previous one before its 报送截止日
     supervision: supervision.Summary  # the 督办 figures over every task (待审核, 已销号, 延期, 逾期, 按期办结率)
 
