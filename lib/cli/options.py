@@ -8,10 +8,16 @@ texts and the same refusals (``NamedTwice``, an unknown or disabled account).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib import accounts, plans
+
+if TYPE_CHECKING:
+    from lib.model import Book
 
 CLI_USER = "命令行"  # logged as a notice's author when neither --user nor a login name is known
 USAGE_ERROR = 2  # argparse's exit code for a command line that cannot be obeyed as written
@@ -75,3 +81,17 @@ def notice_user(args: argparse.Namespace) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return CLI_USER
+
+
+def valid_book(path: Path, purpose: str, today: dt.date | None = None) -> Book | None:
+    """The workbook at ``path`` when it has no errors; else None, once its errors and that ``purpose`` (a verb
+    phrase: 生成汇报, 计算 …) cannot go on are printed."""
+    from lib import validate  # here, not at the top: ``python -m lib --help`` need not load pandas
+
+    result = validate.load(path, today)
+    if result.book is None or not result.ok:
+        for problem in result.errors:
+            print(problem.as_text(), file=sys.stderr)
+        print(f"工作簿存在错误，无法{purpose}，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+        return None
+    return result.book

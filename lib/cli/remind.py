@@ -8,20 +8,16 @@ from pathlib import Path
 
 from lib import settings
 from lib.accounts import AccountError
-from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user, valid_book
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from lib import remind, review, validate
+    from lib import remind, review
 
     path = chosen_workbook(args)
-    result = validate.load(path)
-    if result.book is None or not result.ok:
-        for problem in result.errors:
-            print(problem.as_text(), file=sys.stderr)
-        print("工作簿存在错误，无法生成催报通知，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+    book = valid_book(path, "生成催报通知")
+    if book is None:
         return 1
-    book = result.book
     try:
         user = notice_user(args)
         period = review.period_from_code(args.period, book)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lib.cli.options import add_workbook_options, chosen_workbook
+from lib.cli.options import add_workbook_options, chosen_workbook, valid_book
 
 if TYPE_CHECKING:
     from lib.model import Book
@@ -16,20 +16,17 @@ if TYPE_CHECKING:
 
 def _review(args: argparse.Namespace) -> tuple[Review, Book] | None:
     """The review of ``--period`` and its book, or None once the reason is printed."""
-    from lib import review, validate
+    from lib import review
 
-    result = validate.load(chosen_workbook(args))
-    if result.book is None or not result.ok:
-        for problem in result.errors:
-            print(problem.as_text(), file=sys.stderr)
-        print("工作簿存在错误，无法生成汇报，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+    book = valid_book(chosen_workbook(args), "生成汇报")
+    if book is None:
         return None
     try:
-        period = review.period_from_code(args.period, result.book)
+        period = review.period_from_code(args.period, book)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return None
-    return review.build_review(result.book, period), result.book
+    return review.build_review(book, period), book
 
 
 def _write(output: str, data: bytes, what: str) -> int:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import sys
 from pathlib import Path
 
 from lib import metrics, plans, schema, validate
-from lib.cli.options import NamedTwice, add_workbook_options, chosen_workbook, workbook_named
+from lib.cli.options import NamedTwice, add_workbook_options, chosen_workbook, valid_book, workbook_named
 from lib.cli.output import json_for_terminal
 from lib.model import Book
 
@@ -20,13 +19,10 @@ def _as_of(text: str | None) -> dt.date:
 
 
 def _book_or_exit(path: Path) -> Book:
-    result = validate.load(path)
-    if result.book is None or not result.ok:
-        for problem in result.errors:
-            print(problem.as_text(), file=sys.stderr)
-        print("工作簿存在错误，无法计算，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+    book = valid_book(path, "计算")
+    if book is None:
         raise SystemExit(1)
-    return result.book
+    return book
 
 
 def _number(value: float) -> float | None:

@@ -12,9 +12,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from lib import settings, store, supervision, validate
+from lib import settings, store, supervision
 from lib.accounts import AccountError
-from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, named_account, valid_book
 from lib.cli.output import json_for_terminal
 from lib.model import Book
 
@@ -23,13 +23,7 @@ VERDICT_OPTIONS = {"approve": supervision.APPROVE, "return": supervision.RETURN,
 
 def _book(path: Path) -> Book | None:
     """The valid workbook at ``path``, or None with its errors printed."""
-    result = validate.load(path, today=settings.today())
-    if result.book is None or not result.ok:
-        for problem in result.errors:
-            print(problem.as_text(), file=sys.stderr)
-        print("工作簿存在错误，无法办理督办事项，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
-        return None
-    return result.book
+    return valid_book(path, "办理督办事项", settings.today())
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lib import settings
 from lib.accounts import AccountError
-from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user
+from lib.cli.options import add_user_options, add_workbook_options, chosen_workbook, notice_user, valid_book
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -22,17 +22,12 @@ def _as_of(text: str | None) -> dt.date:
 
 
 def cmd_urge(args: argparse.Namespace) -> int:
-    from lib import validate
     from lib.supervision import urge
 
     path = chosen_workbook(args)
-    result = validate.load(path, today=settings.today())
-    if result.book is None or not result.ok:
-        for problem in result.errors:
-            print(problem.as_text(), file=sys.stderr)
-        print("工作簿存在错误，无法生成催办通知，请先修正（python -m lib validate 查看全部问题）。", file=sys.stderr)
+    book = valid_book(path, "生成催办通知", settings.today())
+    if book is None:
         return 1
-    book = result.book
     try:
         user = notice_user(args)
         as_of = _as_of(args.as_of)

@@ -153,6 +153,22 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
+def log_in(page, name: str, password: str = "password1") -> None:
+    """Log in on the page's login form (上传更新 and every page that asks for one), and wait for the page after it."""
+    page.get_by_label("账号", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for()
+    wait_for_app(page)
+
+
+def open_logged_in(browser, server: BoardServer, name: str, password: str = "password1"):
+    """A new page logged in as ``name`` on 上传更新; its session cookie then opens every page of the board."""
+    page = open_page(browser, server.url("/upload"))
+    log_in(page, name, password)
+    return page
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

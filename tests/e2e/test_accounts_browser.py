@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 
 from lib import accounts
-from tests.e2e.conftest import BoardServer, exception_count, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import BoardServer, exception_count, log_in, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
-LOGOUT = "退出登录"
 UPLOADER = "[data-testid='stFileUploader']"
 
-
-def _log_in(page, name: str, password: str) -> None:
-    page.get_by_label("账号", exact=True).fill(name)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name=LOGOUT).wait_for()
-    wait_for_app(page)
 
 
 def _reset_password(page, name: str) -> str:
@@ -49,14 +41,14 @@ def test_a_reset_password_is_changed_at_the_next_login_before_anything_else(boar
     server = BoardServer(board_copy)
     try:
         admin = open_page(browser, server.url("/accounts"))
-        _log_in(admin, "管理员", "password1")
+        log_in(admin, "管理员", "password1")
         temporary = _reset_password(admin, "张三")
         assert len(temporary) >= 12 and accounts.load_accounts(accounts_file)["张三"].must_change
         admin.get_by_role("heading", name="账号管理").scroll_into_view_if_needed()  # the page keeps the button in view
         screenshot(admin, "accounts-reset-password")
 
         reporter = open_page(browser, server.url("/upload"))
-        _log_in(reporter, "张三", temporary)
+        log_in(reporter, "张三", temporary)
         reporter.get_by_label("再次输入新密码").wait_for()
         # Only the form: no navigation to other pages, no uploader, until the password is changed.
         assert reporter.locator(UPLOADER).count() == 0

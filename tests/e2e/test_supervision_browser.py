@@ -9,22 +9,21 @@ from pathlib import Path
 import pytest
 
 from lib import accounts, schema, supervision, validate
-from tests.e2e.conftest import FIXED_TODAY, BoardServer, exception_count, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    FIXED_TODAY,
+    BoardServer,
+    exception_count,
+    open_logged_in,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 UNIT = "综合处"
 SUCCESS = "[data-testid='stAlertContentSuccess']"
 WARNING = "[data-testid='stAlertContentWarning']"
 
-
-def _log_in(browser, server: BoardServer, name: str):
-    page = open_page(browser, server.url("/upload"))
-    page.get_by_label("账号", exact=True).fill(name)
-    page.get_by_label("密码", exact=True).fill("password1")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for()
-    wait_for_app(page)
-    return page
 
 
 def _open(page, url: str) -> None:
@@ -78,7 +77,7 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
     server = BoardServer(board_copy)
     try:
         open_page(browser, server.url("/")).context.close()  # a fresh server first runs app.py from its root
-        reporter = _log_in(browser, server, "张三")
+        reporter = open_logged_in(browser, server, "张三")
         _open(reporter, server.url("/"))
         assert (_card(reporter, "待审核"), _card(reporter, "已销号")) == ("0 项", "0 项")
         _open(reporter, server.url(f"/unit?unit={UNIT}"))
@@ -90,7 +89,7 @@ def test_the_sign_off_loop_in_the_browser(board_copy: Path, browser):
         _open(reporter, server.url("/"))
         assert _card(reporter, "待审核") == "1 项"
 
-        admin = _log_in(browser, server, "管理员")
+        admin = open_logged_in(browser, server, "管理员")
         _open(admin, server.url("/supervision"))
         screenshot(admin, "supervision-2-queue")
         _decide(admin, "D0001", "退回", "请补充印发文件", "D0002")
@@ -142,7 +141,7 @@ def test_the_extension_loop_in_the_browser(board_copy: Path, browser):
     server = BoardServer(board_copy)
     try:
         open_page(browser, server.url("/")).context.close()
-        reporter = _log_in(browser, server, "张三")
+        reporter = open_logged_in(browser, server, "张三")
         _open(reporter, server.url("/task?task=7"))
         assert (_card(reporter, "预警"), _card(reporter, "调整后时限")) == ("红灯", "2026-12-31")
         _open(reporter, server.url(f"/unit?unit={UNIT}"))
@@ -150,7 +149,7 @@ def test_the_extension_loop_in_the_browser(board_copy: Path, browser):
         _open(reporter, server.url("/"))
         assert (_card(reporter, "待审核"), _card(reporter, "延期")) == ("1 项", "0 项")
 
-        admin = _log_in(browser, server, "管理员")
+        admin = open_logged_in(browser, server, "管理员")
         _open(admin, server.url("/supervision"))
         _decide(admin, "D0001", "不同意", "请说明会签的具体安排", "D0002")
         assert _events(board_copy)[-1] == ("D0002", schema.KIND_EXTENSION_REFUSED, "D0001")

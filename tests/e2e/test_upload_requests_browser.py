@@ -10,20 +10,19 @@ import openpyxl
 import pytest
 
 from lib import accounts, schema, supervision, validate
-from tests.e2e.conftest import FIXED_TODAY, BoardServer, exception_count, open_page, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    FIXED_TODAY,
+    BoardServer,
+    exception_count,
+    open_logged_in,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 UNIT = "综合处"
 
-
-def _log_in(browser, server: BoardServer, name: str):
-    page = open_page(browser, server.url("/upload"))
-    page.get_by_label("账号", exact=True).fill(name)
-    page.get_by_label("密码", exact=True).fill("password1")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for()
-    wait_for_app(page)
-    return page
 
 
 def _ask_sign_off_in_the_first_row(path: Path) -> str:
@@ -47,7 +46,7 @@ def test_a_sign_off_asked_in_the_template_reaches_the_admins_queue(board_copy: P
     server = BoardServer(board_copy)
     try:
         open_page(browser, server.url("/")).context.close()  # a fresh server first runs app.py from its root
-        reporter = _log_in(browser, server, "张三")
+        reporter = open_logged_in(browser, server, "张三")
         with reporter.expect_download() as download_info:
             reporter.get_by_role("button", name="下载本处室填报模板（.xlsx）").click()
         template_path = tmp_path / "template.xlsx"
@@ -66,7 +65,7 @@ def test_a_sign_off_asked_in_the_template_reaches_the_admins_queue(board_copy: P
         assert [(e.event_id, e.kind, e.task_id, e.unit, e.evidence) for e in supervision.events_of(book.supervision)] == [
             ("D0001", schema.KIND_SIGN_OFF_REQUEST, task_id, UNIT, "川志办〔2026〕12号")]
 
-        admin = _log_in(browser, server, "管理员")
+        admin = open_logged_in(browser, server, "管理员")
         admin.goto(server.url("/supervision"), wait_until="domcontentloaded")
         wait_for_app(admin)
         admin.get_by_role("heading", name="D0001").wait_for()
