@@ -25,7 +25,7 @@ import pytest
 from docx import Document
 from pptx import Presentation
 
-from lib import review, review_supervision, schema, validate
+from lib import review, review_supervision, review_view, schema, validate
 from lib.exports import pptx, report_docx, xlsx
 from lib.workbook import supervision_sheet, write_workbook
 from tests.builders import KNOWN_PERIOD, tasks_frame, updates_frame, write_known
@@ -216,3 +216,17 @@ def test_the_word_report_has_the_supervision_part(book, built):
     assert "2. 任务二（乙，2026年9月5日退回销号申请）。意见：“佐证不足”。" in part
     assert "2. 任务二（未办结处室：乙；完成时限2026年8月31日；逾期30天）。" in part
 
+
+
+def test_the_supervision_slide_escapes_the_sheets_text(tmp_path):
+    """A 意见 typed as markup is shown as text on the 督办情况 slide: its HTML goes to st.markdown(unsafe_allow_html)."""
+    hostile = "<img src=x onerror=alert(1)>佐证不足"
+    events = [dict(e, text=hostile) if e["event_id"] == "D0008" else e for e in EVENTS]
+    path = tmp_path / "tasks.xlsx"
+    plan = {schema.PLAN_NAME: "督办测试", schema.PLAN_START: D(2026, 1, 1), schema.PLAN_SIGN_OFF_REVIEW: schema.YES}
+    frame = pd.DataFrame(events, columns=[c.field for c in schema.SUPERVISION_COLUMNS])
+    write_workbook(path, plan, UNITS, tasks_frame(TASKS), updates_frame([]), supervision_sheet(frame))
+    book = validate.load(path, today=D(2026, 11, 1)).book
+    built = review.build_review(book, review.period_from_code("2026Q3", book))
+    html = review_view.slide_html(_slide(built, review.SUPERVISION), "6 / 11")
+    assert "&lt;img src=x onerror=alert(1)&gt;佐证不足" in html and "<img" not in html
